@@ -1,0 +1,85 @@
+package opensts
+
+import "time"
+
+// ManagedPolicy is a customer managed policy with versions.
+type ManagedPolicy struct {
+	AccountID        string
+	ID               string // ANPA…
+	Name             string
+	Path             string
+	Description      string
+	DefaultVersionID string
+	// AttachmentCount is computed by the store on every read.
+	AttachmentCount int
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	Tags            []Tag
+}
+
+// ARN returns the policy's ARN.
+func (p ManagedPolicy) ARN() string { return PolicyARN(p.AccountID, p.Path, p.Name) }
+
+// PolicyVersion is one immutable version of a managed policy. Version ids are
+// v1, v2, … and are never reused.
+type PolicyVersion struct {
+	VersionID string
+	Document  string
+	IsDefault bool
+	CreatedAt time.Time
+}
+
+// InlinePolicy is a policy embedded in one user or group.
+type InlinePolicy struct {
+	Name     string
+	Document string
+}
+
+// OwnerKind says whether a policy owner is a user or a group.
+type OwnerKind string
+
+const (
+	OwnerUser  OwnerKind = "user"
+	OwnerGroup OwnerKind = "group"
+)
+
+// Owner identifies the user or group that holds inline or attached policies.
+type Owner struct {
+	Kind OwnerKind
+	ID   string // user id or group id
+}
+
+// AttachedPolicy names a managed policy attached to an owner.
+type AttachedPolicy struct {
+	Name string
+	ARN  string
+}
+
+// PolicySource says where an identity policy came from, for decisions and
+// their explanations.
+type PolicySource string
+
+const (
+	SourceUserInline   PolicySource = "user inline"
+	SourceGroupInline  PolicySource = "group inline"
+	SourceManaged      PolicySource = "managed"
+	SourceGroupManaged PolicySource = "group managed"
+	SourceBoundary     PolicySource = "permissions boundary"
+)
+
+// PolicyDocument is one policy text with where it came from. ID is the
+// inline policy name or the managed policy ARN.
+type PolicyDocument struct {
+	Source   PolicySource
+	ID       string
+	Document string
+}
+
+// IdentityPolicies is every identity-based policy that applies to a user,
+// read in one consistent snapshot: the user's inline and attached policies,
+// those of every group the user belongs to, and the permissions boundary.
+type IdentityPolicies struct {
+	Documents []PolicyDocument
+	// Boundary is nil when the user has no permissions boundary.
+	Boundary *PolicyDocument
+}

@@ -1,0 +1,127 @@
+package opensts
+
+import (
+	"regexp"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Pattern is a model regular expression: Text is the pattern exactly as AWS's
+// service model writes it (it appears verbatim in ValidationError messages);
+// the compiled form is Go's equivalent, anchored.
+type Pattern struct {
+	Text string
+	re   *regexp.Regexp
+}
+
+// NewPattern pairs AWS's pattern text with a Go regular expression that means
+// the same (Go has no \uXXXX escape, so callers spell those \x{XXXX}).
+func NewPattern(modelText, goExpr string) Pattern {
+	return Pattern{Text: modelText, re: regexp.MustCompile(`\A(?:` + goExpr + `)\z`)}
+}
+
+// Match reports whether s satisfies the whole pattern.
+func (p Pattern) Match(s string) bool { return p.re.MatchString(s) }
+
+// Model patterns shared by STS and IAM members (botocore service models).
+var (
+	// PatternUserName: IAM user and group names, federated user names.
+	PatternName = NewPattern(`[\w+=,.@-]*`, `[\w+=,.@-]*`)
+	// PatternNameNonEmpty is the IAM form of the same class (one or more).
+	PatternNameNonEmpty = NewPattern(`[\w+=,.@-]+`, `[\w+=,.@-]+`)
+	// PatternSerialNumber: MFA device serial numbers and ARNs (STS form).
+	PatternSerialNumber = NewPattern(`[\w+=/:,.@-]*`, `[\w+=/:,.@-]*`)
+	// PatternSerialNumberIAM is IAM's form (one or more).
+	PatternSerialNumberIAM = NewPattern(`[\w+=/:,.@-]+`, `[\w+=/:,.@-]+`)
+	// PatternTokenCode: six-digit MFA codes (STS form).
+	PatternTokenCode = NewPattern(`[\d]*`, `[0-9]*`)
+	// PatternAuthCode: IAM authentication codes.
+	PatternAuthCode = NewPattern(`[\d]+`, `[0-9]+`)
+	// PatternPolicyText: policy documents (TAB, LF, CR, U+0020–U+00FF).
+	PatternPolicyText = NewPattern(`[\u0009\u000A\u000D\u0020-\u00FF]+`, `[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+`)
+	// PatternARN: policy ARNs in PolicyDescriptorType and IAM arnType.
+	PatternARN = NewPattern(`[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`,
+		`[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{0085}\x{00A0}-\x{D7FF}\x{E000}-\x{FFFD}]+`)
+	// PatternTagKey and PatternTagValue: session and IAM tags.
+	PatternTagKey   = NewPattern(`[\p{L}\p{Z}\p{N}_.:/=+\-@]+`, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
+	PatternTagValue = NewPattern(`[\p{L}\p{Z}\p{N}_.:/=+\-@]*`, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
+	// PatternAccessKeyID: access key ids in requests.
+	PatternAccessKeyID    = NewPattern(`[\w]*`, `[\w]*`)
+	PatternAccessKeyIDIAM = NewPattern(`[\w]+`, `[\w]+`)
+	// PatternPath: IAM entity paths.
+	PatternPath = NewPattern(`(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`, `(\x{002F})|(\x{002F}[\x{0021}-\x{007E}]+\x{002F})`)
+	// PatternPolicyPath: IAM managed-policy paths.
+	PatternPolicyPath = NewPattern(`((/[A-Za-z0-9\.,\+@=_-]+)*)/`, `((/[A-Za-z0-9\.,\+@=_-]+)*)/`)
+	// PatternMarker: IAM pagination markers.
+	PatternMarker = NewPattern(`[\u0020-\u00FF]+`, `[\x{0020}-\x{00FF}]+`)
+)
+
+// StringRule is one member's model constraints. Min and Max count Unicode code
+// points, as AWS does (spec §2.8); zero means "no bound".
+type StringRule struct {
+	Required bool
+	Min, Max int
+	Pattern  *Pattern
+}
+
+// CheckString records every failure of value against rule under field, in
+// AWS's order: null, pattern, minimum length, maximum length.
+func (e *ValidationError) CheckString(field string, value *string, rule StringRule) {
+	if value == nil {
+		if rule.Required {
+			e.Add(field, nil, "not be null")
+		}
+		return
+	}
+	v := *value
+	if rule.Pattern != nil && !rule.Pattern.Match(v) {
+		e.Add(field, value, "satisfy regular expression pattern: "+rule.Pattern.Text)
+	}
+	n := utf8.RuneCountInString(v)
+	if rule.Min > 0 && n < rule.Min {
+		e.Add(field, value, "have length greater than or equal to "+strconv.Itoa(rule.Min))
+	}
+	if rule.Max > 0 && n > rule.Max {
+		e.Add(field, value, "have length less than or equal to "+strconv.Itoa(rule.Max))
+	}
+}
+
+// CheckInt records a range failure of value under field; nil passes unless required.
+func (e *ValidationError) CheckInt(field string, value *int64, required bool, min, max int64) {
+	if value == nil {
+		if required {
+			e.Add(field, nil, "not be null")
+		}
+		return
+	}
+	s := strconv.FormatInt(*value, 10)
+	if *value < min {
+		e.Add(field, &s, "have value greater than or equal to "+strconv.FormatInt(min, 10))
+	}
+	if *value > max {
+		e.Add(field, &s, "have value less than or equal to "+strconv.FormatInt(max, 10))
+	}
+}
+
+// CheckEnum records a failure when value is not one of allowed.
+func (e *ValidationError) CheckEnum(field string, value *string, required bool, allowed ...string) {
+	if value == nil {
+		if required {
+			e.Add(field, nil, "not be null")
+		}
+		return
+	}
+	for _, a := range allowed {
+		if *value == a {
+			return
+		}
+	}
+	list := "["
+	for i, a := range allowed {
+		if i > 0 {
+			list += ", "
+		}
+		list += a
+	}
+	e.Add(field, value, "satisfy enum value set: "+list+"]")
+}
