@@ -26,3 +26,6 @@ type AccessKey struct {
 
 // IsRoot reports whether the key belongs to the account root.
 func (k AccessKey) IsRoot() bool { return k.UserID == k.AccountID }
+
+// SecretAAD is the associated data the key's secret is sealed with.
+func (k AccessKey) SecretAAD() []byte { return []byte("opensts access key " + k.ID) }

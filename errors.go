@@ -17,6 +17,7 @@ var (
 	ErrLimitExceeded       = errors.New("limit exceeded")
 	ErrDeleteConflict      = errors.New("delete conflict")
 	ErrInvalidInput        = errors.New("invalid input")
+	ErrInvalidParameter    = errors.New("invalid parameter value")
 	ErrAccessDenied        = errors.New("access denied")
 	ErrMalformedPolicy     = errors.New("malformed policy document")
 	ErrPackedPolicyTooBig  = errors.New("packed policy too large")

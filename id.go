@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/base64"
+	"strconv"
+	"strings"
 )
 
 // Unique-id prefixes (spec §2.1).
@@ -24,11 +26,52 @@ func NewID(prefix string, n int) string {
 	return prefix + idEncoding.EncodeToString(b)[:n]
 }
 
-// NewAccessKeyID returns AKIA + 16 characters.
-func NewAccessKeyID() string { return NewID(PrefixAccessKey, 16) }
+// NewAccessKeyID returns AKIA + 16 characters encoding the account id (see
+// keyID).
+func NewAccessKeyID(accountID string) string { return keyID(PrefixAccessKey, accountID) }
 
-// NewTemporaryKeyID returns ASIA + 16 characters.
-func NewTemporaryKeyID() string { return NewID(PrefixTemporaryKey, 16) }
+// NewTemporaryKeyID returns ASIA + 16 characters encoding the account id.
+func NewTemporaryKeyID(accountID string) string { return keyID(PrefixTemporaryKey, accountID) }
+
+// keyID builds an access key id whose 16 characters are the base32 of 10
+// bytes: the 12-digit account id as a 40-bit big-endian number (every 12-digit
+// number fits), then 5 random bytes. Like AWS's key ids, ours name their
+// account, so GetAccessKeyInfo answers for any key, deleted or temporary,
+// without state. Uniqueness of long-term ids is enforced by the store.
+func keyID(prefix, accountID string) string {
+	var n uint64
+	for i := 0; i < len(accountID); i++ {
+		n = n*10 + uint64(accountID[i]-'0')
+	}
+	var b [10]byte
+	for i := 4; i >= 0; i-- {
+		b[i] = byte(n)
+		n >>= 8
+	}
+	rand.Read(b[5:])
+	return prefix + idEncoding.EncodeToString(b[:])
+}
+
+// AccountFromKeyID returns the account id encoded in an AKIA or ASIA key id
+// issued by OpenSTS; ok is false for anything else.
+func AccountFromKeyID(id string) (accountID string, ok bool) {
+	if len(id) != 20 || (id[:4] != PrefixAccessKey && id[:4] != PrefixTemporaryKey) {
+		return "", false
+	}
+	b, err := idEncoding.DecodeString(id[4:])
+	if err != nil || len(b) != 10 {
+		return "", false
+	}
+	var n uint64
+	for _, c := range b[:5] {
+		n = n<<8 | uint64(c)
+	}
+	if n > 999999999999 {
+		return "", false
+	}
+	s := strconv.FormatUint(n, 10)
+	return strings.Repeat("0", 12-len(s)) + s, true
+}
 
 // NewSecretAccessKey returns a 40-character secret of the base64 alphabet.
 func NewSecretAccessKey() string {

@@ -1,6 +1,9 @@
 package opensts
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // PrincipalType is the aws:PrincipalType of a caller (spec §3.6).
 type PrincipalType string
@@ -91,3 +94,13 @@ func (p *Principal) IsRoot() bool { return p.Type == PrincipalRoot }
 
 // Temporary reports whether the caller signed with session credentials.
 func (p *Principal) Temporary() bool { return p.Session != nil }
+
+// Authorizer decides whether a principal may perform an action on a
+// resource. extra adds request-context keys beyond the principal's and the
+// request's own (e.g. aws:RequestTag/<key> and aws:TagKeys for
+// sts:TagSession). It returns nil when allowed, and an *Error of kind
+// ErrAccessDenied, with AWS's message naming the principal, action and
+// resource, when not.
+type Authorizer interface {
+	Authorize(ctx context.Context, p *Principal, action, resource string, extra map[string][]string) error
+}

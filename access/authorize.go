@@ -1,0 +1,309 @@
+package access
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/policy"
+)
+
+// RequestInfo is what the edge knows about a request beyond its signer; it
+// feeds the global condition keys (spec §4.1).
+type RequestInfo struct {
+	SourceIP        string
+	SecureTransport bool
+	Region          string
+	UserAgent       string
+	Time            time.Time
+}
+
+type requestInfoKey struct{}
+
+// WithRequestInfo attaches ri to ctx.
+func WithRequestInfo(ctx context.Context, ri RequestInfo) context.Context {
+	return context.WithValue(ctx, requestInfoKey{}, ri)
+}
+
+// RequestInfoFrom returns the RequestInfo attached to ctx, if any.
+func RequestInfoFrom(ctx context.Context) (RequestInfo, bool) {
+	ri, ok := ctx.Value(requestInfoKey{}).(RequestInfo)
+	return ri, ok
+}
+
+// PolicyStore is the part of the store authorization reads.
+type PolicyStore interface {
+	IdentityPolicies(ctx context.Context, accountID, userID string) (opensts.IdentityPolicies, error)
+	GetPolicy(ctx context.Context, accountID, name string) (opensts.ManagedPolicy, error)
+	GetPolicyVersion(ctx context.Context, accountID, policyID, versionID string) (opensts.PolicyVersion, error)
+}
+
+// AuthorizerConfig wires an Authorizer.
+type AuthorizerConfig struct {
+	Store PolicyStore
+	Now   func() time.Time
+	// CacheSize bounds the compiled-policy cache (default 4096 documents).
+	CacheSize int
+}
+
+// Authorizer makes every authorization decision of OpenSTS with one policy
+// engine (DESIGN.md decision 4). It is safe for concurrent use.
+type Authorizer struct {
+	cfg   AuthorizerConfig
+	mu    sync.Mutex
+	cache map[[32]byte]*policy.Document
+}
+
+// NewAuthorizer returns an Authorizer.
+func NewAuthorizer(cfg AuthorizerConfig) (*Authorizer, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("access: Store is required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.CacheSize <= 0 {
+		cfg.CacheSize = 4096
+	}
+	return &Authorizer{cfg: cfg, cache: make(map[[32]byte]*policy.Document)}, nil
+}
+
+// Admit applies the limits AWS puts on temporary credentials before any
+// policy is read (spec §3.2, §3.5): a GetSessionToken session without MFA
+// and any federated session cannot call IAM (AWS answers
+// InvalidClientTokenId); sessions may call only GetCallerIdentity in STS
+// (GetSessionToken and GetFederationToken refuse them themselves, with
+// AWS's "Cannot call … with session credentials").
+func (a *Authorizer) Admit(p *opensts.Principal, service, action string) error {
+	if !p.Temporary() {
+		return nil
+	}
+	switch service {
+	case "iam":
+		if p.Type == opensts.PrincipalFederated || !p.Session.MFA() {
+			return invalid("IAM called with session credentials that lack MFA or are federated")
+		}
+	case "sts":
+		switch action {
+		case "GetCallerIdentity", "GetSessionToken", "GetFederationToken":
+		default:
+			return opensts.Errorf(opensts.ErrAccessDenied, "User: %s is not authorized to perform: sts:%s with session credentials", p.ARN(), action)
+		}
+	}
+	return nil
+}
+
+// Authorize implements opensts.Authorizer.
+func (a *Authorizer) Authorize(ctx context.Context, p *opensts.Principal, action, resource string, extra map[string][]string) error {
+	d, err := a.Decide(ctx, p, action, resource, extra)
+	if err != nil {
+		return err
+	}
+	if d.Effect == policy.Allowed {
+		return nil
+	}
+	return opensts.Errorf(opensts.ErrAccessDenied, "%s", deniedMessage(p, action, resource, d))
+}
+
+// deniedMessage is AWS's AccessDenied text (spec §4.6): "User: <arn> is not
+// authorized to perform: <action> on resource: <arn> because no
+// identity-based policy allows the <action> action", or "… with an explicit
+// deny in an identity-based policy".
+func deniedMessage(p *opensts.Principal, action, resource string, d policy.Decision) string {
+	msg := "User: " + p.ARN() + " is not authorized to perform: " + action + " on resource: " + resource
+	kind := d.DeniedBy.String()
+	if kind == "" {
+		return msg
+	}
+	if d.Effect == policy.ExplicitDeny {
+		return msg + " with an explicit deny in " + article(kind) + " " + kind + " policy"
+	}
+	return msg + " because no " + kind + " policy allows the " + action + " action"
+}
+
+func article(word string) string {
+	if strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+// Decide evaluates the principal's policies for one action on one resource.
+func (a *Authorizer) Decide(ctx context.Context, p *opensts.Principal, action, resource string, extra map[string][]string) (policy.Decision, error) {
+	in, err := a.input(ctx, p)
+	if err != nil {
+		return policy.Decision{}, err
+	}
+	req := policy.Request{Action: action, Resource: resource, Principal: principalInfo(p), Context: a.context(ctx, p, extra)}
+	return policy.Evaluate(in, req), nil
+}
+
+// input gathers the principal's policies: identity and boundary policies of
+// the IAM user, and for federated sessions the session policies (inline and
+// managed), which are then required.
+func (a *Authorizer) input(ctx context.Context, p *opensts.Principal) (policy.Input, error) {
+	in := policy.Input{Root: p.IsRoot() || (p.Type == opensts.PrincipalFederated && p.UserID == p.AccountID)}
+	if !in.Root {
+		ip, err := a.cfg.Store.IdentityPolicies(ctx, p.AccountID, p.UserID)
+		if err != nil {
+			return in, fmt.Errorf("read identity policies: %w", err)
+		}
+		for _, d := range ip.Documents {
+			doc, err := a.compile(d.Document, policy.Identity)
+			if err != nil {
+				return in, fmt.Errorf("compile %s policy %s: %w", d.Source, d.ID, err)
+			}
+			in.Identity = append(in.Identity, policy.Named{ID: d.ID, Type: policy.IdentityBased, Doc: doc})
+		}
+		if ip.Boundary != nil {
+			doc, err := a.compile(ip.Boundary.Document, policy.Identity)
+			if err != nil {
+				return in, fmt.Errorf("compile permissions boundary %s: %w", ip.Boundary.ID, err)
+			}
+			in.Boundary = &policy.Named{ID: ip.Boundary.ID, Type: policy.PermissionsBoundary, Doc: doc}
+		}
+	}
+	if p.Type == opensts.PrincipalFederated {
+		in.SessionRequired = true
+		s := p.Session
+		if s.Policy != "" {
+			doc, err := a.compile(s.Policy, policy.Session)
+			if err != nil {
+				return in, fmt.Errorf("compile session policy: %w", err)
+			}
+			in.Session = append(in.Session, policy.Named{ID: "session", Type: policy.SessionPolicy, Doc: doc})
+		}
+		for _, arn := range s.PolicyARNs {
+			doc, ok, err := a.managed(ctx, p.AccountID, arn)
+			if err != nil {
+				return in, err
+			}
+			if ok {
+				in.Session = append(in.Session, policy.Named{ID: arn, Type: policy.SessionPolicy, Doc: doc})
+			}
+		}
+	}
+	return in, nil
+}
+
+// managed loads the default version of a managed policy by ARN; ok is false
+// when it no longer exists (a deleted session policy grants nothing).
+func (a *Authorizer) managed(ctx context.Context, accountID, arn string) (*policy.Document, bool, error) {
+	acct, _, path, name, ok := opensts.ParseIAMARN(arn)
+	if !ok || acct != accountID {
+		return nil, false, nil
+	}
+	mp, err := a.cfg.Store.GetPolicy(ctx, accountID, name)
+	if errors.Is(err, opensts.ErrNotFound) || (err == nil && mp.Path != path) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read session policy %s: %w", arn, err)
+	}
+	v, err := a.cfg.Store.GetPolicyVersion(ctx, accountID, mp.ID, mp.DefaultVersionID)
+	if errors.Is(err, opensts.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read session policy %s: %w", arn, err)
+	}
+	doc, err := a.compile(v.Document, policy.Session)
+	if err != nil {
+		return nil, false, fmt.Errorf("compile session policy %s: %w", arn, err)
+	}
+	return doc, true, nil
+}
+
+// compile parses a stored document once; compiled documents are immutable
+// and shared. The cache is bounded: when full it starts over.
+func (a *Authorizer) compile(text string, kind policy.Kind) (*policy.Document, error) {
+	key := sha256.Sum256(append([]byte{byte(kind)}, text...))
+	a.mu.Lock()
+	doc, ok := a.cache[key]
+	a.mu.Unlock()
+	if ok {
+		return doc, nil
+	}
+	doc, err := policy.Parse(text, kind)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	if len(a.cache) >= a.cfg.CacheSize {
+		clear(a.cache)
+	}
+	a.cache[key] = doc
+	a.mu.Unlock()
+	return doc, nil
+}
+
+// context builds the request context (spec §4.1, §3.6).
+func (a *Authorizer) context(ctx context.Context, p *opensts.Principal, extra map[string][]string) *policy.Context {
+	c := policy.NewContext()
+	now := a.cfg.Now().UTC()
+	ri, _ := RequestInfoFrom(ctx)
+	if !ri.Time.IsZero() {
+		now = ri.Time.UTC()
+	}
+	c.Set("aws:PrincipalArn", p.ARN())
+	c.Set("aws:PrincipalType", string(p.Type))
+	c.Set("aws:PrincipalAccount", p.AccountID)
+	c.Set("aws:userid", p.CallerUserID())
+	if p.Type == opensts.PrincipalUser {
+		c.Set("aws:username", p.UserName)
+	}
+	tags := map[string]opensts.Tag{}
+	for _, t := range p.Tags {
+		tags[strings.ToLower(t.Key)] = t
+	}
+	if s := p.Session; s != nil {
+		for _, t := range s.Tags { // session tags override user tags
+			tags[strings.ToLower(t.Key)] = t
+		}
+		c.Set("aws:MultiFactorAuthPresent", strconv.FormatBool(s.MFA()))
+		if s.MFA() {
+			c.Set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(now.Sub(s.MFAAuthenticatedAt)/time.Second), 10))
+		}
+		c.Set("aws:TokenIssueTime", s.IssuedAt.UTC().Format(time.RFC3339))
+	}
+	for _, t := range tags {
+		c.Set("aws:PrincipalTag/"+t.Key, t.Value)
+	}
+	c.Set("aws:CurrentTime", now.Format(time.RFC3339))
+	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	if ri.SourceIP != "" {
+		c.Set("aws:SourceIp", ri.SourceIP)
+	}
+	c.Set("aws:SecureTransport", strconv.FormatBool(ri.SecureTransport))
+	if ri.Region != "" {
+		c.Set("aws:RequestedRegion", ri.Region)
+	}
+	if ri.UserAgent != "" {
+		c.Set("aws:UserAgent", ri.UserAgent)
+	}
+	for k, v := range extra {
+		c.Set(k, v...)
+	}
+	return c
+}
+
+// principalInfo is how a resource-based policy's Principal element can name
+// the caller: its own ARN, its account, and for a federated user the IAM
+// user (or root) that federated.
+func principalInfo(p *opensts.Principal) policy.PrincipalInfo {
+	pi := policy.PrincipalInfo{ARN: p.ARN(), Account: p.AccountID}
+	if p.Type == opensts.PrincipalFederated {
+		if p.UserID == p.AccountID {
+			pi.SourceARN = opensts.RootARN(p.AccountID)
+		} else {
+			pi.SourceARN = opensts.UserARN(p.AccountID, p.UserPath, p.UserName)
+		}
+	}
+	return pi
+}

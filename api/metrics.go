@@ -1,0 +1,75 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the edge's Prometheus collectors, registered on an injected
+// registry (no globals).
+type Metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	issued   *prometheus.CounterVec
+}
+
+// NewMetrics registers the edge's collectors on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "opensts_requests_total",
+			Help: "Query-protocol requests by service, action and AWS error code (empty code: success).",
+		}, []string{"service", "action", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "opensts_request_duration_seconds",
+			Help:    "Time to answer a Query-protocol request, by service and action.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"service", "action"}),
+		issued: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "opensts_credentials_issued_total",
+			Help: "Temporary credentials issued, by kind (GetSessionToken, GetFederationToken) and whether MFA was proven.",
+		}, []string{"kind", "mfa"}),
+	}
+	reg.MustRegister(m.requests, m.latency, m.issued)
+	return m
+}
+
+// observe logs one line per request and updates the metrics. Unknown
+// actions are counted as "unknown" so clients cannot grow label sets.
+func (s *Server) observe(ctx context.Context, c *call, svc *service, action, code string, start time.Time, err error) {
+	if _, ok := svc.ops[action]; !ok {
+		action = "unknown"
+	}
+	elapsed := s.cfg.Now().Sub(start)
+	if m := s.cfg.Metrics; m != nil {
+		m.requests.WithLabelValues(svc.name, action, code).Inc()
+		m.latency.WithLabelValues(svc.name, action).Observe(elapsed.Seconds())
+	}
+	attrs := []any{"request_id", c.requestID, "service", svc.name, "action", action, "duration", elapsed}
+	if c.caller != nil {
+		attrs = append(attrs, "account", c.caller.AccountID, "access_key_id", c.caller.AccessKeyID)
+	}
+	if code != "" {
+		attrs = append(attrs, "code", code)
+	}
+	s.log.InfoContext(ctx, "request", attrs...)
+}
+
+func (s *Server) countIssued(kind string, mfa bool) {
+	if m := s.cfg.Metrics; m != nil {
+		v := "false"
+		if mfa {
+			v = "true"
+		}
+		m.issued.WithLabelValues(kind, v).Inc()
+	}
+}
+
+func writeJSON(w io.Writer, v any) {
+	b, _ := json.Marshal(v) // maps of strings always marshal
+	w.Write(b)
+}

@@ -1,0 +1,314 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/access"
+	"github.com/opensts/opensts/iam"
+	"github.com/opensts/opensts/issuer"
+	"github.com/opensts/opensts/sigv4"
+)
+
+// DefaultMaxBodyBytes bounds a request body. The largest legitimate body is
+// a 131,072-character IAM policy document, percent-encoded.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Config wires a Server.
+type Config struct {
+	Authenticator *access.Authenticator
+	Authorizer    *access.Authorizer
+	Issuer        *issuer.Issuer
+	IAM           *iam.Service
+	Logger        *slog.Logger
+	Now           func() time.Time
+	// RequestID returns a new request id; the default is a random UUID.
+	RequestID    func() string
+	MaxBodyBytes int64
+	Metrics      *Metrics
+}
+
+// Server is the Query-protocol handler.
+type Server struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns a Server.
+func New(cfg Config) (*Server, error) {
+	if cfg.Authenticator == nil || cfg.Authorizer == nil || cfg.Issuer == nil || cfg.IAM == nil {
+		return nil, errors.New("api: Authenticator, Authorizer, Issuer and IAM are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.RequestID == nil {
+		cfg.RequestID = newUUID
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	return &Server{cfg: cfg, log: cfg.Logger}, nil
+}
+
+// service is STS or IAM: its version, namespace and operations.
+type service struct {
+	name      string // signing name: "sts" or "iam"
+	version   string
+	namespace string
+	endpoint  string // CloudTrail eventSource
+	ops       map[string]*operation
+}
+
+// operation is one action. handle returns the children of <{Op}Result>, or
+// nil for operations without output (the Result element is then omitted).
+type operation struct {
+	name     string
+	noOutput bool
+	handle   func(s *Server, ctx context.Context, c *call) (*node, error)
+}
+
+// call is one request in flight.
+type call struct {
+	r         *http.Request
+	p         params
+	caller    *opensts.Principal
+	sig       *sigv4.Request
+	requestID string
+}
+
+var (
+	stsService = &service{name: "sts", version: "2011-06-15", namespace: nsSTS, endpoint: "sts.amazonaws.com"}
+	iamService = &service{name: "iam", version: "2010-05-08", namespace: nsIAM, endpoint: "iam.amazonaws.com"}
+)
+
+func init() {
+	stsService.ops = opsByName(stsOperations)
+	iamService.ops = opsByName(iamOperations)
+}
+
+func opsByName(ops []*operation) map[string]*operation {
+	m := make(map[string]*operation, len(ops))
+	for _, op := range ops {
+		m[op.name] = op
+	}
+	return m
+}
+
+func serviceFor(version string) *service {
+	switch version {
+	case stsService.version:
+		return stsService
+	case iamService.version:
+		return iamService
+	}
+	return nil
+}
+
+type requestInfoKey struct{}
+
+// RequestInfo is the request-scoped context the edge attaches for the
+// authorizer and the logs.
+type RequestInfo = access.RequestInfo
+
+// ServeHTTP handles one Query-protocol request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := s.cfg.Now()
+	c := &call{r: r, requestID: s.cfg.RequestID()}
+	w.Header().Set("x-amzn-RequestId", c.requestID)
+	ctx := r.Context()
+
+	svc, op, err := s.prepare(ctx, w, c)
+	if err == nil {
+		ctx = access.WithRequestInfo(ctx, access.RequestInfo{
+			SourceIP:        clientIP(r),
+			SecureTransport: r.TLS != nil,
+			Region:          c.sig.Region,
+			UserAgent:       r.UserAgent(),
+			Time:            start,
+		})
+		var result *node
+		result, err = s.invoke(ctx, op, c)
+		if err == nil {
+			s.writeResult(w, r, svc, op, c, result)
+			s.observe(ctx, c, svc, op.name, "", start, nil)
+			return
+		}
+	}
+	if svc == nil {
+		svc = stsService
+	}
+	name := c.p.value("Action")
+	if op != nil {
+		name = op.name
+	}
+	code := s.writeError(ctx, w, r, svc, c, err)
+	s.observe(ctx, c, svc, name, code, start, err)
+}
+
+// prepare reads and authenticates the request and finds its operation.
+func (s *Server) prepare(ctx context.Context, w http.ResponseWriter, c *call) (*service, *operation, error) {
+	r := c.r
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		return nil, nil, errMethod
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, nil, errBodyTooLarge
+		}
+		return nil, nil, &malformedInputError{msg: "The request body could not be read."}
+	}
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	c.p, err = decodeParams(body, mediaType == "application/x-www-form-urlencoded", r.URL.RawQuery)
+	if err != nil {
+		return nil, nil, err
+	}
+	version := c.p.get("Version")
+	svc := stsService
+	scope := ""
+	if version != nil {
+		if svc = serviceFor(*version); svc != nil {
+			scope = svc.name
+		}
+	}
+	c.caller, c.sig, err = s.cfg.Authenticator.Authenticate(ctx, r, body, scope)
+	if err != nil {
+		if svc == nil {
+			svc = stsService
+		}
+		return svc, nil, err
+	}
+	action := c.p.get("Action")
+	if action == nil || *action == "" {
+		return svc, nil, errMissingAction
+	}
+	if version == nil {
+		return stsService, nil, &invalidActionError{action: *action, version: "NO_VERSION_SPECIFIED"}
+	}
+	if svc == nil {
+		return stsService, nil, &invalidActionError{action: *action, version: *version}
+	}
+	op, ok := svc.ops[*action]
+	if !ok {
+		return svc, nil, &invalidActionError{action: *action, version: *version}
+	}
+	if err := s.cfg.Authorizer.Admit(c.caller, svc.name, op.name); err != nil {
+		return svc, op, err
+	}
+	return svc, op, nil
+}
+
+// invoke runs the handler, turning a panic into an internal failure so no
+// input can take the server down.
+func (s *Server) invoke(ctx context.Context, op *operation, c *call) (result *node, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.ErrorContext(ctx, "handler panic", "action", op.name, "request_id", c.requestID, "panic", v)
+			result, err = nil, errors.New("handler panic")
+		}
+	}()
+	return op.handle(s, ctx, c)
+}
+
+func (s *Server) writeResult(w http.ResponseWriter, r *http.Request, svc *service, op *operation, c *call, result *node) {
+	root := &node{name: op.name + "Response"}
+	if !op.noOutput {
+		if result == nil {
+			result = el("")
+		}
+		result.name = op.name + "Result"
+		root.kids = append(root.kids, result)
+	}
+	root.kids = append(root.kids, el("ResponseMetadata", leaf("RequestId", c.requestID)))
+	if wantsJSON(r) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.Write(root.marshalJSON())
+		return
+	}
+	var b bytes.Buffer
+	root.writeXML(&b, 0, svc.namespace)
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(http.StatusOK)
+	w.Write(b.Bytes())
+}
+
+// writeError renders err as AWS's ErrorResponse and returns its code.
+func (s *Server) writeError(ctx context.Context, w http.ResponseWriter, r *http.Request, svc *service, c *call, err error) string {
+	we := toWire(err, svc)
+	attrs := []any{"request_id", c.requestID, "code", we.Code, "error", err}
+	switch {
+	case we.Status >= 500:
+		s.log.ErrorContext(ctx, "request failed", attrs...)
+	case errors.Is(err, sigv4.ErrSignatureMismatch) && c.sig != nil:
+		// No secret in either text; the SDKs' signing logs print the same.
+		s.log.DebugContext(ctx, "signature mismatch", append(attrs,
+			"canonical_request", c.sig.CanonicalRequest(), "string_to_sign", c.sig.StringToSign())...)
+	}
+	if wantsJSON(r) {
+		e := el("Error", leaf("Code", we.Code), leaf("Message", we.Message), leaf("Type", errorType(we)))
+		body := map[string]any{"Error": e.jsonValue(), "RequestId": c.requestID}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(we.Status)
+		writeJSON(w, body)
+		return we.Code
+	}
+	ns := we.Namespace
+	if ns == "" {
+		ns = svc.namespace
+	}
+	root := el("ErrorResponse",
+		el("Error", leaf("Type", errorType(we)), leaf("Code", we.Code), leaf("Message", we.Message)),
+		leaf("RequestId", c.requestID))
+	var b bytes.Buffer
+	root.writeXML(&b, 0, ns)
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(we.Status)
+	w.Write(b.Bytes())
+	return we.Code
+}
+
+func errorType(we wireError) string {
+	if we.Sender {
+		return "Sender"
+	}
+	return "Receiver"
+}
+
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(strings.ToLower(r.Header.Get("Accept")), "application/json")
+}
+
+// clientIP is the peer address (aws:SourceIp).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func newUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}

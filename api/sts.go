@@ -1,0 +1,76 @@
+package api
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/opensts/opensts/issuer"
+)
+
+var stsOperations = []*operation{
+	{name: "GetCallerIdentity", handle: (*Server).getCallerIdentity},
+	{name: "GetSessionToken", handle: (*Server).getSessionToken},
+	{name: "GetFederationToken", handle: (*Server).getFederationToken},
+	{name: "GetAccessKeyInfo", handle: (*Server).getAccessKeyInfo},
+}
+
+func (s *Server) getCallerIdentity(ctx context.Context, c *call) (*node, error) {
+	id := s.cfg.Issuer.GetCallerIdentity(ctx, c.caller)
+	return el("", leaf("Arn", id.ARN), leaf("UserId", id.UserID), leaf("Account", id.Account)), nil
+}
+
+func credentialsNode(cr issuer.Credentials) *node {
+	return el("Credentials",
+		leaf("AccessKeyId", cr.AccessKeyID),
+		leaf("SecretAccessKey", cr.SecretAccessKey),
+		leaf("SessionToken", cr.SessionToken),
+		timeLeaf("Expiration", cr.Expiration))
+}
+
+func (s *Server) getSessionToken(ctx context.Context, c *call) (*node, error) {
+	d, err := c.p.int32("DurationSeconds")
+	if err != nil {
+		return nil, err
+	}
+	in := issuer.GetSessionTokenInput{DurationSeconds: d, SerialNumber: c.p.get("SerialNumber"), TokenCode: c.p.get("TokenCode")}
+	cr, err := s.cfg.Issuer.GetSessionToken(ctx, c.caller, in)
+	if err != nil {
+		return nil, err
+	}
+	s.countIssued("GetSessionToken", in.SerialNumber != nil)
+	return el("", credentialsNode(cr)), nil
+}
+
+func (s *Server) getFederationToken(ctx context.Context, c *call) (*node, error) {
+	d, err := c.p.int32("DurationSeconds")
+	if err != nil {
+		return nil, err
+	}
+	in := issuer.GetFederationTokenInput{Name: c.p.get("Name"), Policy: c.p.get("Policy"), DurationSeconds: d}
+	for _, m := range c.p.structs("PolicyArns", "arn") {
+		in.PolicyArns = append(in.PolicyArns, m["arn"])
+	}
+	for _, m := range c.p.structs("Tags", "Key", "Value") {
+		in.Tags = append(in.Tags, issuer.TagInput{Key: m["Key"], Value: m["Value"]})
+	}
+	ft, err := s.cfg.Issuer.GetFederationToken(ctx, c.caller, in)
+	if err != nil {
+		return nil, err
+	}
+	s.countIssued("GetFederationToken", false)
+	res := el("",
+		credentialsNode(ft.Credentials),
+		el("FederatedUser", leaf("FederatedUserId", ft.FederatedUserID), leaf("Arn", ft.FederatedUserARN)))
+	if ft.HasPackedPolicy {
+		res.kids = append(res.kids, leaf("PackedPolicySize", strconv.Itoa(ft.PackedPolicySize)))
+	}
+	return res, nil
+}
+
+func (s *Server) getAccessKeyInfo(ctx context.Context, c *call) (*node, error) {
+	acct, err := s.cfg.Issuer.GetAccessKeyInfo(ctx, c.caller, issuer.GetAccessKeyInfoInput{AccessKeyID: c.p.get("AccessKeyId")})
+	if err != nil {
+		return nil, err
+	}
+	return el("", leaf("Account", acct)), nil
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/opensts/opensts/keyring"
+	"github.com/opensts/opensts/node"
+)
+
+func newKeysCommand() *cobra.Command {
+	keys := &cobra.Command{Use: "keys", Short: "Manage the session-token key ring"}
+	var dataDir, store string
+	rotate := &cobra.Command{
+		Use:   "rotate",
+		Short: "Make a new active token key; tokens sealed by older keys keep working until they expire",
+		Long: `Rotate the session-token key ring in the store. New sessions are sealed with
+the new key; the previous key keeps opening the tokens it sealed until the
+longest session it could have issued (36 hours) has expired, then it is pruned.
+Running servers pick the new key up within their refresh interval (30 s), and
+at once when they meet a token sealed by it. Uses OPENSTS_MASTER_KEY or the
+data dir's master.key, like the server.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			box, err := node.MasterKey(dataDir, os.Getenv("OPENSTS_MASTER_KEY"), false)
+			if err != nil {
+				return err
+			}
+			st, err := node.OpenStore(ctx, store, dataDir)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			m, err := keyring.Open(ctx, keyring.Config{Store: st, Box: box})
+			if err != nil {
+				return err
+			}
+			id, err := m.Rotate(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "token key %d is now active\n", id)
+			return nil
+		},
+	}
+	rotate.Flags().StringVar(&dataDir, "data-dir", "./opensts-data", "data directory of the server")
+	rotate.Flags().StringVar(&store, "store", "", "store URL, as for opensts server")
+	keys.AddCommand(withEnv(rotate))
+	return keys
+}

@@ -1,0 +1,129 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/atrest"
+)
+
+// Quotas (IAM quotas page, spec §6.4).
+const (
+	MaxUsersPerAccount   = 5000
+	MaxAccessKeysPerUser = 2
+)
+
+// Config wires a Service.
+type Config struct {
+	Store      opensts.Store
+	Box        *atrest.Box
+	Authorizer opensts.Authorizer
+	Now        func() time.Time
+}
+
+// Service runs IAM use cases.
+type Service struct {
+	cfg Config
+}
+
+// New returns a Service.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Box == nil || cfg.Authorizer == nil {
+		return nil, errors.New("iam: Store, Box and Authorizer are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{cfg: cfg}, nil
+}
+
+func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+
+func (s *Service) authorize(ctx context.Context, caller *opensts.Principal, action, resource string) error {
+	return s.cfg.Authorizer.Authorize(ctx, caller, "iam:"+action, resource, nil)
+}
+
+// Common model rules (botocore iam service-2.json).
+var (
+	ruleUserName         = opensts.StringRule{Required: true, Min: 1, Max: 64, Pattern: &opensts.PatternNameNonEmpty}
+	ruleExistingUserName = opensts.StringRule{Min: 1, Max: 128, Pattern: &opensts.PatternNameNonEmpty}
+	rulePath             = opensts.StringRule{Min: 1, Max: 512, Pattern: &opensts.PatternPath}
+	rulePathPrefix       = opensts.StringRule{Min: 1, Max: 512, Pattern: &patternPathPrefix}
+	ruleMarker           = opensts.StringRule{Min: 1, Max: 320, Pattern: &opensts.PatternMarker}
+	ruleAccessKeyID      = opensts.StringRule{Required: true, Min: 16, Max: 128, Pattern: &opensts.PatternAccessKeyIDIAM}
+	ruleARN              = opensts.StringRule{Min: 20, Max: 2048, Pattern: &opensts.PatternARN}
+
+	patternPathPrefix = opensts.NewPattern(`\u002F[\u0021-\u007F]*`, `\x{002F}[\x{0021}-\x{007F}]*`)
+)
+
+// required returns rule with Required set.
+func required(r opensts.StringRule) opensts.StringRule { r.Required = true; return r }
+
+// ListInput is the paging part of IAM list requests.
+type ListInput struct {
+	Marker   *string
+	MaxItems *int64
+}
+
+func (in ListInput) validate(v *opensts.ValidationError) {
+	v.CheckString("marker", in.Marker, ruleMarker)
+	v.CheckInt("maxItems", in.MaxItems, false, 1, 1000)
+}
+
+func (in ListInput) options(pathPrefix *string) opensts.ListOptions {
+	o := opensts.ListOptions{}
+	if in.Marker != nil {
+		o.Marker = *in.Marker
+	}
+	if in.MaxItems != nil {
+		o.MaxItems = int(*in.MaxItems)
+	}
+	if pathPrefix != nil {
+		o.PathPrefix = *pathPrefix
+	}
+	return o
+}
+
+// noSuchUser is IAM's NoSuchEntity for a user name.
+func noSuchUser(name string) error {
+	return opensts.Errorf(opensts.ErrNotFound, "The user with name %s cannot be found.", name)
+}
+
+// TagInput is one requested tag; nil members were absent.
+type TagInput struct {
+	Key, Value *string
+}
+
+// MaxTags is the tag quota per user, policy or device.
+const MaxTags = 50
+
+func validateTags(v *opensts.ValidationError, tags []TagInput) {
+	if len(tags) > MaxTags {
+		n := fmt.Sprint(len(tags))
+		v.Add("tags", &n, fmt.Sprintf("have length less than or equal to %d", MaxTags))
+	}
+	for i, t := range tags {
+		prefix := fmt.Sprintf("tags.%d.member.", i+1)
+		v.CheckString(prefix+"key", t.Key, opensts.StringRule{Required: true, Min: 1, Max: 128, Pattern: &opensts.PatternTagKey})
+		v.CheckString(prefix+"value", t.Value, opensts.StringRule{Required: true, Max: 256, Pattern: &opensts.PatternTagValue})
+	}
+}
+
+// toTags converts validated tags, refusing duplicate keys (case-insensitive).
+func toTags(in []TagInput) ([]opensts.Tag, error) {
+	out := make([]opensts.Tag, 0, len(in))
+	seen := map[string]bool{}
+	for _, t := range in {
+		k := strings.ToLower(*t.Key)
+		if seen[k] {
+			return nil, opensts.Errorf(opensts.ErrInvalidInput, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[k] = true
+		out = append(out, opensts.Tag{Key: *t.Key, Value: *t.Value})
+	}
+	return out, nil
+}

@@ -1,0 +1,125 @@
+package issuer
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/token"
+)
+
+// Duration bounds shared by GetSessionToken and GetFederationToken (seeds).
+const (
+	MinDuration     = 900
+	MaxDuration     = 129600
+	DefaultDuration = 43200
+	// RootMaxDuration caps sessions of the account root: a longer request is
+	// clamped to it, not refused; it is also the root's default.
+	RootMaxDuration = 3600
+)
+
+// Keys provides the current session-token key ring.
+type Keys interface {
+	Ring() *token.Ring
+}
+
+// MFAVerifier proves a TOTP code for the caller's device and returns when MFA
+// was proven. It answers the two AWS AccessDenied messages itself
+// (ErrMFAInvalidCode, ErrMFAUnknownDevice).
+type MFAVerifier interface {
+	VerifyMFA(ctx context.Context, p *opensts.Principal, serialNumber, code string) (time.Time, error)
+}
+
+// AWS's exact messages (spec §2.2, §3.5).
+const (
+	msgMFAInvalidCode   = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
+	msgMFAUnknownDevice = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."
+)
+
+// MFA failures, as AccessDenied with AWS's texts.
+var (
+	ErrMFAInvalidCode   = &opensts.Error{Kind: opensts.ErrAccessDenied, Message: msgMFAInvalidCode}
+	ErrMFAUnknownDevice = &opensts.Error{Kind: opensts.ErrAccessDenied, Message: msgMFAUnknownDevice}
+)
+
+// Config wires an Issuer.
+type Config struct {
+	Keys       Keys
+	Authorizer opensts.Authorizer
+	// MFA verifies TOTP codes; nil refuses every request naming a device.
+	MFA MFAVerifier
+	Now func() time.Time
+}
+
+// Issuer runs the STS use cases.
+type Issuer struct {
+	cfg Config
+}
+
+// New returns an Issuer.
+func New(cfg Config) (*Issuer, error) {
+	if cfg.Keys == nil || cfg.Authorizer == nil {
+		return nil, errors.New("issuer: Keys and Authorizer are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Issuer{cfg: cfg}, nil
+}
+
+// Credentials are temporary credentials.
+type Credentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      time.Time
+}
+
+// sessionCredentialsError is AWS's refusal of session credentials for
+// GetSessionToken and GetFederationToken (spec §2.2, §2.3).
+func sessionCredentialsError(action string) error {
+	return opensts.Errorf(opensts.ErrAccessDenied, "Cannot call %s with session credentials", action)
+}
+
+// duration applies the default and the root cap to a validated request.
+func duration(requested *int64, root bool) time.Duration {
+	d := int64(DefaultDuration)
+	if requested != nil {
+		d = *requested
+	}
+	if root && (requested == nil || d > RootMaxDuration) {
+		d = RootMaxDuration
+	}
+	return time.Duration(d) * time.Second
+}
+
+// seal issues a new temporary key and seals claims for it.
+func (s *Issuer) seal(c token.Claims, now time.Time, d time.Duration) (Credentials, error) {
+	now = now.UTC().Truncate(time.Second)
+	c.AccessKeyID = opensts.NewTemporaryKeyID(c.AccountID)
+	c.SecretAccessKey = opensts.NewSecretAccessKey()
+	c.IssuedAt = now
+	c.ExpiresAt = now.Add(d)
+	tok, err := token.Seal(s.cfg.Keys.Ring(), c)
+	if err != nil {
+		return Credentials{}, err
+	}
+	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: tok, Expiration: c.ExpiresAt}, nil
+}
+
+// baseClaims carries the caller's identity into a session.
+func baseClaims(p *opensts.Principal) token.Claims {
+	c := token.Claims{
+		AccountID:         p.AccountID,
+		UserID:            p.UserID,
+		UserName:          p.UserName,
+		UserPath:          p.UserPath,
+		SourceAccessKeyID: p.AccessKeyID,
+		Type:              token.User,
+	}
+	if p.IsRoot() {
+		c.Type = token.Root
+	}
+	return c
+}

@@ -1,0 +1,312 @@
+package node
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/access"
+	"github.com/opensts/opensts/api"
+	"github.com/opensts/opensts/atrest"
+	"github.com/opensts/opensts/iam"
+	"github.com/opensts/opensts/issuer"
+	"github.com/opensts/opensts/keyring"
+	"github.com/opensts/opensts/sigv4"
+	"github.com/opensts/opensts/sqlite"
+)
+
+// Config is everything a node needs. Zero values take the defaults noted.
+type Config struct {
+	// DataDir holds the embedded database, the generated master key file and
+	// the generated root credentials file.
+	DataDir string
+	// Store selects the store: "" (SQLite in DataDir), "sqlite:///path" or
+	// "postgres://…".
+	Store string
+	// MasterKey is the base64 master key (OPENSTS_MASTER_KEY); empty uses
+	// (or creates) DataDir/master.key.
+	MasterKey string
+	// Root is the default account's root credentials for first start.
+	Root iam.RootCredentials
+	// KeyRotation rotates the token key ring this often; 0 disables.
+	KeyRotation time.Duration
+	// KeyRefresh reloads the key ring from the store this often (default 30 s).
+	KeyRefresh time.Duration
+
+	Logger   *slog.Logger
+	Now      func() time.Time
+	Registry *prometheus.Registry
+	// RequestID overrides request-id generation (tests).
+	RequestID func() string
+}
+
+// Node is one running OpenSTS node.
+type Node struct {
+	cfg      Config
+	Store    opensts.Store
+	Keys     *keyring.Manager
+	Handler  http.Handler
+	Registry *prometheus.Registry
+	// Root holds the generated or supplied root credentials when this start
+	// created the default account (RootCreated); otherwise only AccountID.
+	Root        iam.RootCredentials
+	RootCreated bool
+
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+// Open wires a node. Close releases it.
+func Open(ctx context.Context, cfg Config) (*Node, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("node: DataDir is required")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	box, err := MasterKey(cfg.DataDir, cfg.MasterKey, true)
+	if err != nil {
+		return nil, err
+	}
+	store, err := OpenStore(ctx, cfg.Store, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{cfg: cfg, Store: store, Registry: cfg.Registry}
+	if err := n.wire(ctx, box); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
+	cfg := n.cfg
+	root, created, err := iam.Bootstrap(ctx, n.Store, box, cfg.Root, cfg.Now())
+	if err != nil {
+		return err
+	}
+	n.Root, n.RootCreated = root, created
+	n.Keys, err = keyring.Open(ctx, keyring.Config{
+		Store: n.Store, Box: box, Now: cfg.Now, Logger: cfg.Logger,
+		RotateEvery: cfg.KeyRotation, RefreshEvery: cfg.KeyRefresh,
+	})
+	if err != nil {
+		return err
+	}
+	authn, err := access.NewAuthenticator(access.AuthenticatorConfig{
+		Store: n.Store, Box: box, Keys: n.Keys, Verifier: sigv4.NewVerifier(4096), Now: cfg.Now, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return err
+	}
+	authz, err := access.NewAuthorizer(access.AuthorizerConfig{Store: n.Store, Now: cfg.Now})
+	if err != nil {
+		return err
+	}
+	iss, err := issuer.New(issuer.Config{Keys: n.Keys, Authorizer: authz, Now: cfg.Now})
+	if err != nil {
+		return err
+	}
+	iamSvc, err := iam.New(iam.Config{Store: n.Store, Box: box, Authorizer: authz, Now: cfg.Now})
+	if err != nil {
+		return err
+	}
+	n.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv, err := api.New(api.Config{
+		Authenticator: authn, Authorizer: authz, Issuer: iss, IAM: iamSvc,
+		Logger: cfg.Logger, Now: cfg.Now, RequestID: cfg.RequestID, Metrics: api.NewMetrics(n.Registry),
+	})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", srv)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", n.ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Registry, promhttp.HandlerOpts{}))
+	n.Handler = mux
+
+	runCtx, stop := context.WithCancel(context.Background())
+	n.stop, n.done = stop, make(chan struct{})
+	go func() { defer close(n.done); n.Keys.Run(runCtx) }()
+	return nil
+}
+
+// ready answers 200 when the store is reachable and the key ring loaded.
+func (n *Node) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := n.Store.Ping(ctx); err != nil {
+		http.Error(w, "store unreachable\n", http.StatusServiceUnavailable)
+		return
+	}
+	if n.Keys.Ring() == nil {
+		http.Error(w, "key ring not loaded\n", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// Close stops background work and closes the store.
+func (n *Node) Close() error {
+	if n.stop != nil {
+		n.stop()
+		<-n.done
+	}
+	return n.Store.Close()
+}
+
+// OpenStore opens the store a --store value names: empty for SQLite in
+// dataDir, sqlite:///path (or sqlite://relative/path) for a SQLite file.
+func OpenStore(ctx context.Context, dsn, dataDir string) (opensts.Store, error) {
+	scheme, _, _ := strings.Cut(dsn, "://")
+	open, ok := openers[scheme]
+	if dsn == "" {
+		open, ok = openers["sqlite"], true
+		dsn = "sqlite://" + filepath.Join(dataDir, "opensts.db")
+	}
+	if !ok {
+		return nil, fmt.Errorf("unknown store %q: use sqlite:///path or postgres://…", redactDSN(dsn))
+	}
+	s, err := open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
+	}
+	return s, nil
+}
+
+// openers maps a store URL scheme to its backend.
+var openers = map[string]func(ctx context.Context, dsn string) (opensts.Store, error){
+	"sqlite": func(ctx context.Context, dsn string) (opensts.Store, error) {
+		return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite://"))
+	},
+}
+
+// redactDSN hides a password in a store URL.
+func redactDSN(dsn string) string {
+	scheme, rest, ok := strings.Cut(dsn, "://")
+	if !ok {
+		return dsn
+	}
+	at := strings.LastIndexByte(rest, '@')
+	if at < 0 {
+		return dsn
+	}
+	userinfo := rest[:at]
+	if user, _, hasPass := strings.Cut(userinfo, ":"); hasPass {
+		return scheme + "://" + user + ":xxxxx@" + rest[at+1:]
+	}
+	return dsn
+}
+
+// MasterKey returns the Box for the base64 key b64 (OPENSTS_MASTER_KEY) or,
+// when b64 is empty, for dataDir/master.key, which is generated (mode 0600)
+// when create is set and the file does not exist.
+func MasterKey(dataDir, b64 string, create bool) (*atrest.Box, error) {
+	if b64 != "" {
+		k, err := atrest.ParseKey(b64)
+		if err != nil {
+			return nil, fmt.Errorf("OPENSTS_MASTER_KEY: %w", err)
+		}
+		return atrest.New(k)
+	}
+	path := filepath.Join(dataDir, "master.key")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && create {
+		k := atrest.GenerateKey()
+		if err := writeNew(path, []byte(base64.StdEncoding.EncodeToString(k)+"\n")); err != nil {
+			if !errors.Is(err, os.ErrExist) {
+				return nil, fmt.Errorf("write master key file: %w", err)
+			}
+			// Another process created it first; use theirs.
+		} else {
+			return atrest.New(k)
+		}
+		b, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read master key file: %w", err)
+	}
+	k, err := atrest.ParseKey(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("master key file %s: %w", path, err)
+	}
+	return atrest.New(k)
+}
+
+// writeNew creates path with mode 0600, failing if it exists, and syncs it.
+func writeNew(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// WriteRootCredentials writes generated root credentials to
+// DataDir/root-credentials (0600) in the AWS shared-credentials format.
+func WriteRootCredentials(dataDir string, c iam.RootCredentials) (string, error) {
+	path := filepath.Join(dataDir, "root-credentials")
+	data := fmt.Sprintf("# OpenSTS root credentials of account %s, written at first start.\n[opensts-root]\naws_access_key_id = %s\naws_secret_access_key = %s\n",
+		c.AccountID, c.AccessKeyID, c.SecretAccessKey)
+	return path, writeNew(path, []byte(data))
+}
+
+// Serve serves the node's handler on ln until ctx ends, then shuts down
+// gracefully, waiting up to grace for requests in flight.
+func (n *Node) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	hs := &http.Server{
+		Handler:           n.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(n.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	return nil
+}
