@@ -7,7 +7,7 @@ import (
 	"github.com/opensts/opensts/iam"
 )
 
-var iamOperations = []*operation{
+var iamUserOperations = []*operation{
 	{name: "CreateUser", handle: (*Server).createUser},
 	{name: "GetUser", handle: (*Server).getUser},
 	{name: "ListUsers", handle: (*Server).listUsers},

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,7 +99,7 @@ var (
 
 func init() {
 	stsService.ops = opsByName(stsOperations)
-	iamService.ops = opsByName(iamOperations)
+	iamService.ops = opsByName(slices.Concat(iamUserOperations, iamPolicyOperations, iamGroupOperations))
 }
 
 func opsByName(ops []*operation) map[string]*operation {

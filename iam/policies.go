@@ -1,0 +1,658 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/policy"
+)
+
+// Policy quotas (IAM quotas page; spec §4.2, §6.4). Sizes count characters
+// other than whitespace, as IAM does.
+const (
+	MaxUserInlineSize     = 2048
+	MaxGroupInlineSize    = 5120
+	MaxManagedPolicySize  = 6144
+	MaxPolicyVersions     = 5
+	MaxAttachedPolicies   = 10
+	MaxManagedPolicies    = 1500
+	MaxGroupsPerAccount   = 300
+	MaxGroupsPerUser      = 10
+	maxPolicyDocumentSize = 131072
+)
+
+var (
+	rulePolicyName     = opensts.StringRule{Required: true, Min: 1, Max: 128, Pattern: &opensts.PatternNameNonEmpty}
+	rulePolicyDocument = opensts.StringRule{Required: true, Min: 1, Max: maxPolicyDocumentSize, Pattern: &opensts.PatternPolicyText}
+	rulePolicyARN      = opensts.StringRule{Required: true, Min: 20, Max: 2048, Pattern: &opensts.PatternARN}
+	rulePolicyPath     = opensts.StringRule{Min: 1, Max: 512, Pattern: &opensts.PatternPolicyPath}
+	ruleGroupName      = opensts.StringRule{Required: true, Min: 1, Max: 128, Pattern: &opensts.PatternNameNonEmpty}
+	ruleVersionID      = opensts.StringRule{Required: true, Pattern: &patternVersionID}
+	ruleDescription    = opensts.StringRule{Max: 1000}
+
+	patternVersionID = opensts.NewPattern(`v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`, `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
+)
+
+// EncodeDocument renders a stored policy document the way IAM returns it
+// from GetUserPolicy, GetGroupPolicy and GetPolicyVersion: URL-encoded per
+// RFC 3986 (the AWS CLI decodes it; the SDKs leave that to the caller).
+func EncodeDocument(doc string) string {
+	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
+}
+
+// parseIdentityPolicy checks a document for use as an identity policy.
+func parseIdentityPolicy(doc string) error {
+	_, err := policy.Parse(doc, policy.Identity)
+	return err
+}
+
+// ---- owners: users and groups ----
+
+// owner is a user or group that holds inline and attached policies.
+type owner struct {
+	ref  opensts.Owner
+	kind string // "user" or "group", for messages
+	name string
+	arn  string
+}
+
+func (s *Service) userOwner(ctx context.Context, caller *opensts.Principal, name string) (owner, error) {
+	u, err := s.cfg.Store.GetUser(ctx, caller.AccountID, name)
+	if errors.Is(err, opensts.ErrNotFound) {
+		return owner{}, noSuchUser(name)
+	}
+	if err != nil {
+		return owner{}, fmt.Errorf("get user %s: %w", name, err)
+	}
+	return owner{ref: opensts.Owner{Kind: opensts.OwnerUser, ID: u.ID}, kind: "user", name: u.Name, arn: u.ARN()}, nil
+}
+
+func noSuchGroup(name string) error {
+	return opensts.Errorf(opensts.ErrNotFound, "The group with name %s cannot be found.", name)
+}
+
+func (s *Service) group(ctx context.Context, caller *opensts.Principal, name string) (opensts.Group, error) {
+	g, err := s.cfg.Store.GetGroup(ctx, caller.AccountID, name)
+	if errors.Is(err, opensts.ErrNotFound) {
+		return g, noSuchGroup(name)
+	}
+	if err != nil {
+		return g, fmt.Errorf("get group %s: %w", name, err)
+	}
+	return g, nil
+}
+
+func (s *Service) groupOwner(ctx context.Context, caller *opensts.Principal, name string) (owner, error) {
+	g, err := s.group(ctx, caller, name)
+	if err != nil {
+		return owner{}, err
+	}
+	return owner{ref: opensts.Owner{Kind: opensts.OwnerGroup, ID: g.ID}, kind: "group", name: g.Name, arn: g.ARN()}, nil
+}
+
+// ownerOf resolves the user or group an inline/attached-policy action names.
+func (s *Service) ownerOf(ctx context.Context, caller *opensts.Principal, kind opensts.OwnerKind, name string) (owner, error) {
+	if kind == opensts.OwnerGroup {
+		return s.groupOwner(ctx, caller, name)
+	}
+	return s.userOwner(ctx, caller, name)
+}
+
+// actionFor names the IAM action for an owner kind: ("Put", "Policy") is
+// iam:PutUserPolicy or iam:PutGroupPolicy.
+func actionFor(kind opensts.OwnerKind, verb, noun string) string {
+	if kind == opensts.OwnerGroup {
+		return verb + "Group" + noun
+	}
+	return verb + "User" + noun
+}
+
+// ---- inline policies ----
+
+// InlinePolicyInput names an inline policy of a user or group.
+type InlinePolicyInput struct {
+	Owner          opensts.OwnerKind
+	OwnerName      *string
+	PolicyName     *string
+	PolicyDocument *string // PutUserPolicy/PutGroupPolicy only
+}
+
+func (in InlinePolicyInput) validate(withDoc bool) error {
+	var v opensts.ValidationError
+	if in.Owner == opensts.OwnerGroup {
+		v.CheckString("groupName", in.OwnerName, ruleGroupName)
+	} else {
+		v.CheckString("userName", in.OwnerName, required(ruleExistingUserName))
+	}
+	v.CheckString("policyName", in.PolicyName, rulePolicyName)
+	if withDoc {
+		v.CheckString("policyDocument", in.PolicyDocument, rulePolicyDocument)
+	}
+	return v.Err()
+}
+
+// PutInlinePolicy creates or replaces an inline policy (PutUserPolicy,
+// PutGroupPolicy). A user's inline policies total at most 2,048 characters
+// (groups 5,120), whitespace not counted.
+func (s *Service) PutInlinePolicy(ctx context.Context, caller *opensts.Principal, in InlinePolicyInput) error {
+	if err := in.validate(true); err != nil {
+		return err
+	}
+	o, err := s.ownerOf(ctx, caller, in.Owner, *in.OwnerName)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, caller, actionFor(in.Owner, "Put", "Policy"), o.arn); err != nil {
+		return err
+	}
+	if err := parseIdentityPolicy(*in.PolicyDocument); err != nil {
+		return err
+	}
+	limit := MaxUserInlineSize
+	if in.Owner == opensts.OwnerGroup {
+		limit = MaxGroupInlineSize
+	}
+	err = s.cfg.Store.PutInlinePolicy(ctx, caller.AccountID, o.ref,
+		opensts.InlinePolicy{Name: *in.PolicyName, Document: *in.PolicyDocument}, policy.Size(*in.PolicyDocument), limit)
+	switch {
+	case errors.Is(err, opensts.ErrLimitExceeded):
+		return opensts.Errorf(opensts.ErrLimitExceeded, "Maximum policy size of %d bytes exceeded for %s %s", limit, o.kind, o.name)
+	case errors.Is(err, opensts.ErrNotFound):
+		return s.ownerGone(in.Owner, o.name)
+	case err != nil:
+		return fmt.Errorf("put %s policy: %w", o.kind, err)
+	}
+	return nil
+}
+
+func (s *Service) ownerGone(kind opensts.OwnerKind, name string) error {
+	if kind == opensts.OwnerGroup {
+		return noSuchGroup(name)
+	}
+	return noSuchUser(name)
+}
+
+func noSuchInline(o owner, name string) error {
+	return opensts.Errorf(opensts.ErrNotFound, "The %s policy with name %s cannot be found.", o.kind, name)
+}
+
+// GetInlinePolicy returns an inline policy (GetUserPolicy, GetGroupPolicy).
+func (s *Service) GetInlinePolicy(ctx context.Context, caller *opensts.Principal, in InlinePolicyInput) (opensts.InlinePolicy, string, error) {
+	if err := in.validate(false); err != nil {
+		return opensts.InlinePolicy{}, "", err
+	}
+	o, err := s.ownerOf(ctx, caller, in.Owner, *in.OwnerName)
+	if err != nil {
+		return opensts.InlinePolicy{}, "", err
+	}
+	if err := s.authorize(ctx, caller, actionFor(in.Owner, "Get", "Policy"), o.arn); err != nil {
+		return opensts.InlinePolicy{}, "", err
+	}
+	p, err := s.cfg.Store.GetInlinePolicy(ctx, caller.AccountID, o.ref, *in.PolicyName)
+	if errors.Is(err, opensts.ErrNotFound) {
+		return p, "", noSuchInline(o, *in.PolicyName)
+	}
+	if err != nil {
+		return p, "", fmt.Errorf("get %s policy: %w", o.kind, err)
+	}
+	return p, o.name, nil
+}
+
+// DeleteInlinePolicy deletes an inline policy (DeleteUserPolicy, DeleteGroupPolicy).
+func (s *Service) DeleteInlinePolicy(ctx context.Context, caller *opensts.Principal, in InlinePolicyInput) error {
+	if err := in.validate(false); err != nil {
+		return err
+	}
+	o, err := s.ownerOf(ctx, caller, in.Owner, *in.OwnerName)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, caller, actionFor(in.Owner, "Delete", "Policy"), o.arn); err != nil {
+		return err
+	}
+	err = s.cfg.Store.DeleteInlinePolicy(ctx, caller.AccountID, o.ref, *in.PolicyName)
+	if errors.Is(err, opensts.ErrNotFound) {
+		return noSuchInline(o, *in.PolicyName)
+	}
+	if err != nil {
+		return fmt.Errorf("delete %s policy: %w", o.kind, err)
+	}
+	return nil
+}
+
+// ListOwnedInput names a user or group whose policies are listed.
+type ListOwnedInput struct {
+	Owner      opensts.OwnerKind
+	OwnerName  *string
+	PathPrefix *string // ListAttached*Policies only
+	ListInput
+}
+
+func (in ListOwnedInput) validate() error {
+	var v opensts.ValidationError
+	if in.Owner == opensts.OwnerGroup {
+		v.CheckString("groupName", in.OwnerName, ruleGroupName)
+	} else {
+		v.CheckString("userName", in.OwnerName, required(ruleExistingUserName))
+	}
+	v.CheckString("pathPrefix", in.PathPrefix, rulePolicyPath)
+	in.ListInput.validate(&v)
+	return v.Err()
+}
+
+// ListInlinePolicies lists inline policy names (ListUserPolicies, ListGroupPolicies).
+func (s *Service) ListInlinePolicies(ctx context.Context, caller *opensts.Principal, in ListOwnedInput) (opensts.Page[string], error) {
+	if err := in.validate(); err != nil {
+		return opensts.Page[string]{}, err
+	}
+	o, err := s.ownerOf(ctx, caller, in.Owner, *in.OwnerName)
+	if err != nil {
+		return opensts.Page[string]{}, err
+	}
+	if err := s.authorize(ctx, caller, actionFor(in.Owner, "List", "Policies"), o.arn); err != nil {
+		return opensts.Page[string]{}, err
+	}
+	page, err := s.cfg.Store.ListInlinePolicies(ctx, caller.AccountID, o.ref, in.options(nil))
+	if err != nil {
+		return page, listError(err)
+	}
+	return page, nil
+}
+
+// ---- managed policies ----
+
+// policyByARN resolves a customer managed policy ARN of the caller's
+// account. AWS managed policies (arn:aws:iam::aws:policy/…) are not
+// provided by OpenSTS.
+func (s *Service) policyByARN(ctx context.Context, caller *opensts.Principal, arn string) (opensts.ManagedPolicy, error) {
+	acct, kind, path, name, ok := opensts.ParseIAMARN(arn)
+	if !ok || kind != "policy" {
+		return opensts.ManagedPolicy{}, opensts.Errorf(opensts.ErrInvalidInput, "ARN %s is not valid.", arn)
+	}
+	if acct != caller.AccountID {
+		return opensts.ManagedPolicy{}, opensts.Errorf(opensts.ErrNotFound, "Policy %s does not exist or is not attachable.", arn)
+	}
+	p, err := s.cfg.Store.GetPolicy(ctx, caller.AccountID, name)
+	if errors.Is(err, opensts.ErrNotFound) || (err == nil && p.Path != path) {
+		return opensts.ManagedPolicy{}, opensts.Errorf(opensts.ErrNotFound, "Policy %s was not found.", arn)
+	}
+	if err != nil {
+		return opensts.ManagedPolicy{}, fmt.Errorf("get policy %s: %w", arn, err)
+	}
+	return p, nil
+}
+
+// CreatePolicyInput mirrors IAM CreatePolicy.
+type CreatePolicyInput struct {
+	PolicyName     *string
+	Path           *string
+	PolicyDocument *string
+	Description    *string
+	Tags           []TagInput
+}
+
+// Validate: PolicyName 1–128; Path 1–512 of the policy-path pattern;
+// PolicyDocument 1–131072 of the policy character set; Description ≤ 1000.
+func (in CreatePolicyInput) Validate() error {
+	var v opensts.ValidationError
+	v.CheckString("policyName", in.PolicyName, rulePolicyName)
+	v.CheckString("path", in.Path, rulePolicyPath)
+	v.CheckString("policyDocument", in.PolicyDocument, rulePolicyDocument)
+	v.CheckString("description", in.Description, ruleDescription)
+	validateTags(&v, in.Tags)
+	return v.Err()
+}
+
+// checkManagedDocument parses a managed-policy document and enforces its
+// 6,144-character quota.
+func checkManagedDocument(doc string) error {
+	if err := parseIdentityPolicy(doc); err != nil {
+		return err
+	}
+	if n := policy.Size(doc); n > MaxManagedPolicySize {
+		return opensts.Errorf(opensts.ErrLimitExceeded, "Cannot exceed quota for PolicySize: %d", MaxManagedPolicySize)
+	}
+	return nil
+}
+
+// CreatePolicy creates a customer managed policy with version v1.
+func (s *Service) CreatePolicy(ctx context.Context, caller *opensts.Principal, in CreatePolicyInput) (opensts.ManagedPolicy, error) {
+	if err := in.Validate(); err != nil {
+		return opensts.ManagedPolicy{}, err
+	}
+	now := s.now()
+	p := opensts.ManagedPolicy{
+		AccountID: caller.AccountID, ID: opensts.NewID(opensts.PrefixManagedPolicy, 17),
+		Name: *in.PolicyName, Path: "/", DefaultVersionID: "v1", CreatedAt: now, UpdatedAt: now,
+	}
+	if in.Path != nil {
+		p.Path = *in.Path
+	}
+	if in.Description != nil {
+		p.Description = *in.Description
+	}
+	if err := s.authorize(ctx, caller, "CreatePolicy", p.ARN()); err != nil {
+		return opensts.ManagedPolicy{}, err
+	}
+	if err := checkManagedDocument(*in.PolicyDocument); err != nil {
+		return opensts.ManagedPolicy{}, err
+	}
+	tags, err := toTags(in.Tags)
+	if err != nil {
+		return opensts.ManagedPolicy{}, err
+	}
+	p.Tags = tags
+	switch err := s.cfg.Store.CreatePolicy(ctx, p, *in.PolicyDocument, MaxManagedPolicies); {
+	case errors.Is(err, opensts.ErrAlreadyExists):
+		return opensts.ManagedPolicy{}, opensts.Errorf(opensts.ErrAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", p.Name)
+	case errors.Is(err, opensts.ErrLimitExceeded):
+		return opensts.ManagedPolicy{}, opensts.Errorf(opensts.ErrLimitExceeded, "Cannot exceed quota for PoliciesPerAccount: %d", MaxManagedPolicies)
+	case err != nil:
+		return opensts.ManagedPolicy{}, fmt.Errorf("create policy: %w", err)
+	}
+	return p, nil
+}
+
+// PolicyRef names a managed policy by ARN.
+type PolicyRef struct {
+	PolicyArn *string
+}
+
+func (in PolicyRef) validate(v *opensts.ValidationError) {
+	v.CheckString("policyArn", in.PolicyArn, rulePolicyARN)
+}
+
+// managedFor validates, resolves and authorizes an action on a policy.
+func (s *Service) managedFor(ctx context.Context, caller *opensts.Principal, in PolicyRef, action string, extra func(*opensts.ValidationError)) (opensts.ManagedPolicy, error) {
+	var v opensts.ValidationError
+	in.validate(&v)
+	if extra != nil {
+		extra(&v)
+	}
+	if err := v.Err(); err != nil {
+		return opensts.ManagedPolicy{}, err
+	}
+	p, err := s.policyByARN(ctx, caller, *in.PolicyArn)
+	if err != nil {
+		return p, err
+	}
+	return p, s.authorize(ctx, caller, action, p.ARN())
+}
+
+// GetPolicy describes a managed policy.
+func (s *Service) GetPolicy(ctx context.Context, caller *opensts.Principal, in PolicyRef) (opensts.ManagedPolicy, error) {
+	return s.managedFor(ctx, caller, in, "GetPolicy", nil)
+}
+
+// DeletePolicy deletes a managed policy that is not attached and has no
+// versions besides the default.
+func (s *Service) DeletePolicy(ctx context.Context, caller *opensts.Principal, in PolicyRef) error {
+	p, err := s.managedFor(ctx, caller, in, "DeletePolicy", nil)
+	if err != nil {
+		return err
+	}
+	err = s.cfg.Store.DeletePolicy(ctx, caller.AccountID, p.ID)
+	if dc := deleteConflict(err); dc != nil {
+		return dc
+	}
+	if err != nil && !errors.Is(err, opensts.ErrNotFound) {
+		return fmt.Errorf("delete policy: %w", err)
+	}
+	return nil
+}
+
+// ListPoliciesInput mirrors IAM ListPolicies.
+type ListPoliciesInput struct {
+	Scope        *string
+	OnlyAttached *bool
+	PathPrefix   *string
+	ListInput
+}
+
+// ListPolicies lists the account's customer managed policies (Scope All or
+// Local; AWS managed policies are not provided).
+func (s *Service) ListPolicies(ctx context.Context, caller *opensts.Principal, in ListPoliciesInput) (opensts.Page[opensts.ManagedPolicy], error) {
+	var v opensts.ValidationError
+	v.CheckEnum("scope", in.Scope, false, "All", "AWS", "Local")
+	v.CheckString("pathPrefix", in.PathPrefix, rulePolicyPath)
+	in.validate(&v)
+	if err := v.Err(); err != nil {
+		return opensts.Page[opensts.ManagedPolicy]{}, err
+	}
+	if err := s.authorize(ctx, caller, "ListPolicies", "arn:aws:iam::"+caller.AccountID+":policy/"); err != nil {
+		return opensts.Page[opensts.ManagedPolicy]{}, err
+	}
+	if in.Scope != nil && *in.Scope == "AWS" {
+		return opensts.Page[opensts.ManagedPolicy]{}, nil
+	}
+	page, err := s.cfg.Store.ListPolicies(ctx, caller.AccountID, in.OnlyAttached != nil && *in.OnlyAttached, in.options(in.PathPrefix))
+	if err != nil {
+		return page, listError(err)
+	}
+	return page, nil
+}
+
+// PolicyVersionInput names a version of a managed policy.
+type PolicyVersionInput struct {
+	PolicyRef
+	VersionID      *string
+	PolicyDocument *string // CreatePolicyVersion
+	SetAsDefault   *bool   // CreatePolicyVersion
+}
+
+// CreatePolicyVersion adds a version (at most five per policy).
+func (s *Service) CreatePolicyVersion(ctx context.Context, caller *opensts.Principal, in PolicyVersionInput) (opensts.PolicyVersion, error) {
+	p, err := s.managedFor(ctx, caller, in.PolicyRef, "CreatePolicyVersion", func(v *opensts.ValidationError) {
+		v.CheckString("policyDocument", in.PolicyDocument, rulePolicyDocument)
+	})
+	if err != nil {
+		return opensts.PolicyVersion{}, err
+	}
+	if err := checkManagedDocument(*in.PolicyDocument); err != nil {
+		return opensts.PolicyVersion{}, err
+	}
+	setDefault := in.SetAsDefault != nil && *in.SetAsDefault
+	pv, err := s.cfg.Store.CreatePolicyVersion(ctx, caller.AccountID, p.ID, *in.PolicyDocument, setDefault, MaxPolicyVersions, s.now())
+	if errors.Is(err, opensts.ErrLimitExceeded) {
+		return pv, opensts.Errorf(opensts.ErrLimitExceeded, "A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", MaxPolicyVersions)
+	}
+	if err != nil {
+		return pv, fmt.Errorf("create policy version: %w", err)
+	}
+	return pv, nil
+}
+
+func (s *Service) version(ctx context.Context, caller *opensts.Principal, in PolicyVersionInput, action string) (opensts.ManagedPolicy, opensts.PolicyVersion, error) {
+	p, err := s.managedFor(ctx, caller, in.PolicyRef, action, func(v *opensts.ValidationError) {
+		v.CheckString("versionId", in.VersionID, ruleVersionID)
+	})
+	if err != nil {
+		return p, opensts.PolicyVersion{}, err
+	}
+	pv, err := s.cfg.Store.GetPolicyVersion(ctx, caller.AccountID, p.ID, *in.VersionID)
+	if errors.Is(err, opensts.ErrNotFound) {
+		return p, pv, opensts.Errorf(opensts.ErrNotFound, "Policy %s version %s does not exist or is not attachable.", p.ARN(), *in.VersionID)
+	}
+	if err != nil {
+		return p, pv, fmt.Errorf("get policy version: %w", err)
+	}
+	return p, pv, nil
+}
+
+// GetPolicyVersion returns one version with its document.
+func (s *Service) GetPolicyVersion(ctx context.Context, caller *opensts.Principal, in PolicyVersionInput) (opensts.PolicyVersion, error) {
+	_, pv, err := s.version(ctx, caller, in, "GetPolicyVersion")
+	return pv, err
+}
+
+// ListPolicyVersions lists a policy's versions, newest first, as IAM does.
+func (s *Service) ListPolicyVersions(ctx context.Context, caller *opensts.Principal, in PolicyRef, li ListInput) (opensts.Page[opensts.PolicyVersion], error) {
+	var page opensts.Page[opensts.PolicyVersion]
+	p, err := s.managedFor(ctx, caller, in, "ListPolicyVersions", li.validate)
+	if err != nil {
+		return page, err
+	}
+	vs, err := s.cfg.Store.ListPolicyVersions(ctx, caller.AccountID, p.ID)
+	if err != nil {
+		return page, fmt.Errorf("list policy versions: %w", err)
+	}
+	// At most five versions: page here, the marker being the next version id.
+	opt := li.options(nil)
+	start := 0
+	if opt.Marker != "" {
+		start = -1
+		for i, v := range vs {
+			if v.VersionID == opt.Marker {
+				start = i
+			}
+		}
+		if start < 0 {
+			return page, opensts.Errorf(opensts.ErrInvalidInput, "Invalid Marker.")
+		}
+	}
+	end := min(start+opt.Limit(), len(vs))
+	page.Items = vs[start:end]
+	if end < len(vs) {
+		page.Marker = vs[end].VersionID
+	}
+	return page, nil
+}
+
+// DeletePolicyVersion deletes a version other than the default.
+func (s *Service) DeletePolicyVersion(ctx context.Context, caller *opensts.Principal, in PolicyVersionInput) error {
+	p, pv, err := s.version(ctx, caller, in, "DeletePolicyVersion")
+	if err != nil {
+		return err
+	}
+	if pv.IsDefault {
+		return opensts.Errorf(opensts.ErrDeleteConflict, "Cannot delete the default version of a policy.")
+	}
+	err = s.cfg.Store.DeletePolicyVersion(ctx, caller.AccountID, p.ID, pv.VersionID)
+	if errors.Is(err, opensts.ErrDeleteConflict) {
+		return opensts.Errorf(opensts.ErrDeleteConflict, "Cannot delete the default version of a policy.")
+	}
+	if err != nil && !errors.Is(err, opensts.ErrNotFound) {
+		return fmt.Errorf("delete policy version: %w", err)
+	}
+	return nil
+}
+
+// SetDefaultPolicyVersion makes a version the one in force.
+func (s *Service) SetDefaultPolicyVersion(ctx context.Context, caller *opensts.Principal, in PolicyVersionInput) error {
+	p, pv, err := s.version(ctx, caller, in, "SetDefaultPolicyVersion")
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Store.SetDefaultPolicyVersion(ctx, caller.AccountID, p.ID, pv.VersionID, s.now()); err != nil {
+		return fmt.Errorf("set default policy version: %w", err)
+	}
+	return nil
+}
+
+// ---- attachments ----
+
+// AttachInput names a managed policy and the user or group it is attached to.
+type AttachInput struct {
+	Owner     opensts.OwnerKind
+	OwnerName *string
+	PolicyRef
+}
+
+func (in AttachInput) validate() error {
+	var v opensts.ValidationError
+	if in.Owner == opensts.OwnerGroup {
+		v.CheckString("groupName", in.OwnerName, ruleGroupName)
+	} else {
+		v.CheckString("userName", in.OwnerName, ruleUserName)
+	}
+	in.PolicyRef.validate(&v)
+	return v.Err()
+}
+
+// AttachPolicy attaches a managed policy (AttachUserPolicy, AttachGroupPolicy);
+// at most ten per user or group.
+func (s *Service) AttachPolicy(ctx context.Context, caller *opensts.Principal, in AttachInput) error {
+	if err := in.validate(); err != nil {
+		return err
+	}
+	o, err := s.ownerOf(ctx, caller, in.Owner, *in.OwnerName)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, caller, actionFor(in.Owner, "Attach", "Policy"), o.arn); err != nil {
+		return err
+	}
+	p, err := s.policyByARN(ctx, caller, *in.PolicyArn)
+	if errors.Is(err, opensts.ErrNotFound) {
+		return opensts.Errorf(opensts.ErrNotFound, "Policy %s does not exist or is not attachable.", *in.PolicyArn)
+	}
+	if err != nil {
+		return err
+	}
+	err = s.cfg.Store.AttachPolicy(ctx, caller.AccountID, o.ref, p.ID, MaxAttachedPolicies)
+	switch {
+	case errors.Is(err, opensts.ErrLimitExceeded):
+		if in.Owner == opensts.OwnerGroup {
+			return opensts.Errorf(opensts.ErrLimitExceeded, "Cannot exceed quota for PoliciesPerGroup: %d", MaxAttachedPolicies)
+		}
+		return opensts.Errorf(opensts.ErrLimitExceeded, "Cannot exceed quota for PoliciesPerUser: %d", MaxAttachedPolicies)
+	case errors.Is(err, opensts.ErrNotFound):
+		return opensts.Errorf(opensts.ErrNotFound, "Policy %s does not exist or is not attachable.", *in.PolicyArn)
+	case err != nil:
+		return fmt.Errorf("attach policy: %w", err)
+	}
+	return nil
+}
+
+// DetachPolicy detaches a managed policy (DetachUserPolicy, DetachGroupPolicy).
+func (s *Service) DetachPolicy(ctx context.Context, caller *opensts.Principal, in AttachInput) error {
+	if err := in.validate(); err != nil {
+		return err
+	}
+	o, err := s.ownerOf(ctx, caller, in.Owner, *in.OwnerName)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, caller, actionFor(in.Owner, "Detach", "Policy"), o.arn); err != nil {
+		return err
+	}
+	notAttached := opensts.Errorf(opensts.ErrNotFound, "Policy %s was not found.", *in.PolicyArn)
+	p, err := s.policyByARN(ctx, caller, *in.PolicyArn)
+	if errors.Is(err, opensts.ErrNotFound) {
+		return notAttached
+	}
+	if err != nil {
+		return err
+	}
+	err = s.cfg.Store.DetachPolicy(ctx, caller.AccountID, o.ref, p.ID)
+	if errors.Is(err, opensts.ErrNotFound) {
+		return notAttached
+	}
+	if err != nil {
+		return fmt.Errorf("detach policy: %w", err)
+	}
+	return nil
+}
+
+// ListAttachedPolicies lists managed policies attached to a user or group.
+func (s *Service) ListAttachedPolicies(ctx context.Context, caller *opensts.Principal, in ListOwnedInput) (opensts.Page[opensts.AttachedPolicy], error) {
+	if err := in.validate(); err != nil {
+		return opensts.Page[opensts.AttachedPolicy]{}, err
+	}
+	o, err := s.ownerOf(ctx, caller, in.Owner, *in.OwnerName)
+	if err != nil {
+		return opensts.Page[opensts.AttachedPolicy]{}, err
+	}
+	if err := s.authorize(ctx, caller, actionFor(in.Owner, "ListAttached", "Policies"), o.arn); err != nil {
+		return opensts.Page[opensts.AttachedPolicy]{}, err
+	}
+	page, err := s.cfg.Store.ListAttachedPolicies(ctx, caller.AccountID, o.ref, in.options(in.PathPrefix))
+	if err != nil {
+		return page, listError(err)
+	}
+	return page, nil
+}

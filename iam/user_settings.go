@@ -1,0 +1,183 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/opensts/opensts"
+)
+
+// BoundaryInput mirrors PutUserPermissionsBoundary / DeleteUserPermissionsBoundary.
+type BoundaryInput struct {
+	UserName            *string
+	PermissionsBoundary *string
+}
+
+// namedUser validates, resolves and authorizes an action on a named user.
+func (s *Service) namedUser(ctx context.Context, caller *opensts.Principal, name *string, action string, extra func(*opensts.ValidationError)) (opensts.User, error) {
+	var v opensts.ValidationError
+	v.CheckString("userName", name, required(ruleExistingUserName))
+	if extra != nil {
+		extra(&v)
+	}
+	if err := v.Err(); err != nil {
+		return opensts.User{}, err
+	}
+	t, err := s.resolve(ctx, caller, name)
+	if err != nil {
+		return opensts.User{}, err
+	}
+	return t.user, s.authorize(ctx, caller, action, t.user.ARN())
+}
+
+func (s *Service) updateUser(ctx context.Context, u opensts.User, fn func(*opensts.User) error) error {
+	err := s.cfg.Store.UpdateUser(ctx, u.AccountID, u.ID, fn)
+	if errors.Is(err, opensts.ErrNotFound) {
+		return noSuchUser(u.Name)
+	}
+	var de *opensts.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("update user: %w", err)
+	}
+	return nil
+}
+
+// PutUserPermissionsBoundary sets a managed policy as the user's boundary.
+func (s *Service) PutUserPermissionsBoundary(ctx context.Context, caller *opensts.Principal, in BoundaryInput) error {
+	u, err := s.namedUser(ctx, caller, in.UserName, "PutUserPermissionsBoundary", func(v *opensts.ValidationError) {
+		v.CheckString("permissionsBoundary", in.PermissionsBoundary, required(ruleARN))
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := s.boundaryPolicy(ctx, caller.AccountID, *in.PermissionsBoundary); err != nil {
+		return err
+	}
+	return s.updateUser(ctx, u, func(u *opensts.User) error {
+		u.PermissionsBoundary = *in.PermissionsBoundary
+		return nil
+	})
+}
+
+// DeleteUserPermissionsBoundary removes the user's boundary.
+func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, caller *opensts.Principal, in BoundaryInput) error {
+	u, err := s.namedUser(ctx, caller, in.UserName, "DeleteUserPermissionsBoundary", nil)
+	if err != nil {
+		return err
+	}
+	if u.PermissionsBoundary == "" {
+		return opensts.Errorf(opensts.ErrNotFound, "The user with name %s does not have a permissions boundary.", u.Name)
+	}
+	return s.updateUser(ctx, u, func(u *opensts.User) error {
+		u.PermissionsBoundary = ""
+		return nil
+	})
+}
+
+// TagUserInput mirrors TagUser / UntagUser.
+type TagUserInput struct {
+	UserName *string
+	Tags     []TagInput // TagUser
+	TagKeys  []string   // UntagUser
+}
+
+// TagUser adds or overwrites tags (keys compare case-insensitively); a user
+// has at most 50.
+func (s *Service) TagUser(ctx context.Context, caller *opensts.Principal, in TagUserInput) error {
+	u, err := s.namedUser(ctx, caller, in.UserName, "TagUser", func(v *opensts.ValidationError) {
+		if in.Tags == nil {
+			v.Add("tags", nil, "not be null")
+		}
+		validateTags(v, in.Tags)
+	})
+	if err != nil {
+		return err
+	}
+	add, err := toTags(in.Tags)
+	if err != nil {
+		return err
+	}
+	return s.updateUser(ctx, u, func(u *opensts.User) error {
+		for _, t := range add {
+			replaced := false
+			for i := range u.Tags {
+				if strings.EqualFold(u.Tags[i].Key, t.Key) {
+					u.Tags[i] = t
+					replaced = true
+				}
+			}
+			if !replaced {
+				u.Tags = append(u.Tags, t)
+			}
+		}
+		if len(u.Tags) > MaxTags {
+			return opensts.Errorf(opensts.ErrLimitExceeded, "The number of tags has reached the maximum limit.")
+		}
+		return nil
+	})
+}
+
+// UntagUser removes tags by key (case-insensitively); absent keys are ignored.
+func (s *Service) UntagUser(ctx context.Context, caller *opensts.Principal, in TagUserInput) error {
+	u, err := s.namedUser(ctx, caller, in.UserName, "UntagUser", func(v *opensts.ValidationError) {
+		if in.TagKeys == nil {
+			v.Add("tagKeys", nil, "not be null")
+		}
+		for i, k := range in.TagKeys {
+			v.CheckString(fmt.Sprintf("tagKeys.%d.member", i+1), &k, opensts.StringRule{Min: 1, Max: 128, Pattern: &opensts.PatternTagKey})
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return s.updateUser(ctx, u, func(u *opensts.User) error {
+		kept := u.Tags[:0]
+		for _, t := range u.Tags {
+			drop := false
+			for _, k := range in.TagKeys {
+				drop = drop || strings.EqualFold(t.Key, k)
+			}
+			if !drop {
+				kept = append(kept, t)
+			}
+		}
+		u.Tags = kept
+		return nil
+	})
+}
+
+// ListUserTags pages through a user's tags.
+func (s *Service) ListUserTags(ctx context.Context, caller *opensts.Principal, in UserRef, li ListInput) (opensts.Page[opensts.Tag], error) {
+	var page opensts.Page[opensts.Tag]
+	u, err := s.namedUser(ctx, caller, in.UserName, "ListUserTags", li.validate)
+	if err != nil {
+		return page, err
+	}
+	opt := li.options(nil)
+	start := 0
+	if opt.Marker != "" {
+		var ok bool
+		if start, ok = markerIndex(opt.Marker, len(u.Tags)); !ok {
+			return page, opensts.Errorf(opensts.ErrInvalidInput, "Invalid Marker.")
+		}
+	}
+	end := min(start+opt.Limit(), len(u.Tags))
+	page.Items = u.Tags[start:end]
+	if end < len(u.Tags) {
+		page.Marker = fmt.Sprint(end)
+	}
+	return page, nil
+}
+
+func markerIndex(m string, n int) (int, bool) {
+	var i int
+	if _, err := fmt.Sscan(m, &i); err != nil || i < 0 || i > n {
+		return 0, false
+	}
+	return i, true
+}
