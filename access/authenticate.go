@@ -18,8 +18,9 @@ import (
 // Keys is the session-token key ring as the authenticator needs it.
 type Keys interface {
 	Ring() *token.Ring
-	// RefreshSoon reloads the ring (rate-limited) and reports whether it did.
-	RefreshSoon(ctx context.Context) bool
+	// RefreshForKey reloads the ring (rate-limited) when it lacks key id and
+	// reports whether the ring now holds it.
+	RefreshForKey(ctx context.Context, id uint32) bool
 }
 
 // Credentials is the part of the store that authentication reads.
@@ -158,9 +159,11 @@ func (a *Authenticator) temporary(ctx context.Context, sig *sigv4.Request) (*ope
 		return nil, invalid("temporary access key without security token")
 	}
 	claims, err := token.Open(a.cfg.Keys.Ring(), sig.SecurityToken, a.cfg.Now())
-	if errors.Is(err, token.ErrUnknownKey) && a.cfg.Keys.RefreshSoon(ctx) {
+	if errors.Is(err, token.ErrUnknownKey) {
 		// Another node may have rotated the ring since this one last loaded it.
-		claims, err = token.Open(a.cfg.Keys.Ring(), sig.SecurityToken, a.cfg.Now())
+		if id, kerr := token.KeyID(sig.SecurityToken); kerr == nil && a.cfg.Keys.RefreshForKey(ctx, id) {
+			claims, err = token.Open(a.cfg.Keys.Ring(), sig.SecurityToken, a.cfg.Now())
+		}
 	}
 	switch {
 	case errors.Is(err, token.ErrExpired):

@@ -115,21 +115,34 @@ func (m *Manager) refreshLocked(ctx context.Context) error {
 	return nil
 }
 
-// RefreshSoon reloads the ring unless it was loaded within MinRefreshGap.
-// Callers use it when a token names a key this node does not hold (another
-// node may have rotated); the gap keeps garbage tokens from turning into
-// store load. It reports whether a reload happened.
-func (m *Manager) RefreshSoon(ctx context.Context) bool {
+// RefreshForKey is called when a token names key id that this node does
+// not hold: another node may have rotated since this one last loaded the
+// ring. It reloads the ring, at most once per MinRefreshGap — or once per
+// 10 ms when id is newer than the active key, so a freshly rotated key is
+// picked up at once while garbage tokens cannot turn into store load. It
+// reports whether the ring now holds the key.
+func (m *Manager) RefreshForKey(ctx context.Context, id uint32) bool {
+	if r := m.Ring(); r.Has(id) {
+		return true
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.cfg.Now().Sub(m.lastRefresh) < m.cfg.MinRefreshGap {
+	r := m.Ring()
+	if r.Has(id) {
+		return true
+	}
+	gap := m.cfg.MinRefreshGap
+	if id > r.Active().ID {
+		gap = 10 * time.Millisecond
+	}
+	if m.cfg.Now().Sub(m.lastRefresh) < gap {
 		return false
 	}
 	if err := m.refreshLocked(ctx); err != nil {
 		m.cfg.Logger.WarnContext(ctx, "token key ring refresh failed", "error", err)
 		return false
 	}
-	return true
+	return m.Ring().Has(id)
 }
 
 // Rotate makes a new active key. The previous key keeps opening tokens until

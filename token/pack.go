@@ -1,0 +1,229 @@
+package token
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/binary"
+	"io"
+	"sync"
+)
+
+// PackedBudget is the most bytes the packed session policy (Pack's output)
+// may take in a token; Pack's percent is measured against it.
+//
+// It is chosen so that any packing within budget, sealed with the longest
+// other claims Seal accepts, still gives a token of at most MaxTokenLen
+// characters:
+//
+//	token ≤ 4096 base64 characters      ⇔ envelope ≤ 4096/4*3 = 3072 bytes
+//	envelope = 1 version + 4 key id + 12 nonce + 16 GCM tag = 33 + plaintext
+//	plaintext ≤ 3072 - 33 = 3039 bytes, of which the claims other than the
+//	packed section take at most
+//	  4 (version, kind, type, flags) + 3 × 10 (varint times)       =  34
+//	  access key id, source key id, user id: 3 × (1 + 32)           =  99
+//	  secret access key 1 + 64, account id 1 + 12                   =  78
+//	  user name 1 + 64, user path 2 + 512, federated name 1 + 32    = 612
+//	  packed length prefix (uvarint of ≤ 2048)                      =   2
+//	                                                                  ---
+//	                                                                  825
+//	so the packed section may take up to 3039 - 825 = 2214 bytes.
+//
+// 2048 is the round number below that; the 166 bytes left over are room for
+// claims a later format version adds. TestBudgetArithmetic seals the worst
+// case and checks the result.
+const PackedBudget = 2048
+
+// maxUnpacked bounds the inflated size of a packed section, so a packed
+// section can never expand into more memory than this, whatever it holds.
+// Pack reports more than 100 percent for inputs whose binary encoding is
+// larger; valid session policies (≤ 2,048 characters with their ARNs) and
+// 50 tags of ASCII text stay far below it.
+const maxUnpacked = 64 << 10
+
+// Pack returns the packed form of a session policy, its policy ARNs and its
+// session tags — raw DEFLATE of their binary encoding — and the percentage of
+// PackedBudget it consumes, ceil(100 * len(packed) / PackedBudget). Above 100
+// the caller answers AWS's PackedPolicyTooLarge and Seal refuses the claims.
+//
+// With no policy, ARNs or tags, packed is nil and percent 0. When the binary
+// encoding alone is larger than 64 KiB, packed is nil and percent is
+// ceil(100 * encoded / 65536), which is above 100.
+//
+// The binary encoding is: uvarint length + policy bytes; uvarint count, then
+// uvarint length + bytes for each ARN; uvarint count, then key and value
+// (each uvarint length + bytes) for each tag.
+func Pack(policy string, policyARNs []string, tags []Tag) (packed []byte, percent int) {
+	if !hasPacked(policy, policyARNs, tags) {
+		return nil, 0
+	}
+	p := getPacker()
+	defer putPacker(p)
+	packed, percent = p.pack(policy, policyARNs, tags)
+	return bytes.Clone(packed), percent
+}
+
+func hasPacked(policy string, arns []string, tags []Tag) bool {
+	return policy != "" || len(arns) > 0 || len(tags) > 0
+}
+
+func ceilPercent(n, of int) int { return (100*n + of - 1) / of }
+
+// encodedLen is the size of the binary encoding, or some value above
+// maxUnpacked as soon as the sum passes it.
+func encodedLen(policy string, arns []string, tags []Tag) int {
+	n := uvarintLen(len(policy)) + len(policy) + uvarintLen(len(arns)) + uvarintLen(len(tags))
+	for _, a := range arns {
+		if n > maxUnpacked {
+			return n
+		}
+		n += uvarintLen(len(a)) + len(a)
+	}
+	for _, t := range tags {
+		if n > maxUnpacked {
+			return n
+		}
+		n += uvarintLen(len(t.Key)) + len(t.Key) + uvarintLen(len(t.Value)) + len(t.Value)
+	}
+	return n
+}
+
+func uvarintLen(n int) int {
+	l := 1
+	for ; n >= 0x80; n >>= 7 {
+		l++
+	}
+	return l
+}
+
+func appendEncoded(b []byte, policy string, arns []string, tags []Tag) []byte {
+	b = appendString(b, policy)
+	b = binary.AppendUvarint(b, uint64(len(arns)))
+	for _, a := range arns {
+		b = appendString(b, a)
+	}
+	b = binary.AppendUvarint(b, uint64(len(tags)))
+	for _, t := range tags {
+		b = appendString(b, t.Key)
+		b = appendString(b, t.Value)
+	}
+	return b
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// packer holds a DEFLATE writer and its buffers. A flate.Writer at
+// BestCompression is most of a megabyte, so packers are pooled.
+type packer struct {
+	w   *flate.Writer
+	raw []byte
+	out sliceWriter
+}
+
+type sliceWriter struct{ b []byte }
+
+func (w *sliceWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+var packers = sync.Pool{New: func() any {
+	w, err := flate.NewWriter(nil, flate.BestCompression)
+	if err != nil {
+		panic(err) // only for an invalid level
+	}
+	return &packer{w: w}
+}}
+
+func getPacker() *packer  { return packers.Get().(*packer) }
+func putPacker(p *packer) { packers.Put(p) }
+
+// pack returns the packed bytes in p's buffer, valid until p is put back.
+func (p *packer) pack(policy string, arns []string, tags []Tag) ([]byte, int) {
+	if n := encodedLen(policy, arns, tags); n > maxUnpacked {
+		return nil, ceilPercent(n, maxUnpacked)
+	}
+	p.raw = appendEncoded(p.raw[:0], policy, arns, tags)
+	p.out.b = p.out.b[:0]
+	p.w.Reset(&p.out)
+	// Writes to a sliceWriter cannot fail, so neither can these.
+	p.w.Write(p.raw)
+	p.w.Close()
+	return p.out.b, ceilPercent(len(p.out.b), PackedBudget)
+}
+
+// inflater holds a DEFLATE reader and a buffer one byte larger than
+// maxUnpacked, so an over-long section is seen without reading further.
+type inflater struct {
+	src bytes.Reader
+	r   io.ReadCloser
+	buf [maxUnpacked + 1]byte
+}
+
+var inflaters = sync.Pool{New: func() any { return new(inflater) }}
+
+// unpack reverses Pack. It fails on anything Pack cannot have produced:
+// corrupt DEFLATE, bytes after the final block, more than maxUnpacked bytes
+// inflated, or an encoding that does not decode exactly.
+func unpack(packed []byte) (policy string, arns []string, tags []Tag, ok bool) {
+	f := inflaters.Get().(*inflater)
+	defer inflaters.Put(f)
+	f.src.Reset(packed)
+	if f.r == nil {
+		f.r = flate.NewReader(&f.src)
+	} else if err := f.r.(flate.Resetter).Reset(&f.src, nil); err != nil {
+		return "", nil, nil, false
+	}
+	n := 0
+	for n < len(f.buf) {
+		m, err := f.r.Read(f.buf[n:])
+		n += m
+		if err == io.EOF {
+			break
+		}
+		if err != nil || m == 0 {
+			return "", nil, nil, false
+		}
+	}
+	if n > maxUnpacked || f.src.Len() != 0 {
+		return "", nil, nil, false
+	}
+	return decodeEncoded(f.buf[:n])
+}
+
+// decodeEncoded decodes the binary encoding. Every string shares one
+// allocation; counts are checked against the bytes left (each ARN takes at
+// least one byte, each tag two) before any slice is made.
+func decodeEncoded(raw []byte) (policy string, arns []string, tags []Tag, ok bool) {
+	s := string(raw)
+	d := decoder{b: raw}
+	str := func() string {
+		sp := d.span()
+		return s[sp[0]:sp[1]]
+	}
+	policy = str()
+	if k := d.uvarint(); !d.bad && k > 0 {
+		if k > uint64(len(raw)-d.off) {
+			return "", nil, nil, false
+		}
+		arns = make([]string, k)
+		for i := range arns {
+			arns[i] = str()
+		}
+	}
+	if k := d.uvarint(); !d.bad && k > 0 {
+		if k > uint64(len(raw)-d.off)/2 {
+			return "", nil, nil, false
+		}
+		tags = make([]Tag, k)
+		for i := range tags {
+			tags[i] = Tag{Key: str(), Value: str()}
+		}
+	}
+	if d.bad || d.off != len(raw) {
+		return "", nil, nil, false
+	}
+	return policy, arns, tags, true
+}
