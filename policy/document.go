@@ -1,0 +1,346 @@
+package policy
+
+import (
+	"slices"
+	"sort"
+	"unicode/utf8"
+)
+
+// Kind says what a policy document is attached to, which decides whether it
+// may name principals.
+type Kind int
+
+const (
+	// Identity policies are attached to users and groups (inline or
+	// managed) or serve as permissions boundaries. They must not contain
+	// Principal or NotPrincipal.
+	Identity Kind = iota
+	// Session policies are passed to GetFederationToken (inline Policy and
+	// PolicyArns). They must not contain Principal or NotPrincipal.
+	Session
+	// Resource policies are attached to resources. Every statement must name
+	// exactly one of Principal or NotPrincipal; Resource and NotResource are
+	// optional (absent means the resource the policy is attached to).
+	Resource
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Identity:
+		return "identity"
+	case Session:
+		return "session"
+	case Resource:
+		return "resource"
+	}
+	return "unknown"
+}
+
+// Policy language versions (reference_policies_elements_version).
+const (
+	Version2012 = "2012-10-17" // current; supports policy variables
+	Version2008 = "2008-10-17" // legacy; ${…} is literal text
+)
+
+// Position is a place in the policy text: 1-based line and column, columns
+// counting characters.
+type Position struct {
+	Line, Column int
+}
+
+// Document is a parsed, validated and compiled policy. Documents come only
+// from Parse and are safe for concurrent use.
+type Document struct {
+	Kind Kind
+	// Version is the Version element as written; empty when absent, which
+	// means the 2008-10-17 language.
+	Version    string
+	ID         string
+	Statements []Statement
+}
+
+// Statement is one statement of a document. List elements are nil when
+// absent; Principal and NotPrincipal are nil when absent.
+type Statement struct {
+	Sid          string
+	Effect       string // "Allow" or "Deny"
+	Principal    *Principal
+	NotPrincipal *Principal
+	Action       []string
+	NotAction    []string
+	Resource     []string
+	NotResource  []string
+	// Condition lists (operator, key, values) in document order.
+	Condition []Condition
+	// Start and End are where the statement object sits in the text, as
+	// SimulateCustomPolicy's MatchedStatements report them: Start is just
+	// after the opening brace and End just after the closing brace.
+	Start, End Position
+
+	c *compiled
+}
+
+// Principal is the value of a Principal or NotPrincipal element.
+type Principal struct {
+	// All is true for the bare form "Principal": "*".
+	All bool
+	// Values maps a principal type (AWS, Federated, Service, CanonicalUser)
+	// to its identifiers.
+	Values map[string][]string
+}
+
+// Condition is one condition key under one operator.
+type Condition struct {
+	Operator string // as written, e.g. "ForAnyValue:StringLikeIfExists"
+	Key      string // as written, e.g. "aws:PrincipalTag/team"
+	Values   []string
+}
+
+// ContextKeys returns the context keys the document's conditions and policy
+// variables refer to, each once (compared case-insensitively), in order of
+// first appearance: GetContextKeysForCustomPolicy's answer.
+func (d *Document) ContextKeys() []string {
+	var refs []keyRef
+	for i := range d.Statements {
+		if c := d.Statements[i].c; c != nil {
+			for _, k := range c.allKeys {
+				refs = appendKeyRef(refs, k)
+			}
+		}
+	}
+	keys := make([]string, len(refs))
+	for i, r := range refs {
+		keys[i] = r.name
+	}
+	return keys
+}
+
+// RequireCurrentVersion reports a *SyntaxError unless the document declares
+// Version 2012-10-17. IAM requires it of managed policies (CreatePolicy,
+// CreatePolicyVersion), though not of inline or session policies.
+func (d *Document) RequireCurrentVersion() error {
+	if d.Version != Version2012 {
+		return &SyntaxError{Message: msgVersionRequired}
+	}
+	return nil
+}
+
+// Size is the length of a policy as IAM counts it against its quotas:
+// characters, not counting white space (reference_iam-quotas).
+func Size(doc string) int {
+	n := 0
+	for _, r := range doc {
+		switch r {
+		case ' ', '\t', '\n', '\r':
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// MarshalJSON renders the document in a canonical form: elements in a fixed
+// order, a single value as a string and several as an array, Statement
+// always an array, condition values as strings, and characters outside the
+// policy character set escaped. Parsing the result with the same Kind gives an
+// equivalent document.
+func (d *Document) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 256)
+	b = append(b, '{')
+	sep := false
+	field := func(name string) {
+		if sep {
+			b = append(b, ',')
+		}
+		sep = true
+		b = appendString(b, name)
+		b = append(b, ':')
+	}
+	if d.Version != "" {
+		field("Version")
+		b = appendString(b, d.Version)
+	}
+	if d.ID != "" {
+		field("Id")
+		b = appendString(b, d.ID)
+	}
+	field("Statement")
+	b = append(b, '[')
+	for i := range d.Statements {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = d.Statements[i].appendJSON(b)
+	}
+	b = append(b, ']', '}')
+	return b, nil
+}
+
+func (s *Statement) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	sep := false
+	field := func(name string) {
+		if sep {
+			b = append(b, ',')
+		}
+		sep = true
+		b = appendString(b, name)
+		b = append(b, ':')
+	}
+	if s.Sid != "" {
+		field("Sid")
+		b = appendString(b, s.Sid)
+	}
+	field("Effect")
+	b = appendString(b, s.Effect)
+	if s.Principal != nil {
+		field("Principal")
+		b = s.Principal.appendJSON(b)
+	}
+	if s.NotPrincipal != nil {
+		field("NotPrincipal")
+		b = s.NotPrincipal.appendJSON(b)
+	}
+	for _, f := range []struct {
+		name string
+		vals []string
+	}{{"Action", s.Action}, {"NotAction", s.NotAction}, {"Resource", s.Resource}, {"NotResource", s.NotResource}} {
+		if f.vals != nil {
+			field(f.name)
+			b = appendList(b, f.vals)
+		}
+	}
+	if s.Condition != nil {
+		field("Condition")
+		b = appendConditions(b, s.Condition)
+	}
+	return append(b, '}')
+}
+
+func (p *Principal) appendJSON(b []byte) []byte {
+	if p.All {
+		return appendString(b, "*")
+	}
+	keys := make([]string, 0, len(p.Values))
+	for k := range p.Values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendList(b, p.Values[k])
+	}
+	return append(b, '}')
+}
+
+// appendConditions groups conditions by operator in order of first
+// appearance.
+func appendConditions(b []byte, conds []Condition) []byte {
+	var ops []string
+	for _, c := range conds {
+		if !slices.Contains(ops, c.Operator) {
+			ops = append(ops, c.Operator)
+		}
+	}
+	b = append(b, '{')
+	for i, op := range ops {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, op)
+		b = append(b, ':', '{')
+		n := 0
+		for _, c := range conds {
+			if c.Operator != op {
+				continue
+			}
+			if n > 0 {
+				b = append(b, ',')
+			}
+			n++
+			b = appendString(b, c.Key)
+			b = append(b, ':')
+			b = appendList(b, c.Values)
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+func appendList(b []byte, vals []string) []byte {
+	if len(vals) == 1 {
+		return appendString(b, vals[0])
+	}
+	b = append(b, '[')
+	for i, v := range vals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, v)
+	}
+	return append(b, ']')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string. Characters outside the policy
+// character set (TAB, LF, CR, U+0020–U+00FF) are escaped so that the output
+// is itself a valid policy.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b = append(b, '\\', '"')
+		case r == '\\':
+			b = append(b, '\\', '\\')
+		case r == '\n':
+			b = append(b, '\\', 'n')
+		case r == '\r':
+			b = append(b, '\\', 'r')
+		case r == '\t':
+			b = append(b, '\\', 't')
+		case r >= 0x20 && r <= 0xff && r != 0x7f:
+			b = utf8.AppendRune(b, r)
+		case r > 0xffff:
+			r1, r2 := surrogates(r)
+			b = appendEscape(b, r1)
+			b = appendEscape(b, r2)
+		default:
+			b = appendEscape(b, r)
+		}
+	}
+	return append(b, '"')
+}
+
+func appendEscape(b []byte, r rune) []byte {
+	return append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+}
+
+func surrogates(r rune) (rune, rune) {
+	r -= 0x10000
+	return 0xd800 + (r>>10)&0x3ff, 0xdc00 + r&0x3ff
+}
+
+// keyRef is a context key a statement refers to: lowercased for lookups and
+// as first written for reports. optional marks a key read only by variables
+// with a default, which is never reported missing.
+type keyRef struct {
+	lower, name string
+	optional    bool
+}
+
+func appendKeyRef(refs []keyRef, k keyRef) []keyRef {
+	for i := range refs {
+		if refs[i].lower == k.lower {
+			refs[i].optional = refs[i].optional && k.optional
+			return refs
+		}
+	}
+	return append(refs, k)
+}

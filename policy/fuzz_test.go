@@ -1,0 +1,50 @@
+package policy
+
+import (
+	"bytes"
+	"testing"
+)
+
+// FuzzParse checks that Parse never panics, that every error is a
+// *SyntaxError, and that a parsed document survives MarshalJSON: the output
+// parses again and marshals to the same bytes.
+func FuzzParse(f *testing.F) {
+	for _, doc := range []string{
+		allowS3,
+		denyS3Put,
+		bucketPolicy(`{"AWS":"` + userARN + `"}`),
+		`{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}"}}`,
+		`{"Version":"2012-10-17","Statement":[{"Sid":"A1","Effect":"Deny","NotAction":["iam:*","sts:Get*"],"NotResource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":false},"ForAllValues:StringLike":{"aws:TagKeys":["a*","b?"]},"NumericLessThan":{"n":[1,2e3]}}}]}`,
+		"{\"Id\":\"\\u00e9\\ud83d\\ude00\",\r\n\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}",
+	} {
+		for k := uint8(0); k < 3; k++ {
+			f.Add(doc, k)
+		}
+	}
+	f.Fuzz(func(t *testing.T, doc string, k uint8) {
+		kind := Kind(k % 3)
+		d, err := Parse(doc, kind)
+		if err != nil {
+			asSyntaxError(t, err)
+			return
+		}
+		b1, err := d.MarshalJSON()
+		if err != nil {
+			t.Fatalf("MarshalJSON: %v", err)
+		}
+		d2, err := Parse(string(b1), kind)
+		if err != nil {
+			t.Fatalf("Parse(MarshalJSON(d)) failed: %v\ninput:  %q\noutput: %s", err, doc, b1)
+		}
+		b2, err := d2.MarshalJSON()
+		if err != nil {
+			t.Fatalf("MarshalJSON: %v", err)
+		}
+		if !bytes.Equal(b1, b2) {
+			t.Fatalf("marshal not stable:\nfirst:  %s\nsecond: %s", b1, b2)
+		}
+		// Evaluating must not panic either.
+		Evaluate(Input{Identity: []Named{{ID: "f", Doc: d}}, Resource: &Named{ID: "r", Doc: d}},
+			Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/x", Context: NewContext()})
+	})
+}
