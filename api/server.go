@@ -99,7 +99,7 @@ var (
 
 func init() {
 	stsService.ops = opsByName(stsOperations)
-	iamService.ops = opsByName(slices.Concat(iamUserOperations, iamPolicyOperations, iamGroupOperations))
+	iamService.ops = opsByName(slices.Concat(iamUserOperations, iamPolicyOperations, iamGroupOperations, iamMFAOperations))
 }
 
 func opsByName(ops []*operation) map[string]*operation {

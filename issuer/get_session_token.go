@@ -40,7 +40,7 @@ func (s *Issuer) GetSessionToken(ctx context.Context, caller *opensts.Principal,
 	c.Kind = token.SessionToken
 	if in.SerialNumber != nil || in.TokenCode != nil {
 		if in.SerialNumber == nil || in.TokenCode == nil || s.cfg.MFA == nil {
-			return Credentials{}, ErrMFAUnknownDevice
+			return Credentials{}, opensts.ErrMFAUnknownDevice
 		}
 		at, err := s.cfg.MFA.VerifyMFA(ctx, caller, *in.SerialNumber, *in.TokenCode)
 		if err != nil {

@@ -31,18 +31,6 @@ type MFAVerifier interface {
 	VerifyMFA(ctx context.Context, p *opensts.Principal, serialNumber, code string) (time.Time, error)
 }
 
-// AWS's exact messages (spec §2.2, §3.5).
-const (
-	msgMFAInvalidCode   = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
-	msgMFAUnknownDevice = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."
-)
-
-// MFA failures, as AccessDenied with AWS's texts.
-var (
-	ErrMFAInvalidCode   = &opensts.Error{Kind: opensts.ErrAccessDenied, Message: msgMFAInvalidCode}
-	ErrMFAUnknownDevice = &opensts.Error{Kind: opensts.ErrAccessDenied, Message: msgMFAUnknownDevice}
-)
-
 // Config wires an Issuer.
 type Config struct {
 	Keys       Keys

@@ -126,11 +126,11 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 	if err != nil {
 		return err
 	}
-	iss, err := issuer.New(issuer.Config{Keys: n.Keys, Authorizer: authz, Now: cfg.Now})
+	iamSvc, err := iam.New(iam.Config{Store: n.Store, Box: box, Authorizer: authz, Now: cfg.Now})
 	if err != nil {
 		return err
 	}
-	iamSvc, err := iam.New(iam.Config{Store: n.Store, Box: box, Authorizer: authz, Now: cfg.Now})
+	iss, err := issuer.New(issuer.Config{Keys: n.Keys, Authorizer: authz, MFA: iamSvc, Now: cfg.Now})
 	if err != nil {
 		return err
 	}
