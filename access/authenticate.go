@@ -74,7 +74,7 @@ func invalid(reason string) error {
 
 // Authenticate verifies the request's signature and returns the principal
 // that made it, in AWS's order of checks (spec §5.8): signature syntax,
-// credential scope (service must be service unless empty), request time,
+// request time, credential scope (service must be service unless empty),
 // key lookup, session token, signature. The parsed signature is returned
 // whenever it parsed, for debug logging of the canonical request.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*opensts.Principal, *sigv4.Request, error) {
@@ -82,13 +82,13 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := sig.CheckTime(a.cfg.Now()); err != nil {
+		return nil, sig, err
+	}
 	if service != "" {
 		if err := sig.CheckService(service); err != nil {
 			return nil, sig, err
 		}
-	}
-	if err := sig.CheckTime(a.cfg.Now()); err != nil {
-		return nil, sig, err
 	}
 	var p *opensts.Principal
 	if strings.HasPrefix(sig.AccessKeyID, opensts.PrefixTemporaryKey) {
