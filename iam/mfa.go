@@ -35,8 +35,8 @@ var (
 	msgInvalidCode = "Authentication code for device is not valid."
 )
 
-// seedAAD binds a sealed seed to its device.
-func seedAAD(accountID, serial string) []byte {
+// SeedAAD binds a sealed seed to its device.
+func SeedAAD(accountID, serial string) []byte {
 	return []byte("opensts mfa seed " + accountID + " " + serial)
 }
 
@@ -82,7 +82,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, caller *opensts.Pr
 	}
 	d.Tags = tags
 	seed := totp.NewSeed()
-	d.SealedSeed = s.cfg.Box.Seal(seed, seedAAD(d.AccountID, d.SerialNumber))
+	d.SealedSeed = s.cfg.Box.Seal(seed, SeedAAD(d.AccountID, d.SerialNumber))
 	uri := totp.URI(d.Name, caller.AccountID, seed)
 	png, err := qrcode.Encode(uri, qrcode.Medium, 256)
 	if err != nil {
@@ -337,7 +337,7 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, caller *opensts.Pri
 func (s *Service) updateDevice(ctx context.Context, d opensts.MFADevice, fn func(d *opensts.MFADevice, seed []byte, now time.Time) error) error {
 	var fnErr error
 	err := s.cfg.Store.UpdateMFADevice(ctx, d.AccountID, d.SerialNumber, func(d *opensts.MFADevice) error {
-		seed, err := s.cfg.Box.Open(d.SealedSeed, seedAAD(d.AccountID, d.SerialNumber))
+		seed, err := s.cfg.Box.Open(d.SealedSeed, SeedAAD(d.AccountID, d.SerialNumber))
 		if err != nil {
 			return fmt.Errorf("open seed of MFA device %s: %w", d.SerialNumber, err)
 		}
@@ -387,7 +387,7 @@ func (s *Service) VerifyMFA(ctx context.Context, p *opensts.Principal, serial, c
 				Message: fmt.Sprintf("MultiFactorAuthentication failed: too many invalid codes for this device; try again in %d seconds.", int(d.LockedUntil.Sub(now).Seconds())+1)}
 			return nil
 		}
-		seed, err := s.cfg.Box.Open(d.SealedSeed, seedAAD(d.AccountID, d.SerialNumber))
+		seed, err := s.cfg.Box.Open(d.SealedSeed, SeedAAD(d.AccountID, d.SerialNumber))
 		if err != nil {
 			return fmt.Errorf("open seed of MFA device %s: %w", d.SerialNumber, err)
 		}

@@ -58,6 +58,7 @@ type Node struct {
 	cfg      Config
 	Store    opensts.Store
 	Keys     *keyring.Manager
+	Box      *atrest.Box // the master key's sealer
 	Handler  http.Handler
 	Registry *prometheus.Registry
 	// Root holds the generated or supplied root credentials when this start
@@ -94,7 +95,7 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{cfg: cfg, Store: store, Registry: cfg.Registry}
+	n := &Node{cfg: cfg, Store: store, Registry: cfg.Registry, Box: box}
 	if err := n.wire(ctx, box); err != nil {
 		store.Close()
 		return nil, err

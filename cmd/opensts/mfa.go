@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go/middleware"
+	qrcode "github.com/skip2/go-qrcode"
+	"github.com/spf13/cobra"
+
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/node"
+	"github.com/opensts/opensts/totp"
+)
+
+func newMFACommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "mfa", Short: "Enrol and import MFA devices"}
+	cmd.AddCommand(newEnrollCommand(), newImportHardwareCommand())
+	return cmd
+}
+
+type enrollConfig struct {
+	User       string
+	DeviceName string
+	Path       string
+	PNG        string
+	Endpoint   string
+	Profile    string
+	Region     string
+}
+
+func newEnrollCommand() *cobra.Command {
+	var c enrollConfig
+	cmd := &cobra.Command{
+		Use:   "enroll",
+		Short: "Create a virtual MFA device, show its QR code and enable it with two codes",
+		Long: `Enrol an authenticator app for a user, over the IAM API of a running server.
+
+The command creates a virtual MFA device, draws its QR code in the terminal
+(and writes the PNG with --png), then asks for two consecutive codes from the
+app and enables the device. Credentials, region and endpoint come from the
+usual AWS environment variables (AWS_ACCESS_KEY_ID, AWS_PROFILE,
+AWS_ENDPOINT_URL, …) or the shared config files; --endpoint-url overrides.
+Without --user the device is enrolled for the caller (the account root or the
+calling IAM user).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runEnroll(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), c)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&c.User, "user", "", "IAM user to enrol (default: the caller)")
+	f.StringVar(&c.DeviceName, "device-name", "", "virtual device name (default: the user name, or root)")
+	f.StringVar(&c.Path, "path", "", "virtual device path (default /)")
+	f.StringVar(&c.PNG, "png", "", "also write the QR code PNG to this file")
+	f.StringVar(&c.Endpoint, "endpoint-url", "", "OpenSTS endpoint (default: AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL, or the profile's)")
+	f.StringVar(&c.Profile, "profile", "", "AWS profile to use")
+	f.StringVar(&c.Region, "region", "", "region to sign with (default: the profile's, else us-east-1)")
+	return withEnv(cmd)
+}
+
+// skipValidation lets the account root omit UserName, which the SDK's model
+// requires; OpenSTS then acts on the caller.
+func skipValidation(o *iam.Options) {
+	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+		_, err := s.Initialize.Remove("OperationInputValidation")
+		return err
+	})
+}
+
+func iamClient(ctx context.Context, c enrollConfig) (*iam.Client, error) {
+	var opts []func(*config.LoadOptions) error
+	if c.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
+	}
+	if c.Region != "" {
+		opts = append(opts, config.WithRegion(c.Region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	return iam.NewFromConfig(cfg, func(o *iam.Options) {
+		if c.Endpoint != "" {
+			o.BaseEndpoint = aws.String(c.Endpoint)
+		}
+	}), nil
+}
+
+func runEnroll(ctx context.Context, stdin io.Reader, out io.Writer, c enrollConfig) error {
+	client, err := iamClient(ctx, c)
+	if err != nil {
+		return err
+	}
+	name := c.DeviceName
+	if name == "" {
+		name = c.User
+	}
+	if name == "" {
+		name = "root"
+	}
+	var user *string
+	if c.User != "" {
+		user = aws.String(c.User)
+	}
+	in := &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)}
+	if c.Path != "" {
+		in.Path = aws.String(c.Path)
+	}
+	created, err := client.CreateVirtualMFADevice(ctx, in)
+	if err != nil {
+		return fmt.Errorf("create virtual MFA device: %w", err)
+	}
+	dev := created.VirtualMFADevice
+	serial := aws.ToString(dev.SerialNumber)
+	seed, err := totp.DecodeSeed(string(dev.Base32StringSeed))
+	if err != nil {
+		return fmt.Errorf("the server returned an unreadable seed: %w", err)
+	}
+	account := accountOf(serial)
+	uri := totp.URI(name, account, seed)
+	qr, err := qrcode.New(uri, qrcode.Medium)
+	if err != nil {
+		return fmt.Errorf("draw QR code: %w", err)
+	}
+	fmt.Fprintf(out, "Scan this QR code with your authenticator app:\n\n%s\n", qr.ToSmallString(false))
+	fmt.Fprintf(out, "Or enter this key by hand: %s\n\nDevice serial number: %s\n\n", string(dev.Base32StringSeed), serial)
+	if c.PNG != "" {
+		if err := os.WriteFile(c.PNG, dev.QRCodePNG, 0o600); err != nil {
+			return fmt.Errorf("write PNG: %w", err)
+		}
+		fmt.Fprintf(out, "QR code written to %s\n\n", c.PNG)
+	}
+	lines := bufio.NewScanner(stdin)
+	ask := func(prompt string) (string, error) {
+		fmt.Fprint(out, prompt)
+		if !lines.Scan() {
+			if err := lines.Err(); err != nil {
+				return "", err
+			}
+			return "", io.ErrUnexpectedEOF
+		}
+		return strings.TrimSpace(lines.Text()), nil
+	}
+	for attempt := 1; ; attempt++ {
+		code1, err := ask("First code from the app: ")
+		if err != nil {
+			return abandon(ctx, client, serial, err)
+		}
+		code2, err := ask("Next code (wait for the app to show a new one): ")
+		if err != nil {
+			return abandon(ctx, client, serial, err)
+		}
+		_, err = client.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{
+			UserName: user, SerialNumber: aws.String(serial),
+			AuthenticationCode1: aws.String(code1), AuthenticationCode2: aws.String(code2),
+		}, skipValidation)
+		if err == nil {
+			fmt.Fprintf(out, "\nMFA device %s is enabled. Use it with:\n  aws sts get-session-token --serial-number %s --token-code <code>\n", serial, serial)
+			return nil
+		}
+		if attempt == 3 {
+			return abandon(ctx, client, serial, fmt.Errorf("enable MFA device: %w", err))
+		}
+		fmt.Fprintf(out, "Those codes were not accepted (%v). Try again.\n", err)
+	}
+}
+
+// abandon deletes the device a failed enrolment created, so a retry can use
+// the same name.
+func abandon(ctx context.Context, client *iam.Client, serial string, cause error) error {
+	if _, err := client.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)}); err != nil {
+		return errors.Join(cause, fmt.Errorf("delete the unfinished device %s: %w", serial, err))
+	}
+	return cause
+}
+
+// accountOf reads the account id from a virtual device ARN.
+func accountOf(serial string) string {
+	acct, _, _, _, ok := opensts.ParseIAMARN(serial)
+	if !ok {
+		return ""
+	}
+	return acct
+}
+
+func newImportHardwareCommand() *cobra.Command {
+	var dataDir, store, file string
+	var skipExisting bool
+	cmd := &cobra.Command{
+		Use:   "import-hardware",
+		Short: "Register OATH TOTP hardware tokens from a vendor seed file",
+		Long: `Register hardware TOTP tokens (SHA-1, 30 s, 6 digits) in the default account
+from the seed file their vendor shipped: RFC 6030 PSKC XML with plaintext
+secrets, or text lines "serial,seed" with hex or base32 seeds. Seeds are
+encrypted at rest like every secret. Each token can then be enabled for a
+user with EnableMFADevice (aws iam enable-mfa-device --serial-number <serial>),
+as with AWS hardware tokens. Works directly on the store, like the server
+(same --data-dir/--store and master key).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			f, err := os.Open(file)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			tokens, err := totp.ParseSeedFile(f)
+			if err != nil {
+				return err
+			}
+			box, err := node.MasterKey(dataDir, os.Getenv("OPENSTS_MASTER_KEY"), false)
+			if err != nil {
+				return err
+			}
+			st, err := node.OpenStore(ctx, store, dataDir)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			n, skipped, err := node.ImportHardwareTokens(ctx, st, box, tokens, skipExisting)
+			fmt.Fprintf(cmd.OutOrStdout(), "imported %d hardware token(s), skipped %d already registered\n", n, skipped)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&file, "file", "", "seed file (PSKC XML or serial,seed lines)")
+	cmd.Flags().StringVar(&dataDir, "data-dir", "./opensts-data", "data directory of the server")
+	cmd.Flags().StringVar(&store, "store", "", "store URL, as for opensts server")
+	cmd.Flags().BoolVar(&skipExisting, "skip-existing", false, "skip serial numbers that are already registered instead of failing")
+	_ = cmd.MarkFlagRequired("file")
+	return withEnv(cmd)
+}
