@@ -123,12 +123,16 @@ func TestCLI_QuickStart(t *testing.T) {
 	c := newCLI(t, e)
 	acct := e.node.Root.AccountID
 
-	var user struct{ User struct{ UserName, Arn, UserId string } }
+	var user struct {
+		User struct{ UserName, Arn, UserId string }
+	}
 	c.json(e.root, &user, "iam", "create-user", "--user-name", "alice")
 	if user.User.Arn != "arn:aws:iam::"+acct+":user/alice" {
 		t.Fatalf("create-user: %+v", user)
 	}
-	var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey, Status string } }
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey, Status string }
+	}
 	c.json(e.root, &key, "iam", "create-access-key", "--user-name", "alice")
 	alice := creds{AccessKeyID: key.AccessKey.AccessKeyId, SecretAccessKey: key.AccessKey.SecretAccessKey}
 
@@ -163,7 +167,9 @@ func TestCLI_QuickStart(t *testing.T) {
 		t.Fatalf("root federation session until %s, want the 1 h cap", fed.Credentials.Expiration)
 	}
 
-	var keys struct{ AccessKeyMetadata []struct{ AccessKeyId, Status string } }
+	var keys struct {
+		AccessKeyMetadata []struct{ AccessKeyId, Status string }
+	}
 	c.json(e.root, &keys, "iam", "list-access-keys", "--user-name", "alice")
 	if len(keys.AccessKeyMetadata) != 1 || keys.AccessKeyMetadata[0].AccessKeyId != alice.AccessKeyID {
 		t.Fatalf("list-access-keys = %+v", keys)

@@ -15,11 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
 	awsv1 "github.com/aws/aws-sdk-go/aws"
 	credv1 "github.com/aws/aws-sdk-go/aws/credentials"
 	sessionv1 "github.com/aws/aws-sdk-go/aws/session"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/opensts/opensts/internal/clock"
 	"github.com/opensts/opensts/node"

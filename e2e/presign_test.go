@@ -83,7 +83,7 @@ func TestPresign_GetCallerIdentityJSONAndXML(t *testing.T) {
 		var js struct {
 			R struct {
 				Result struct{ Account, Arn, UserId string } `json:"GetCallerIdentityResult"`
-				Meta   struct{ RequestId string }             `json:"ResponseMetadata"`
+				Meta   struct{ RequestId string }            `json:"ResponseMetadata"`
 			} `json:"GetCallerIdentityResponse"`
 		}
 		if err := json.Unmarshal(body, &js); err != nil {

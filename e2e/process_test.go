@@ -150,7 +150,6 @@ func procEnv(t *testing.T, p *process, root creds) *env {
 	return &env{t: t, url: p.url, clock: nil, root: root}
 }
 
-
 // Fixed root credentials for server processes.
 var procRoot = creds{AccessKeyID: "AKIAOPENSTSPROCESS01", SecretAccessKey: "processTestRootSecret/0123456789abcdefghij"}
 

@@ -281,9 +281,9 @@ func TestSTS_v2_GetCallerIdentityEveryCaller(t *testing.T) {
 		t.Fatalf("root GetFederationToken: %v", err)
 	}
 	cases := []struct {
-		name             string
-		c                creds
-		arn, userID      string
+		name        string
+		c           creds
+		arn, userID string
 	}{
 		{"root keys", e.root, "arn:aws:iam::" + acct + ":root", acct},
 		{"root session", e.mustSession(e.root, nil), "arn:aws:iam::" + acct + ":root", acct},

@@ -418,4 +418,3 @@ func (s *Service) VerifyMFA(ctx context.Context, p *opensts.Principal, serial, c
 	}
 	return at, nil
 }
-
