@@ -37,11 +37,15 @@ type AuthenticatorConfig struct {
 	Verifier *sigv4.Verifier
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// CacheTTL bounds how long credentials read from the store are reused;
+	// zero takes DefaultCredentialCacheTTL, negative disables the cache.
+	CacheTTL time.Duration
 }
 
 // Authenticator resolves who signed a request.
 type Authenticator struct {
-	cfg AuthenticatorConfig
+	cfg   AuthenticatorConfig
+	cache *credentialCache
 }
 
 // NewAuthenticator returns an Authenticator.
@@ -58,8 +62,16 @@ func NewAuthenticator(cfg AuthenticatorConfig) (*Authenticator, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Authenticator{cfg: cfg}, nil
+	if cfg.CacheTTL == 0 {
+		cfg.CacheTTL = DefaultCredentialCacheTTL
+	}
+	return &Authenticator{cfg: cfg, cache: newCredentialCache(cfg.CacheTTL, 100_000)}, nil
 }
+
+// Invalidate forgets what this node cached about a long-term key, or about
+// every key when id is empty. The IAM service calls it after each change to
+// keys or users, so changes made through this node apply at once.
+func (a *Authenticator) Invalidate(id string) { a.cache.invalidate(id) }
 
 var (
 	errInvalidToken = &opensts.Error{Kind: opensts.ErrInvalidClientToken, Message: "The security token included in the request is invalid."}
@@ -106,52 +118,64 @@ func (a *Authenticator) longTerm(ctx context.Context, sig *sigv4.Request) (*open
 	if sig.SecurityToken != "" {
 		return nil, invalid("security token sent with long-term access key")
 	}
-	key, err := a.activeKey(ctx, sig.AccessKeyID)
+	cr, err := a.credentials(ctx, sig.AccessKeyID)
 	if err != nil {
 		return nil, err
 	}
-	secret, err := a.cfg.Box.Open(key.SealedSecret, key.SecretAAD())
+	secret, err := a.cfg.Box.Open(cr.key.SealedSecret, cr.key.SecretAAD())
 	if err != nil {
-		return nil, fmt.Errorf("open secret of access key %s: %w", key.ID, err)
+		return nil, fmt.Errorf("open secret of access key %s: %w", cr.key.ID, err)
 	}
-	if err := a.cfg.Verifier.Verify(sig, string(secret)); err != nil {
+	err = a.cfg.Verifier.Verify(sig, string(secret))
+	clear(secret)
+	if err != nil {
 		return nil, err
 	}
-	return a.principal(ctx, key)
+	return cr.principal(), nil
 }
 
-// activeKey returns an active long-term key, or InvalidClientTokenId.
-func (a *Authenticator) activeKey(ctx context.Context, id string) (opensts.AccessKey, error) {
+// credentials returns an active long-term key and its owner, from the cache
+// or the store; InvalidClientTokenId when the key is unknown or inactive or
+// its user is gone.
+func (a *Authenticator) credentials(ctx context.Context, id string) (credentials, error) {
+	now := a.cfg.Now()
+	if cr, ok := a.cache.get(id, now); ok {
+		return cr, nil
+	}
 	key, err := a.cfg.Store.GetAccessKey(ctx, id)
 	if errors.Is(err, opensts.ErrNotFound) {
-		return key, invalid("unknown access key")
+		return credentials{}, invalid("unknown access key")
 	}
 	if err != nil {
-		return key, fmt.Errorf("get access key %s: %w", id, err)
+		return credentials{}, fmt.Errorf("get access key %s: %w", id, err)
 	}
 	if key.Status != opensts.AccessKeyActive {
-		return key, invalid("access key is inactive")
+		return credentials{}, invalid("access key is inactive")
 	}
-	return key, nil
+	cr := credentials{key: key, root: key.IsRoot(), fetched: now}
+	if !cr.root {
+		cr.user, err = a.cfg.Store.GetUserByID(ctx, key.AccountID, key.UserID)
+		if errors.Is(err, opensts.ErrNotFound) {
+			return credentials{}, invalid("owner of access key no longer exists")
+		}
+		if err != nil {
+			return credentials{}, fmt.Errorf("get user of access key %s: %w", key.ID, err)
+		}
+	}
+	a.cache.put(id, cr)
+	return cr, nil
 }
 
-// principal is the root or IAM user owning key.
-func (a *Authenticator) principal(ctx context.Context, key opensts.AccessKey) (*opensts.Principal, error) {
-	p := &opensts.Principal{AccountID: key.AccountID, UserID: key.UserID, AccessKeyID: key.ID}
-	if key.IsRoot() {
+// principal is the root or IAM user owning the key.
+func (cr credentials) principal() *opensts.Principal {
+	p := &opensts.Principal{AccountID: cr.key.AccountID, UserID: cr.key.UserID, AccessKeyID: cr.key.ID}
+	if cr.root {
 		p.Type = opensts.PrincipalRoot
-		return p, nil
-	}
-	u, err := a.cfg.Store.GetUserByID(ctx, key.AccountID, key.UserID)
-	if errors.Is(err, opensts.ErrNotFound) {
-		return nil, invalid("owner of access key no longer exists")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get user of access key %s: %w", key.ID, err)
+		return p
 	}
 	p.Type = opensts.PrincipalUser
-	p.UserName, p.UserPath, p.Tags = u.Name, u.Path, u.Tags
-	return p, nil
+	p.UserName, p.UserPath, p.Tags = cr.user.Name, cr.user.Path, cr.user.Tags
+	return p
 }
 
 func (a *Authenticator) temporary(ctx context.Context, sig *sigv4.Request) (*opensts.Principal, error) {
@@ -178,17 +202,14 @@ func (a *Authenticator) temporary(ctx context.Context, sig *sigv4.Request) (*ope
 		return nil, err
 	}
 	// The session lives only as long as the long-term key and user behind it.
-	key, err := a.activeKey(ctx, claims.SourceAccessKeyID)
+	cr, err := a.credentials(ctx, claims.SourceAccessKeyID)
 	if err != nil {
 		return nil, err
 	}
-	if key.UserID != claims.UserID || key.AccountID != claims.AccountID {
+	if cr.key.UserID != claims.UserID || cr.key.AccountID != claims.AccountID {
 		return nil, invalid("session's source key changed owner")
 	}
-	p, err := a.principal(ctx, key)
-	if err != nil {
-		return nil, err
-	}
+	p := cr.principal()
 	p.AccessKeyID = claims.AccessKeyID
 	p.Session = sessionOf(claims)
 	if claims.Type == token.Federated {

@@ -175,6 +175,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, caller *opensts.Principal
 		k.Status = opensts.AccessKeyStatus(*in.Status)
 		return nil
 	})
+	s.changed(k.ID)
 	if err != nil {
 		return fmt.Errorf("update access key: %w", err)
 	}
@@ -202,7 +203,9 @@ func (s *Service) DeleteAccessKey(ctx context.Context, caller *opensts.Principal
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Store.DeleteAccessKey(ctx, k.ID); err != nil && !errors.Is(err, opensts.ErrNotFound) {
+	err = s.cfg.Store.DeleteAccessKey(ctx, k.ID)
+	s.changed(k.ID)
+	if err != nil && !errors.Is(err, opensts.ErrNotFound) {
 		return fmt.Errorf("delete access key: %w", err)
 	}
 	return nil

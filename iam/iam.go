@@ -23,6 +23,10 @@ type Config struct {
 	Box        *atrest.Box
 	Authorizer opensts.Authorizer
 	Now        func() time.Time
+	// CredentialsChanged, when set, is told after every change to a
+	// long-term key (its id) or to users (empty id), so caches of what
+	// authentication read are dropped at once.
+	CredentialsChanged func(accessKeyID string)
 }
 
 // Service runs IAM use cases.
@@ -42,6 +46,13 @@ func New(cfg Config) (*Service, error) {
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+
+// changed reports a change to a long-term key, or to users when id is empty.
+func (s *Service) changed(accessKeyID string) {
+	if s.cfg.CredentialsChanged != nil {
+		s.cfg.CredentialsChanged(accessKeyID)
+	}
+}
 
 func (s *Service) authorize(ctx context.Context, caller *opensts.Principal, action, resource string) error {
 	return s.cfg.Authorizer.Authorize(ctx, caller, "iam:"+action, resource, nil)

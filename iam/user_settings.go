@@ -34,6 +34,7 @@ func (s *Service) namedUser(ctx context.Context, caller *opensts.Principal, name
 
 func (s *Service) updateUser(ctx context.Context, u opensts.User, fn func(*opensts.User) error) error {
 	err := s.cfg.Store.UpdateUser(ctx, u.AccountID, u.ID, fn)
+	s.changed("")
 	if errors.Is(err, opensts.ErrNotFound) {
 		return noSuchUser(u.Name)
 	}

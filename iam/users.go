@@ -256,6 +256,7 @@ func (s *Service) DeleteUser(ctx context.Context, caller *opensts.Principal, in 
 		return err
 	}
 	err = s.cfg.Store.DeleteUser(ctx, caller.AccountID, t.user.ID)
+	s.changed("")
 	if dc := deleteConflict(err); dc != nil {
 		return dc
 	}

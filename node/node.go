@@ -45,6 +45,11 @@ type Config struct {
 	KeyRotation time.Duration
 	// KeyRefresh reloads the key ring from the store this often (default 30 s).
 	KeyRefresh time.Duration
+	// CredentialCacheTTL bounds how long long-term keys and users read from
+	// the store are reused (default access.DefaultCredentialCacheTTL;
+	// negative disables). It is how long a change made on another node
+	// sharing the store can take to apply here.
+	CredentialCacheTTL time.Duration
 
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -119,6 +124,7 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 	}
 	authn, err := access.NewAuthenticator(access.AuthenticatorConfig{
 		Store: n.Store, Box: box, Keys: n.Keys, Verifier: sigv4.NewVerifier(4096), Now: cfg.Now, Logger: cfg.Logger,
+		CacheTTL: cfg.CredentialCacheTTL,
 	})
 	if err != nil {
 		return err
@@ -127,7 +133,7 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 	if err != nil {
 		return err
 	}
-	iamSvc, err := iam.New(iam.Config{Store: n.Store, Box: box, Authorizer: authz, Now: cfg.Now})
+	iamSvc, err := iam.New(iam.Config{Store: n.Store, Box: box, Authorizer: authz, Now: cfg.Now, CredentialsChanged: authn.Invalidate})
 	if err != nil {
 		return err
 	}
@@ -170,6 +176,9 @@ func (n *Node) ready(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Write([]byte("ready\n"))
 }
+
+// DataDir is the node's data directory.
+func (n *Node) DataDir() string { return n.cfg.DataDir }
 
 // Close stops background work and closes the store.
 func (n *Node) Close() error {

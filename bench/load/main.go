@@ -1,0 +1,433 @@
+// Command load drives OpenSTS over loopback and reports throughput,
+// latency, errors and memory.
+//
+//	go run ./bench/load -mode ratio   # GetSessionToken vs a bare net/http handler (issue: ≥ 70 %)
+//	go run ./bench/load -mode soak -target http://127.0.0.1:7070 -pid PID -duration 10m
+//
+// In ratio mode it starts a node in-process exactly as `opensts server`
+// does (SQLite in a temporary directory, the real http.Server settings) and,
+// beside it, a bare handler answering a body of the same size. The same
+// client, with the same concurrency, sends identical signed requests to
+// both, alternating phases so machine noise hits both alike; the ratio of
+// their throughputs is the figure, since absolute numbers vary with the
+// machine. In soak mode it runs a mixed workload (GetSessionToken,
+// GetFederationToken, calls signed with the temporary credentials, IAM
+// mutations) against a running server and reports every interval.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/opensts/opensts/node"
+	"github.com/opensts/opensts/sigv4"
+)
+
+type options struct {
+	mode        string
+	duration    time.Duration
+	warmup      time.Duration
+	concurrency int
+	target      string
+	pid         int
+	accessKey   string
+	secretKey   string
+	interval    time.Duration
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.mode, "mode", "ratio", "ratio (GetSessionToken vs bare handler) or soak (mixed workload against -target)")
+	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measured time (ratio: split over alternating phases)")
+	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured warm-up per server (ratio mode)")
+	flag.IntVar(&o.concurrency, "concurrency", 8, "concurrent clients")
+	flag.StringVar(&o.target, "target", "", "soak: URL of a running opensts server")
+	flag.IntVar(&o.pid, "pid", 0, "soak: process id of that server, to report its RSS")
+	flag.StringVar(&o.accessKey, "access-key-id", os.Getenv("AWS_ACCESS_KEY_ID"), "soak: root access key id")
+	flag.StringVar(&o.secretKey, "secret-access-key", os.Getenv("AWS_SECRET_ACCESS_KEY"), "soak: root secret access key")
+	flag.DurationVar(&o.interval, "interval", time.Minute, "soak: report interval")
+	flag.Parse()
+	var err error
+	switch o.mode {
+	case "ratio":
+		err = ratio(o)
+	case "soak":
+		err = soak(o)
+	default:
+		err = fmt.Errorf("unknown -mode %q", o.mode)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+// creds are signing credentials.
+type creds struct{ id, secret, token string }
+
+// client sends Query-protocol requests to one base URL.
+type client struct {
+	base string
+	http *http.Client
+}
+
+func newClient(base string, conns int) *client {
+	tr := &http.Transport{MaxIdleConns: conns * 2, MaxIdleConnsPerHost: conns * 2, IdleConnTimeout: time.Minute}
+	return &client{base: base, http: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+}
+
+// signed is a prepared request: body and signed headers, replayed as is.
+type signed struct {
+	body   string
+	header http.Header
+}
+
+func sign(c creds, form url.Values, service string) (signed, error) {
+	body := form.Encode()
+	r, _ := http.NewRequest(http.MethodPost, "http://opensts.invalid/", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	if err := sigv4.Sign(r, []byte(body), c.id, c.secret, c.token, "us-east-1", service, time.Now()); err != nil {
+		return signed{}, err
+	}
+	return signed{body: body, header: r.Header}, nil
+}
+
+// send posts a prepared request and returns status and body.
+func (c *client) send(s signed) (int, []byte, error) {
+	r, err := http.NewRequest(http.MethodPost, c.base+"/", strings.NewReader(s.body))
+	if err != nil {
+		return 0, nil, err
+	}
+	r.Header = s.header.Clone()
+	r.Host = "opensts.invalid" // the signed host
+	resp, err := c.http.Do(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+// call signs and sends one request, failing on a non-200 answer.
+func (c *client) call(cr creds, form url.Values) ([]byte, error) {
+	service := "sts"
+	if form.Get("Version") == "2010-05-08" {
+		service = "iam"
+	}
+	s, err := sign(cr, form, service)
+	if err != nil {
+		return nil, err
+	}
+	code, body, err := c.send(s)
+	if err != nil {
+		return nil, err
+	}
+	if code != 200 {
+		return body, fmt.Errorf("%s: HTTP %d: %s", form.Get("Action"), code, body)
+	}
+	return body, nil
+}
+
+func form(version, action string, kv ...string) url.Values {
+	v := url.Values{"Action": {action}, "Version": {version}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
+func stsForm(action string, kv ...string) url.Values { return form("2011-06-15", action, kv...) }
+func iamForm(action string, kv ...string) url.Values { return form("2010-05-08", action, kv...) }
+
+func text(body []byte, name string) string {
+	_, rest, ok := bytes.Cut(body, []byte("<"+name+">"))
+	if !ok {
+		return ""
+	}
+	v, _, _ := bytes.Cut(rest, []byte("</"+name+">"))
+	return string(v)
+}
+
+// newUser creates a user with a key as root.
+func newUser(c *client, root creds, name string) (creds, error) {
+	if _, err := c.call(root, iamForm("CreateUser", "UserName", name)); err != nil {
+		return creds{}, err
+	}
+	b, err := c.call(root, iamForm("CreateAccessKey", "UserName", name))
+	if err != nil {
+		return creds{}, err
+	}
+	return creds{id: text(b, "AccessKeyId"), secret: text(b, "SecretAccessKey")}, nil
+}
+
+// stats collects outcomes and latencies of one phase.
+type stats struct {
+	mu       sync.Mutex
+	lat      []time.Duration
+	ok, errs atomic.Int64
+	lastErr  atomic.Value
+}
+
+func (s *stats) record(d time.Duration, err error) {
+	if err != nil {
+		s.errs.Add(1)
+		s.lastErr.Store(err.Error())
+		return
+	}
+	s.ok.Add(1)
+	s.mu.Lock()
+	s.lat = append(s.lat, d)
+	s.mu.Unlock()
+}
+
+func (s *stats) percentile(p float64) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.lat) == 0 {
+		return 0
+	}
+	sort.Slice(s.lat, func(i, j int) bool { return s.lat[i] < s.lat[j] })
+	return s.lat[min(len(s.lat)-1, int(p*float64(len(s.lat))))]
+}
+
+// run drives op from n workers for d and returns the stats.
+func run(n int, d time.Duration, op func(worker int) error) *stats {
+	s := &stats{}
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for w := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				start := time.Now()
+				err := op(w)
+				s.record(time.Since(start), err)
+			}
+		}()
+	}
+	wg.Wait()
+	return s
+}
+
+// rssKB reads VmRSS of a process from /proc (0 where unavailable).
+func rssKB(pid string) int64 {
+	b, err := os.ReadFile("/proc/" + pid + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func dirSize(dir string) int64 {
+	var total int64
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && strings.HasPrefix(e.Name(), "opensts.db") {
+			total += fi.Size()
+		}
+	}
+	return total
+}
+
+func ratio(o options) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir, err := os.MkdirTemp("", "opensts-load-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	n, err := node.Open(ctx, node.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	go n.Serve(ctx, ln, time.Second)
+	sts := newClient("http://"+ln.Addr().String(), o.concurrency)
+	root := creds{id: n.Root.AccessKeyID, secret: n.Root.SecretAccessKey}
+	alice, err := newUser(sts, root, "alice")
+	if err != nil {
+		return err
+	}
+	req, err := sign(alice, stsForm("GetSessionToken", "DurationSeconds", "900"), "sts")
+	if err != nil {
+		return err
+	}
+	_, sample, err := sts.send(req)
+	if err != nil {
+		return err
+	}
+	bareLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	bareBody := bytes.Repeat([]byte("x"), len(sample))
+	bareSrv := &http.Server{
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "text/xml")
+			w.Write(bareBody)
+		}),
+	}
+	go bareSrv.Serve(bareLn)
+	defer bareSrv.Close()
+	bare := newClient("http://"+bareLn.Addr().String(), o.concurrency)
+
+	opFor := func(c *client) func(int) error {
+		return func(int) error {
+			code, body, err := c.send(req)
+			if err != nil {
+				return err
+			}
+			if code != 200 || len(body) == 0 {
+				return fmt.Errorf("HTTP %d", code)
+			}
+			return nil
+		}
+	}
+	run(o.concurrency, o.warmup, opFor(bare))
+	run(o.concurrency, o.warmup, opFor(sts))
+	storeBefore := dirSize(dir)
+	rssBefore := rssKB("self")
+	phase := o.duration / 4
+	var bareS, stsS []*stats
+	for range 2 {
+		bareS = append(bareS, run(o.concurrency, phase, opFor(bare)))
+		stsS = append(stsS, run(o.concurrency, phase, opFor(sts)))
+	}
+	rps := func(ss []*stats) float64 {
+		var total int64
+		for _, s := range ss {
+			total += s.ok.Load()
+		}
+		return float64(total) / (phase * time.Duration(len(ss))).Seconds()
+	}
+	errs := func(ss []*stats) int64 {
+		var total int64
+		for _, s := range ss {
+			total += s.errs.Load()
+		}
+		return total
+	}
+	bRPS, sRPS := rps(bareS), rps(stsS)
+	fmt.Printf("concurrency %d, %s measured per server in 2 alternating phases, response body %d bytes\n", o.concurrency, 2*phase, len(sample))
+	fmt.Printf("bare handler      %9.0f req/s  p50 %8s  p99 %8s  errors %d\n", bRPS, bareS[1].percentile(.5), bareS[1].percentile(.99), errs(bareS))
+	fmt.Printf("GetSessionToken   %9.0f req/s  p50 %8s  p99 %8s  errors %d\n", sRPS, stsS[1].percentile(.5), stsS[1].percentile(.99), errs(stsS))
+	fmt.Printf("ratio             %9.1f %%\n", 100*sRPS/bRPS)
+	fmt.Printf("store files       %d bytes before, %d after %d sessions\n", storeBefore, dirSize(dir), int64(sRPS*(2*phase).Seconds()))
+	fmt.Printf("process RSS       %d kB before, %d kB after\n", rssBefore, rssKB("self"))
+	if e := errs(stsS) + errs(bareS); e > 0 {
+		return fmt.Errorf("%d errors; last: %v", e, stsS[1].lastErr.Load())
+	}
+	return nil
+}
+
+// soak runs a mixed workload against a running server.
+func soak(o options) error {
+	if o.target == "" || o.accessKey == "" || o.secretKey == "" {
+		return errors.New("soak needs -target and root credentials (-access-key-id/-secret-access-key or AWS_* env)")
+	}
+	c := newClient(strings.TrimSuffix(o.target, "/"), o.concurrency)
+	root := creds{id: o.accessKey, secret: o.secretKey}
+	suffix := strconv.FormatInt(time.Now().UnixNano(), 36)
+	users := make([]creds, o.concurrency)
+	for i := range users {
+		u, err := newUser(c, root, fmt.Sprintf("soak-%s-%d", suffix, i))
+		if err != nil {
+			return err
+		}
+		if _, err := c.call(root, iamForm("PutUserPolicy", "UserName", fmt.Sprintf("soak-%s-%d", suffix, i), "PolicyName", "federate",
+			"PolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetFederationToken","Resource":"*"}]}`)); err != nil {
+			return err
+		}
+		users[i] = u
+	}
+	pid := strconv.Itoa(o.pid)
+	var seq atomic.Int64
+	op := func(w int) error {
+		u := users[w]
+		switch n := seq.Add(1); n % 10 {
+		case 0, 1, 2, 3:
+			b, err := c.call(u, stsForm("GetSessionToken", "DurationSeconds", "900"))
+			if err != nil {
+				return err
+			}
+			temp := creds{id: text(b, "AccessKeyId"), secret: text(b, "SecretAccessKey"), token: text(b, "SessionToken")}
+			_, err = c.call(temp, stsForm("GetCallerIdentity"))
+			return err
+		case 4, 5, 6:
+			b, err := c.call(u, stsForm("GetFederationToken", "Name", "soak", "Policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`))
+			if err != nil {
+				return err
+			}
+			temp := creds{id: text(b, "AccessKeyId"), secret: text(b, "SecretAccessKey"), token: text(b, "SessionToken")}
+			_, err = c.call(temp, stsForm("GetCallerIdentity"))
+			return err
+		case 7:
+			_, err := c.call(u, stsForm("GetCallerIdentity"))
+			return err
+		default:
+			name := fmt.Sprintf("soak-tmp-%s-%d", suffix, n)
+			if _, err := c.call(root, iamForm("CreateUser", "UserName", name)); err != nil {
+				return err
+			}
+			b, err := c.call(root, iamForm("CreateAccessKey", "UserName", name))
+			if err != nil {
+				return err
+			}
+			if _, err := c.call(root, iamForm("DeleteAccessKey", "UserName", name, "AccessKeyId", text(b, "AccessKeyId"))); err != nil {
+				return err
+			}
+			_, err = c.call(root, iamForm("DeleteUser", "UserName", name))
+			return err
+		}
+	}
+	start := time.Now()
+	fmt.Printf("soak: %d workers against %s for %s; server RSS at start %d kB\n", o.concurrency, o.target, o.duration, rssKB(pid))
+	fmt.Printf("%8s %10s %8s %10s %10s %10s\n", "elapsed", "requests", "errors", "p50", "p99", "rss_kB")
+	var total, totalErrs int64
+	for time.Since(start) < o.duration {
+		d := min(o.interval, o.duration-time.Since(start))
+		s := run(o.concurrency, d, op)
+		total += s.ok.Load()
+		totalErrs += s.errs.Load()
+		fmt.Printf("%8s %10d %8d %10s %10s %10d\n", time.Since(start).Round(time.Second), total, totalErrs, s.percentile(.5), s.percentile(.99), rssKB(pid))
+		if e := s.lastErr.Load(); e != nil {
+			fmt.Printf("last error: %v\n", e)
+		}
+	}
+	fmt.Printf("soak done: %d operations, %d errors, server RSS at end %d kB\n", total, totalErrs, rssKB(pid))
+	if totalErrs > 0 {
+		return fmt.Errorf("%d errors", totalErrs)
+	}
+	return nil
+}
+
