@@ -91,7 +91,7 @@ func (a *Authorizer) Admit(p *opensts.Principal, service, action string) error {
 		}
 	case "sts":
 		switch action {
-		case "GetCallerIdentity", "GetSessionToken", "GetFederationToken":
+		case "GetCallerIdentity", "GetSessionToken", "GetFederationToken", "AuthorizeRequest":
 		default:
 			return opensts.Errorf(opensts.ErrAccessDenied, "User: %s is not authorized to perform: sts:%s with session credentials", p.ARN(), action)
 		}
@@ -111,20 +111,24 @@ func (a *Authorizer) Authorize(ctx context.Context, p *opensts.Principal, action
 	return opensts.Errorf(opensts.ErrAccessDenied, "%s", deniedMessage(p, action, resource, d))
 }
 
-// deniedMessage is AWS's AccessDenied text (spec §4.6): "User: <arn> is not
-// authorized to perform: <action> on resource: <arn> because no
-// identity-based policy allows the <action> action", or "… with an explicit
-// deny in an identity-based policy".
+// deniedMessage is AWS's AccessDenied text (spec §4.6;
+// troubleshoot_access-denied): "User: <arn> is not authorized to perform:
+// <action> on resource: <arn> because no identity-based policy allows the
+// <action> action", or "… with an explicit deny in an identity-based policy".
+// A boundary is named "permissions boundary", without "policy".
 func deniedMessage(p *opensts.Principal, action, resource string, d policy.Decision) string {
 	msg := "User: " + p.ARN() + " is not authorized to perform: " + action + " on resource: " + resource
 	kind := d.DeniedBy.String()
 	if kind == "" {
 		return msg
 	}
-	if d.Effect == policy.ExplicitDeny {
-		return msg + " with an explicit deny in " + article(kind) + " " + kind + " policy"
+	if d.DeniedBy != policy.PermissionsBoundary {
+		kind += " policy"
 	}
-	return msg + " because no " + kind + " policy allows the " + action + " action"
+	if d.Effect == policy.ExplicitDeny {
+		return msg + " with an explicit deny in " + article(kind) + " " + kind
+	}
+	return msg + " because no " + kind + " allows the " + action + " action"
 }
 
 func article(word string) string {
@@ -136,11 +140,29 @@ func article(word string) string {
 
 // Decide evaluates the principal's policies for one action on one resource.
 func (a *Authorizer) Decide(ctx context.Context, p *opensts.Principal, action, resource string, extra map[string][]string) (policy.Decision, error) {
+	return a.DecideWith(ctx, p, Query{Action: action, Resource: resource, Extra: extra})
+}
+
+// Query is one authorization question: an action on a resource, with extra
+// request-context keys and, when the resource has one, its resource-based
+// policy.
+type Query struct {
+	Action, Resource string
+	Extra            map[string][]string
+	ResourcePolicy   *policy.Document
+}
+
+// DecideWith evaluates the principal's policies, and the resource's policy
+// when given, for one query.
+func (a *Authorizer) DecideWith(ctx context.Context, p *opensts.Principal, q Query) (policy.Decision, error) {
 	in, err := a.input(ctx, p)
 	if err != nil {
 		return policy.Decision{}, err
 	}
-	req := policy.Request{Action: action, Resource: resource, Principal: principalInfo(p), Context: a.context(ctx, p, extra)}
+	if q.ResourcePolicy != nil {
+		in.Resource = &policy.Named{ID: "ResourcePolicy", Type: policy.ResourceBased, Doc: q.ResourcePolicy}
+	}
+	req := policy.Request{Action: q.Action, Resource: q.Resource, Principal: principalInfo(p), Context: a.context(ctx, p, q.Extra)}
 	return policy.Evaluate(in, req), nil
 }
 

@@ -77,7 +77,11 @@ func (n *node) writeXML(b *bytes.Buffer, depth int, xmlns string) {
 	switch {
 	case n.leaf:
 		b.WriteByte('>')
-		xmlEscaper.WriteString(b, n.text)
+		if strings.ContainsAny(n.text, "&<>\"\r") {
+			xmlEscaper.WriteString(b, n.text)
+		} else {
+			b.WriteString(n.text)
+		}
 	case len(n.kids) == 0:
 		b.WriteString("/>\n")
 		return

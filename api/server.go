@@ -98,8 +98,8 @@ var (
 )
 
 func init() {
-	stsService.ops = opsByName(stsOperations)
-	iamService.ops = opsByName(slices.Concat(iamUserOperations, iamPolicyOperations, iamGroupOperations, iamMFAOperations))
+	stsService.ops = opsByName(slices.Concat(stsOperations, stsExtensionOperations))
+	iamService.ops = opsByName(slices.Concat(iamUserOperations, iamPolicyOperations, iamGroupOperations, iamMFAOperations, iamSimulateOperations))
 }
 
 func opsByName(ops []*operation) map[string]*operation {
@@ -244,6 +244,7 @@ func (s *Server) writeResult(w http.ResponseWriter, r *http.Request, svc *servic
 		return
 	}
 	var b bytes.Buffer
+	b.Grow(2048)
 	root.writeXML(&b, 0, svc.namespace)
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(http.StatusOK)

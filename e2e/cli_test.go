@@ -39,11 +39,18 @@ type cli struct {
 // validation is off, so the server's own validation is what is tested.
 func newCLI(t *testing.T, e *env) *cli {
 	c := &cli{t: t, bin: awsCLI(t), url: e.url, home: t.TempDir()}
-	config := "[default]\nregion = us-east-1\nparameter_validation = false\ncli_pager =\n"
+	config := "[default]\nregion = us-east-1\nparameter_validation = false\ncli_pager =\ns3 =\n    addressing_style = path\n"
 	if err := os.WriteFile(filepath.Join(c.home, "config"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// at returns the same CLI configuration pointed at another endpoint.
+func (c *cli) at(url string) *cli {
+	d := *c
+	d.url = url
+	return &d
 }
 
 func (c *cli) run(cr creds, args ...string) (string, string, error) {

@@ -310,7 +310,11 @@ func (in CreatePolicyInput) Validate() error {
 // checkManagedDocument parses a managed-policy document and enforces its
 // 6,144-character quota.
 func checkManagedDocument(doc string) error {
-	if err := parseIdentityPolicy(doc); err != nil {
+	d, err := policy.Parse(doc, policy.Identity)
+	if err != nil {
+		return err
+	}
+	if err := d.RequireCurrentVersion(); err != nil {
 		return err
 	}
 	if n := policy.Size(doc); n > MaxManagedPolicySize {

@@ -1,0 +1,120 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/access"
+	"github.com/opensts/opensts/iam"
+	"github.com/opensts/opensts/policy"
+)
+
+// AuthorizeRequest is OpenSTS's answer to "who signed this request, and may
+// they do action A on resource R?" for services that receive requests
+// signed with OpenSTS credentials. It is not an AWS action; it lives beside
+// GetCallerIdentity (Version 2011-06-15) because it answers the same
+// question and more. The caller needs opensts:AuthorizeRequest.
+//
+// Parameters: Method, Url (with the host the client signed), Headers.member.N
+// .Name/.Value, Body (base64), Service (expected signing name), SourceIp,
+// SecureTransport, ActionNames.member.N, ResourceArns.member.N,
+// ResourcePolicy, ContextEntries (as in SimulateCustomPolicy).
+var stsExtensionOperations = []*operation{
+	{name: "AuthorizeRequest", handle: (*Server).authorizeRequest},
+}
+
+// maxForwardedBody bounds the body of a forwarded request (decoded).
+const maxForwardedBody = 512 << 10
+
+func (s *Server) authorizeRequest(ctx context.Context, c *call) (*node, error) {
+	p := c.p
+	var v opensts.ValidationError
+	v.CheckString("method", p.get("Method"), opensts.StringRule{Required: true, Min: 1, Max: 16, Pattern: &patternMethod})
+	v.CheckString("url", p.get("Url"), opensts.StringRule{Required: true, Min: 8, Max: 8192})
+	actions := p.list("ActionNames")
+	if actions == nil {
+		v.Add("actionNames", nil, "not be null")
+	}
+	if len(actions)*max(1, len(p.list("ResourceArns"))) > 100 {
+		n := strconv.Itoa(len(actions) * len(p.list("ResourceArns")))
+		v.Add("actionNames", &n, "have at most 100 action and resource pairs")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	secure, err := p.bool("SecureTransport")
+	if err != nil {
+		return nil, err
+	}
+	body, err := base64.StdEncoding.DecodeString(p.value("Body"))
+	if err != nil || len(body) > maxForwardedBody {
+		return nil, &malformedInputError{msg: "Body must be the base64 of at most 512 KiB."}
+	}
+	u, err := url.Parse(*p.get("Url"))
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, opensts.Errorf(opensts.ErrInvalidParameter, "Url must be an absolute http or https URL.")
+	}
+	fwd, err := http.NewRequestWithContext(ctx, *p.get("Method"), u.String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, opensts.Errorf(opensts.ErrInvalidParameter, "The forwarded request is not valid.")
+	}
+	for _, h := range p.structs("Headers", "Name", "Value") {
+		if h["Name"] == nil || h["Value"] == nil {
+			continue
+		}
+		if strings.EqualFold(*h["Name"], "Host") {
+			fwd.Host = *h["Value"]
+			continue
+		}
+		fwd.Header.Add(*h["Name"], *h["Value"])
+	}
+	check := access.Check{
+		Request: fwd, Body: body, Service: p.value("Service"),
+		Actions: actions, Resources: p.list("ResourceArns"),
+		Context: map[string][]string{}, SourceIP: p.value("SourceIp"), SecureTransport: secure != nil && *secure,
+	}
+	for _, e := range contextEntries(p) {
+		if e.ContextKeyName != nil {
+			check.Context[*e.ContextKeyName] = e.ContextKeyValues
+		}
+	}
+	if rp := p.get("ResourcePolicy"); rp != nil {
+		doc, err := policy.Parse(*rp, policy.Resource)
+		if err != nil {
+			return nil, err
+		}
+		check.ResourcePolicy = doc
+	}
+	if err := s.cfg.Authorizer.Authorize(ctx, c.caller, "opensts:AuthorizeRequest", "*", nil); err != nil {
+		return nil, err
+	}
+	res, err := check.Run(ctx, s.cfg.Authenticator, s.cfg.Authorizer)
+	if err != nil {
+		return nil, err
+	}
+	if res.Principal == nil {
+		we := toWire(res.AuthError, stsService)
+		return el("", boolLeaf("Authenticated", false), leaf("ErrorCode", we.Code), leaf("ErrorMessage", we.Message), boolLeaf("Allowed", false)), nil
+	}
+	pr := res.Principal
+	principal := el("Principal",
+		leaf("Arn", pr.ARN()), leaf("UserId", pr.CallerUserID()), leaf("Account", pr.AccountID),
+		leaf("Type", string(pr.Type)), leaf("AccessKeyId", pr.AccessKeyID))
+	if pr.Session != nil {
+		principal.kids = append(principal.kids, leaf("SessionType", string(pr.Session.Kind)),
+			boolLeaf("MultiFactorAuthPresent", pr.Session.MFA()), timeLeaf("Expiration", pr.Session.ExpiresAt))
+	}
+	results := make([]*node, 0, len(res.Decisions))
+	for _, d := range res.Decisions {
+		results = append(results, evaluationNode(iam.EvaluationResult{Action: d.Action, Resource: d.Resource, Decision: d.Decision}))
+	}
+	return el("", boolLeaf("Authenticated", true), principal, boolLeaf("Allowed", res.Allowed()), list("EvaluationResults", results)), nil
+}
+
+var patternMethod = opensts.NewPattern(`[A-Z]+`, `[A-Z]+`)

@@ -1,0 +1,338 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/policy"
+)
+
+// ContextEntry is one SimulateCustomPolicy/SimulatePrincipalPolicy context
+// value: a key, its values and its declared type.
+type ContextEntry struct {
+	ContextKeyName   *string
+	ContextKeyValues []string
+	ContextKeyType   *string
+}
+
+// SimulateInput is the input both simulation actions share.
+type SimulateInput struct {
+	// PolicySourceArn is SimulatePrincipalPolicy's user or group.
+	PolicySourceArn                    *string
+	PolicyInputList                    []string
+	PermissionsBoundaryPolicyInputList []string
+	ActionNames                        []string
+	ResourceArns                       []string
+	ResourcePolicy                     *string
+	CallerArn                          *string
+	ContextEntries                     []ContextEntry
+	ListInput
+}
+
+// EvaluationResult is one (action, resource) decision, as IAM returns it.
+type EvaluationResult struct {
+	Action, Resource string
+	Decision         policy.Decision
+	// Boundary is set when a permissions boundary took part: whether it
+	// allowed the action.
+	Boundary *bool
+}
+
+var contextKeyTypes = []string{"string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList", "binary", "binaryList", "date", "dateList"}
+
+func (in SimulateInput) validate(custom bool) error {
+	var v opensts.ValidationError
+	if !custom {
+		v.CheckString("policySourceArn", in.PolicySourceArn, required(ruleARN))
+	}
+	if custom && in.PolicyInputList == nil {
+		v.Add("policyInputList", nil, "not be null")
+	}
+	for i, d := range in.PolicyInputList {
+		v.CheckString(fmt.Sprintf("policyInputList.%d.member", i+1), &d, rulePolicyDocument)
+	}
+	for i, d := range in.PermissionsBoundaryPolicyInputList {
+		v.CheckString(fmt.Sprintf("permissionsBoundaryPolicyInputList.%d.member", i+1), &d, rulePolicyDocument)
+	}
+	if in.ActionNames == nil {
+		v.Add("actionNames", nil, "not be null")
+	}
+	for i, a := range in.ActionNames {
+		v.CheckString(fmt.Sprintf("actionNames.%d.member", i+1), &a, opensts.StringRule{Min: 3, Max: 128})
+	}
+	for i, r := range in.ResourceArns {
+		v.CheckString(fmt.Sprintf("resourceArns.%d.member", i+1), &r, opensts.StringRule{Min: 1, Max: 2048, Pattern: &opensts.PatternARN})
+	}
+	v.CheckString("resourcePolicy", in.ResourcePolicy, opensts.StringRule{Min: 1, Max: maxPolicyDocumentSize, Pattern: &opensts.PatternPolicyText})
+	v.CheckString("callerArn", in.CallerArn, ruleARN)
+	for i, e := range in.ContextEntries {
+		prefix := fmt.Sprintf("contextEntries.%d.member.", i+1)
+		v.CheckString(prefix+"contextKeyName", e.ContextKeyName, opensts.StringRule{Min: 5, Max: 256})
+		v.CheckEnum(prefix+"contextKeyType", e.ContextKeyType, false, contextKeyTypes...)
+	}
+	in.ListInput.validate(&v)
+	return v.Err()
+}
+
+// SimulateCustomPolicy evaluates the given policies for every action and
+// resource, with the given context, as IAM's policy simulator does. Nothing
+// stored is read: the policies are the inputs.
+func (s *Service) SimulateCustomPolicy(ctx context.Context, caller *opensts.Principal, in SimulateInput) (opensts.Page[EvaluationResult], error) {
+	if err := in.validate(true); err != nil {
+		return opensts.Page[EvaluationResult]{}, err
+	}
+	if err := s.authorize(ctx, caller, "SimulateCustomPolicy", "*"); err != nil {
+		return opensts.Page[EvaluationResult]{}, err
+	}
+	var pin policy.Input
+	if err := addInputs(&pin, in); err != nil {
+		return opensts.Page[EvaluationResult]{}, err
+	}
+	pi := policy.PrincipalInfo{}
+	if in.CallerArn != nil {
+		pi.ARN = *in.CallerArn
+		pi.Account, _, _, _, _ = opensts.ParseIAMARN(*in.CallerArn)
+	}
+	return simulate(pin, pi, in, policy.NewContext())
+}
+
+// SimulatePrincipalPolicy evaluates the policies of a user (inline,
+// attached, and its groups'; its boundary) or of a group, plus any given
+// policies, for every action and resource.
+func (s *Service) SimulatePrincipalPolicy(ctx context.Context, caller *opensts.Principal, in SimulateInput) (opensts.Page[EvaluationResult], error) {
+	if err := in.validate(false); err != nil {
+		return opensts.Page[EvaluationResult]{}, err
+	}
+	arn := *in.PolicySourceArn
+	acct, kind, path, name, ok := opensts.ParseIAMARN(arn)
+	if !ok || acct != caller.AccountID || (kind != "user" && kind != "group") {
+		return opensts.Page[EvaluationResult]{}, opensts.Errorf(opensts.ErrInvalidInput, "Invalid ARN: %s. PolicySourceArn must be a user or group of this account.", arn)
+	}
+	if err := s.authorize(ctx, caller, "SimulatePrincipalPolicy", arn); err != nil {
+		return opensts.Page[EvaluationResult]{}, err
+	}
+	var pin policy.Input
+	rc := policy.NewContext()
+	pi := policy.PrincipalInfo{ARN: arn, Account: acct}
+	switch kind {
+	case "user":
+		u, err := s.cfg.Store.GetUser(ctx, acct, name)
+		if errors.Is(err, opensts.ErrNotFound) || (err == nil && u.Path != path) {
+			return opensts.Page[EvaluationResult]{}, opensts.Errorf(opensts.ErrNotFound, "The user with name %s cannot be found.", name)
+		}
+		if err != nil {
+			return opensts.Page[EvaluationResult]{}, fmt.Errorf("get user: %w", err)
+		}
+		ip, err := s.cfg.Store.IdentityPolicies(ctx, acct, u.ID)
+		if err != nil {
+			return opensts.Page[EvaluationResult]{}, fmt.Errorf("read identity policies: %w", err)
+		}
+		for _, d := range ip.Documents {
+			doc, err := policy.Parse(d.Document, policy.Identity)
+			if err != nil {
+				return opensts.Page[EvaluationResult]{}, fmt.Errorf("stored policy %s: %w", d.ID, err)
+			}
+			pin.Identity = append(pin.Identity, policy.Named{ID: d.ID, Type: policy.IdentityBased, Doc: doc})
+		}
+		if ip.Boundary != nil {
+			doc, err := policy.Parse(ip.Boundary.Document, policy.Identity)
+			if err != nil {
+				return opensts.Page[EvaluationResult]{}, fmt.Errorf("stored boundary %s: %w", ip.Boundary.ID, err)
+			}
+			pin.Boundary = &policy.Named{ID: ip.Boundary.ID, Type: policy.PermissionsBoundary, Doc: doc}
+		}
+		// The simulator resolves the user's own identity keys (and so
+		// ${aws:username}); everything else comes from ContextEntries.
+		rc.Set("aws:username", u.Name)
+		rc.Set("aws:userid", u.ID)
+		rc.Set("aws:PrincipalArn", u.ARN())
+		rc.Set("aws:PrincipalType", string(opensts.PrincipalUser))
+		rc.Set("aws:PrincipalAccount", acct)
+		for _, t := range u.Tags {
+			rc.Set("aws:PrincipalTag/"+t.Key, t.Value)
+		}
+	case "group":
+		g, err := s.cfg.Store.GetGroup(ctx, acct, name)
+		if errors.Is(err, opensts.ErrNotFound) || (err == nil && g.Path != path) {
+			return opensts.Page[EvaluationResult]{}, noSuchGroup(name)
+		}
+		if err != nil {
+			return opensts.Page[EvaluationResult]{}, fmt.Errorf("get group: %w", err)
+		}
+		if err := s.groupPolicies(ctx, &pin, g); err != nil {
+			return opensts.Page[EvaluationResult]{}, err
+		}
+	}
+	if err := addInputs(&pin, in); err != nil {
+		return opensts.Page[EvaluationResult]{}, err
+	}
+	if in.CallerArn != nil {
+		pi.ARN = *in.CallerArn
+	}
+	return simulate(pin, pi, in, rc)
+}
+
+// groupPolicies loads a group's inline and attached policies.
+func (s *Service) groupPolicies(ctx context.Context, pin *policy.Input, g opensts.Group) error {
+	owner := opensts.Owner{Kind: opensts.OwnerGroup, ID: g.ID}
+	for marker := ""; ; {
+		page, err := s.cfg.Store.ListInlinePolicies(ctx, g.AccountID, owner, opensts.ListOptions{Marker: marker, MaxItems: 1000})
+		if err != nil {
+			return fmt.Errorf("list group policies: %w", err)
+		}
+		for _, name := range page.Items {
+			ip, err := s.cfg.Store.GetInlinePolicy(ctx, g.AccountID, owner, name)
+			if err != nil {
+				return fmt.Errorf("get group policy %s: %w", name, err)
+			}
+			doc, err := policy.Parse(ip.Document, policy.Identity)
+			if err != nil {
+				return fmt.Errorf("stored policy %s: %w", name, err)
+			}
+			pin.Identity = append(pin.Identity, policy.Named{ID: name, Type: policy.IdentityBased, Doc: doc})
+		}
+		if marker = page.Marker; marker == "" {
+			break
+		}
+	}
+	for marker := ""; ; {
+		page, err := s.cfg.Store.ListAttachedPolicies(ctx, g.AccountID, owner, opensts.ListOptions{Marker: marker, MaxItems: 1000})
+		if err != nil {
+			return fmt.Errorf("list attached group policies: %w", err)
+		}
+		for _, a := range page.Items {
+			_, _, _, name, _ := opensts.ParseIAMARN(a.ARN)
+			mp, err := s.cfg.Store.GetPolicy(ctx, g.AccountID, name)
+			if err != nil {
+				return fmt.Errorf("get policy %s: %w", a.ARN, err)
+			}
+			v, err := s.cfg.Store.GetPolicyVersion(ctx, g.AccountID, mp.ID, mp.DefaultVersionID)
+			if err != nil {
+				return fmt.Errorf("get policy %s: %w", a.ARN, err)
+			}
+			doc, err := policy.Parse(v.Document, policy.Identity)
+			if err != nil {
+				return fmt.Errorf("stored policy %s: %w", a.ARN, err)
+			}
+			pin.Identity = append(pin.Identity, policy.Named{ID: a.ARN, Type: policy.IdentityBased, Doc: doc})
+		}
+		if marker = page.Marker; marker == "" {
+			break
+		}
+	}
+	return nil
+}
+
+// addInputs parses the request's own policies into pin.
+func addInputs(pin *policy.Input, in SimulateInput) error {
+	for i, text := range in.PolicyInputList {
+		doc, err := policy.Parse(text, policy.Identity)
+		if err != nil {
+			return err
+		}
+		pin.Identity = append(pin.Identity, policy.Named{ID: "PolicyInputList." + strconv.Itoa(i+1), Type: policy.IdentityBased, Doc: doc})
+	}
+	for i, text := range in.PermissionsBoundaryPolicyInputList {
+		doc, err := policy.Parse(text, policy.Identity)
+		if err != nil {
+			return err
+		}
+		// Several boundary inputs act as one boundary: each must allow.
+		// The evaluator takes one boundary, so the first is used and the
+		// others are refused rather than silently ignored.
+		if i > 0 {
+			return opensts.Errorf(opensts.ErrInvalidInput, "OpenSTS simulates one permissions boundary; PermissionsBoundaryPolicyInputList has %d.", len(in.PermissionsBoundaryPolicyInputList))
+		}
+		pin.Boundary = &policy.Named{ID: "PermissionsBoundaryPolicyInputList.1", Type: policy.PermissionsBoundary, Doc: doc}
+	}
+	if in.ResourcePolicy != nil {
+		doc, err := policy.Parse(*in.ResourcePolicy, policy.Resource)
+		if err != nil {
+			return err
+		}
+		pin.Resource = &policy.Named{ID: "ResourcePolicy", Type: policy.ResourceBased, Doc: doc}
+	}
+	return nil
+}
+
+// simulate evaluates every (action, resource) pair; results are paged with
+// MaxItems/Marker like IAM (the marker is the index of the next result).
+func simulate(pin policy.Input, pi policy.PrincipalInfo, in SimulateInput, rc *policy.Context) (opensts.Page[EvaluationResult], error) {
+	var page opensts.Page[EvaluationResult]
+	for _, e := range in.ContextEntries {
+		rc.Set(*e.ContextKeyName, e.ContextKeyValues...)
+	}
+	resources := in.ResourceArns
+	if len(resources) == 0 {
+		resources = []string{"*"}
+	}
+	total := len(in.ActionNames) * len(resources)
+	opt := in.options(nil)
+	start := 0
+	if opt.Marker != "" {
+		n, err := strconv.Atoi(opt.Marker)
+		if err != nil || n < 0 || n >= total {
+			return page, opensts.Errorf(opensts.ErrInvalidInput, "Invalid Marker.")
+		}
+		start = n
+	}
+	end := min(start+opt.Limit(), total)
+	for i := start; i < end; i++ {
+		action, resource := in.ActionNames[i/len(resources)], resources[i%len(resources)]
+		d := policy.Evaluate(pin, policy.Request{Action: action, Resource: resource, Principal: pi, Context: rc})
+		r := EvaluationResult{Action: action, Resource: resource, Decision: d}
+		if pin.Boundary != nil {
+			bd := policy.Evaluate(policy.Input{Identity: []policy.Named{*pin.Boundary}}, policy.Request{Action: action, Resource: resource, Principal: pi, Context: rc})
+			allowed := bd.IsAllowed()
+			r.Boundary = &allowed
+		}
+		page.Items = append(page.Items, r)
+	}
+	if end < total {
+		page.Marker = strconv.Itoa(end)
+	}
+	return page, nil
+}
+
+// ContextKeysInput mirrors GetContextKeysForCustomPolicy /
+// GetContextKeysForPrincipalPolicy.
+type ContextKeysInput struct {
+	PolicySourceArn *string
+	PolicyInputList []string
+}
+
+// GetContextKeysForCustomPolicy lists the context keys the given policies use.
+func (s *Service) GetContextKeysForCustomPolicy(ctx context.Context, caller *opensts.Principal, in ContextKeysInput) ([]string, error) {
+	var v opensts.ValidationError
+	if in.PolicyInputList == nil {
+		v.Add("policyInputList", nil, "not be null")
+	}
+	for i, d := range in.PolicyInputList {
+		v.CheckString(fmt.Sprintf("policyInputList.%d.member", i+1), &d, rulePolicyDocument)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, caller, "GetContextKeysForCustomPolicy", "*"); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var keys []string
+	for _, text := range in.PolicyInputList {
+		doc, err := policy.Parse(text, policy.Identity)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range doc.ContextKeys() {
+			if lk := strings.ToLower(k); !seen[lk] {
+				seen[lk] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys, nil
+}
