@@ -60,6 +60,15 @@ type Authorizer struct {
 	cache map[[32]byte]*policy.Document
 }
 
+// allowAll is the account root's effective identity policy.
+var allowAll = func() *policy.Document {
+	d, err := policy.Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.Identity)
+	if err != nil {
+		panic(err) // a constant document
+	}
+	return d
+}()
+
 // NewAuthorizer returns an Authorizer.
 func NewAuthorizer(cfg AuthorizerConfig) (*Authorizer, error) {
 	if cfg.Store == nil {
@@ -170,8 +179,14 @@ func (a *Authorizer) DecideWith(ctx context.Context, p *opensts.Principal, q Que
 // the IAM user, and for federated sessions the session policies (inline and
 // managed), which are then required.
 func (a *Authorizer) input(ctx context.Context, p *opensts.Principal) (policy.Input, error) {
-	in := policy.Input{Root: p.IsRoot() || (p.Type == opensts.PrincipalFederated && p.UserID == p.AccountID)}
-	if !in.Root {
+	in := policy.Input{Root: p.IsRoot()}
+	federatedRoot := p.Type == opensts.PrincipalFederated && p.UserID == p.AccountID
+	if federatedRoot {
+		// The root's federated users have the root's permissions (all),
+		// intersected with their session policy like anyone's.
+		in.Identity = []policy.Named{{ID: "account root", Type: policy.IdentityBased, Doc: allowAll}}
+	}
+	if !in.Root && !federatedRoot {
 		ip, err := a.cfg.Store.IdentityPolicies(ctx, p.AccountID, p.UserID)
 		if err != nil {
 			return in, fmt.Errorf("read identity policies: %w", err)

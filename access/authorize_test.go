@@ -1,0 +1,144 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/policy"
+)
+
+// memPolicies is a PolicyStore with fixed contents.
+type memPolicies struct {
+	identity opensts.IdentityPolicies
+	managed  map[string]string // name → default document
+}
+
+func (m memPolicies) IdentityPolicies(context.Context, string, string) (opensts.IdentityPolicies, error) {
+	return m.identity, nil
+}
+
+func (m memPolicies) GetPolicy(_ context.Context, acct, name string) (opensts.ManagedPolicy, error) {
+	if _, ok := m.managed[name]; !ok {
+		return opensts.ManagedPolicy{}, opensts.ErrNotFound
+	}
+	return opensts.ManagedPolicy{AccountID: acct, ID: name, Name: name, Path: "/", DefaultVersionID: "v1"}, nil
+}
+
+func (m memPolicies) GetPolicyVersion(_ context.Context, _, id, v string) (opensts.PolicyVersion, error) {
+	return opensts.PolicyVersion{VersionID: v, Document: m.managed[id], IsDefault: true}, nil
+}
+
+const acct = "123456789012"
+
+func allow(action, resource string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` + action + `","Resource":"` + resource + `"}]}`
+}
+
+func TestAuthorizer_Authorize(t *testing.T) {
+	store := memPolicies{
+		identity: opensts.IdentityPolicies{Documents: []opensts.PolicyDocument{{Source: opensts.SourceUserInline, ID: "s3", Document: allow("s3:*", "arn:aws:s3:::a/*")}}},
+		managed:  map[string]string{"readonly": allow("s3:GetObject", "*")},
+	}
+	a, err := NewAuthorizer(AuthorizerConfig{Store: store, Now: func() time.Time { return time.Unix(1_800_000_000, 0) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := &opensts.Principal{Type: opensts.PrincipalUser, AccountID: acct, UserID: "AIDAX", UserName: "alice", UserPath: "/"}
+	fed := func(from *opensts.Principal, policyText string, arns ...string) *opensts.Principal {
+		p := *from
+		p.Type, p.FederatedName = opensts.PrincipalFederated, "Bob"
+		p.Session = &opensts.Session{Kind: opensts.SessionFederation, Policy: policyText, PolicyARNs: arns}
+		return &p
+	}
+	root := &opensts.Principal{Type: opensts.PrincipalRoot, AccountID: acct, UserID: acct}
+	cases := []struct {
+		name     string
+		p        *opensts.Principal
+		action   string
+		resource string
+		allowed  bool
+	}{
+		{"ok/user by identity policy", user, "s3:PutObject", "arn:aws:s3:::a/x", true},
+		{"fail/user outside identity policy", user, "s3:PutObject", "arn:aws:s3:::b/x", false},
+		{"ok/root allowed everything", root, "iam:CreateUser", "*", true},
+		{"ok/federated: both allow", fed(user, allow("s3:Get*", "*")), "s3:GetObject", "arn:aws:s3:::a/x", true},
+		{"fail/federated: session denies", fed(user, allow("s3:Get*", "*")), "s3:PutObject", "arn:aws:s3:::a/x", false},
+		{"fail/federated: identity denies", fed(user, allow("s3:Get*", "*")), "s3:GetObject", "arn:aws:s3:::b/x", false},
+		{"fail/federated: no session policy", fed(user, ""), "s3:GetObject", "arn:aws:s3:::a/x", false},
+		{"ok/federated: managed session policy", fed(user, "", "arn:aws:iam::"+acct+":policy/readonly"), "s3:GetObject", "arn:aws:s3:::a/x", true},
+		{"fail/federated: deleted managed session policy grants nothing", fed(user, "", "arn:aws:iam::"+acct+":policy/gone"), "s3:GetObject", "arn:aws:s3:::a/x", false},
+		{"ok/root's federated user within its session policy", fed(root, allow("notes:*", "arn:aws:notes:::note/1")), "notes:GetNote", "arn:aws:notes:::note/1", true},
+		{"fail/root's federated user outside its session policy", fed(root, allow("notes:*", "arn:aws:notes:::note/1")), "notes:GetNote", "arn:aws:notes:::note/2", false},
+		{"fail/root's federated user without a session policy", fed(root, ""), "notes:GetNote", "arn:aws:notes:::note/1", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := a.Authorize(context.Background(), tc.p, tc.action, tc.resource, nil)
+			if tc.allowed && err != nil {
+				t.Fatalf("denied: %v", err)
+			}
+			if !tc.allowed && !errors.Is(err, opensts.ErrAccessDenied) {
+				t.Fatalf("err = %v, want AccessDenied", err)
+			}
+		})
+	}
+}
+
+func TestDeniedMessage(t *testing.T) {
+	p := &opensts.Principal{Type: opensts.PrincipalUser, AccountID: acct, UserName: "alice", UserPath: "/"}
+	base := "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::123456789012:user/bob"
+	cases := []struct {
+		d    policy.Decision
+		want string
+	}{
+		{policy.Decision{Effect: policy.ImplicitDeny, DeniedBy: policy.IdentityBased}, base + " because no identity-based policy allows the iam:CreateUser action"},
+		{policy.Decision{Effect: policy.ImplicitDeny, DeniedBy: policy.PermissionsBoundary}, base + " because no permissions boundary allows the iam:CreateUser action"},
+		{policy.Decision{Effect: policy.ImplicitDeny, DeniedBy: policy.SessionPolicy}, base + " because no session policy allows the iam:CreateUser action"},
+		{policy.Decision{Effect: policy.ExplicitDeny, DeniedBy: policy.IdentityBased}, base + " with an explicit deny in an identity-based policy"},
+		{policy.Decision{Effect: policy.ExplicitDeny, DeniedBy: policy.ResourceBased}, base + " with an explicit deny in a resource-based policy"},
+		{policy.Decision{Effect: policy.ExplicitDeny, DeniedBy: policy.PermissionsBoundary}, base + " with an explicit deny in a permissions boundary"},
+		{policy.Decision{Effect: policy.ImplicitDeny}, base},
+	}
+	for _, tc := range cases {
+		if got := deniedMessage(p, "iam:CreateUser", "arn:aws:iam::123456789012:user/bob", tc.d); got != tc.want {
+			t.Errorf("got  %q\nwant %q", got, tc.want)
+		}
+	}
+}
+
+func TestAuthorizer_Admit(t *testing.T) {
+	a, _ := NewAuthorizer(AuthorizerConfig{Store: memPolicies{}})
+	longTerm := &opensts.Principal{Type: opensts.PrincipalUser, AccountID: acct, UserName: "alice", UserPath: "/"}
+	session := *longTerm
+	session.Session = &opensts.Session{Kind: opensts.SessionToken}
+	mfa := *longTerm
+	mfa.Session = &opensts.Session{Kind: opensts.SessionToken, MFAAuthenticatedAt: time.Unix(1, 0)}
+	fed := *longTerm
+	fed.Type, fed.FederatedName = opensts.PrincipalFederated, "Bob"
+	fed.Session = &opensts.Session{Kind: opensts.SessionFederation}
+	cases := []struct {
+		name            string
+		p               *opensts.Principal
+		service, action string
+		want            error // nil, ErrInvalidClientToken or ErrAccessDenied
+	}{
+		{"ok/long-term IAM", longTerm, "iam", "CreateUser", nil},
+		{"fail/session without MFA calls IAM", &session, "iam", "ListUsers", opensts.ErrInvalidClientToken},
+		{"ok/session with MFA calls IAM", &mfa, "iam", "ListUsers", nil},
+		{"fail/federated calls IAM", &fed, "iam", "ListUsers", opensts.ErrInvalidClientToken},
+		{"ok/federated GetCallerIdentity", &fed, "sts", "GetCallerIdentity", nil},
+		{"fail/federated GetAccessKeyInfo", &fed, "sts", "GetAccessKeyInfo", opensts.ErrAccessDenied},
+		{"fail/session GetAccessKeyInfo", &session, "sts", "GetAccessKeyInfo", opensts.ErrAccessDenied},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := a.Admit(tc.p, tc.service, tc.action)
+			if (tc.want == nil) != (err == nil) || (tc.want != nil && !errors.Is(err, tc.want)) {
+				t.Fatalf("Admit = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
