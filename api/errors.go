@@ -15,6 +15,7 @@ var (
 	errMissingAction  = errors.New("missing action")
 	errBodyTooLarge   = errors.New("request body too large")
 	errMethod         = errors.New("method not allowed")
+	errBusy           = errors.New("too many requests in progress")
 )
 
 // malformedInputError is AWS's MalformedInput: a member that does not decode
@@ -148,6 +149,8 @@ var errorTable = []errorRule{
 	{is(opensts.ErrInvalidInput), "InvalidInput", http.StatusBadRequest, true, domainMessage("Invalid input.")},
 	{is(opensts.ErrConflict), "ConcurrentModification", http.StatusConflict, true,
 		fixed("The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.")},
+	{is(errBusy), "ServiceUnavailable", http.StatusServiceUnavailable, false,
+		fixed("The server is busy; retry the request.")},
 	{is(opensts.ErrUnavailable), "ServiceUnavailable", http.StatusServiceUnavailable, false,
 		fixed("The request has failed due to a temporary failure of the server.")},
 }

@@ -55,6 +55,7 @@ func TestErrorTable(t *testing.T) {
 		{"invalid input", opensts.Errorf(opensts.ErrInvalidInput, "x"), iamService, "InvalidInput", 400, true, "x"},
 		{"conflict", wrap(opensts.ErrConflict), iamService, "ConcurrentModification", 409, true, ""},
 		{"unavailable", wrap(opensts.ErrUnavailable), stsService, "ServiceUnavailable", 503, false, ""},
+		{"busy", errBusy, stsService, "ServiceUnavailable", 503, false, "The server is busy; retry the request."},
 		{"internal STS", errors.New("disk on fire: /var/lib/secret"), stsService, "InternalFailure", 500, false, ""},
 		{"internal IAM", errors.New("disk on fire"), iamService, "ServiceFailure", 500, false, ""},
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"time"
 
@@ -15,6 +16,8 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	issued   *prometheus.CounterVec
+	mfaFail  prometheus.Counter
+	throttle *prometheus.CounterVec
 }
 
 // NewMetrics registers the edge's collectors on reg.
@@ -34,7 +37,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Temporary credentials issued, by kind (GetSessionToken, GetFederationToken) and whether MFA was proven.",
 		}, []string{"kind", "mfa"}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.issued)
+	m.mfaFail = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "opensts_mfa_failures_total",
+		Help: "GetSessionToken requests naming an MFA device that were refused (wrong, replayed or throttled code, unknown device).",
+	})
+	m.throttle = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "opensts_throttled_requests_total",
+		Help: "Requests refused with Throttling (rate limits) or ServiceUnavailable (too many in progress), by reason.",
+	}, []string{"reason"})
+	reg.MustRegister(m.requests, m.latency, m.issued, m.mfaFail, m.throttle)
 	return m
 }
 
@@ -48,6 +59,14 @@ func (s *Server) observe(ctx context.Context, c *call, svc *service, action, cod
 	if m := s.cfg.Metrics; m != nil {
 		m.requests.WithLabelValues(svc.name, action, code).Inc()
 		m.latency.WithLabelValues(svc.name, action).Observe(elapsed.Seconds())
+		switch {
+		case code == "Throttling":
+			m.throttle.WithLabelValues("rate").Inc()
+		case errors.Is(err, errBusy):
+			m.throttle.WithLabelValues("concurrency").Inc()
+		case action == "GetSessionToken" && code == "AccessDenied" && c.p.get("SerialNumber") != nil:
+			m.mfaFail.Inc()
+		}
 	}
 	attrs := []any{"request_id", c.requestID, "service", svc.name, "action", action, "duration", elapsed}
 	if c.caller != nil {

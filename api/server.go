@@ -20,6 +20,7 @@ import (
 	"github.com/opensts/opensts/iam"
 	"github.com/opensts/opensts/issuer"
 	"github.com/opensts/opensts/sigv4"
+	"github.com/opensts/opensts/throttle"
 )
 
 // DefaultMaxBodyBytes bounds a request body. The largest legitimate body is
@@ -38,12 +39,24 @@ type Config struct {
 	RequestID    func() string
 	MaxBodyBytes int64
 	Metrics      *Metrics
+	// Throttle, when set, limits request rates per source IP and per
+	// access key (AWS's Throttling, "Rate exceeded").
+	Throttle *throttle.Limiter
+	// MaxConcurrent bounds requests in progress; beyond it requests are
+	// refused at once with ServiceUnavailable (0: no bound).
+	MaxConcurrent int
+	// Auditor records every credential issued or refused and every IAM
+	// mutation before the answer is sent (nil: no audit trail).
+	Auditor opensts.Auditor
+	// Region is reported in audit records when a request names none.
+	Region string
 }
 
 // Server is the Query-protocol handler.
 type Server struct {
-	cfg Config
-	log *slog.Logger
+	cfg   Config
+	log   *slog.Logger
+	slots chan struct{}
 }
 
 // New returns a Server.
@@ -63,7 +76,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	return &Server{cfg: cfg, log: cfg.Logger}, nil
+	srv := &Server{cfg: cfg, log: cfg.Logger}
+	if cfg.MaxConcurrent > 0 {
+		srv.slots = make(chan struct{}, cfg.MaxConcurrent)
+	}
+	return srv, nil
 }
 
 // service is STS or IAM: its version, namespace and operations.
@@ -85,6 +102,7 @@ type operation struct {
 
 // call is one request in flight.
 type call struct {
+	start     time.Time
 	r         *http.Request
 	p         params
 	caller    *opensts.Principal
@@ -129,11 +147,20 @@ type RequestInfo = access.RequestInfo
 // ServeHTTP handles one Query-protocol request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.cfg.Now()
-	c := &call{r: r, requestID: s.cfg.RequestID()}
+	c := &call{r: r, requestID: s.cfg.RequestID(), start: start}
 	w.Header().Set("x-amzn-RequestId", c.requestID)
 	ctx := r.Context()
-
+	if s.slots != nil {
+		select {
+		case s.slots <- struct{}{}:
+			defer func() { <-s.slots }()
+		default:
+			s.finish(ctx, w, c, nil, nil, nil, errBusy)
+			return
+		}
+	}
 	svc, op, err := s.prepare(ctx, w, c)
+	var result *node
 	if err == nil {
 		ctx = access.WithRequestInfo(ctx, access.RequestInfo{
 			SourceIP:        clientIP(r),
@@ -142,14 +169,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			UserAgent:       r.UserAgent(),
 			Time:            start,
 		})
-		var result *node
 		result, err = s.invoke(ctx, op, c)
-		if err == nil {
-			s.writeResult(w, r, svc, op, c, result)
-			s.observe(ctx, c, svc, op.name, "", start, nil)
-			return
-		}
 	}
+	s.finish(ctx, w, c, svc, op, result, err)
+}
+
+// finish audits, answers and observes a request. The audit record is
+// written before the answer, so nothing is acknowledged unaudited.
+func (s *Server) finish(ctx context.Context, w http.ResponseWriter, c *call, svc *service, op *operation, result *node, err error) {
 	if svc == nil {
 		svc = stsService
 	}
@@ -157,8 +184,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if op != nil {
 		name = op.name
 	}
-	code := s.writeError(ctx, w, r, svc, c, err)
-	s.observe(ctx, c, svc, name, code, start, err)
+	var we *wireError
+	if err != nil {
+		e := toWire(err, svc)
+		we = &e
+	}
+	if s.cfg.Auditor != nil && audited(svc, name) {
+		s.audit(ctx, c, svc, name, result, we)
+	}
+	code := ""
+	if err == nil {
+		s.writeResult(w, c.r, svc, op, c, result)
+	} else {
+		code = we.Code
+		s.writeError(ctx, w, c.r, svc, c, err, *we)
+	}
+	s.observe(ctx, c, svc, name, code, c.start, err)
 }
 
 // prepare reads and authenticates the request and finds its operation.
@@ -166,6 +207,9 @@ func (s *Server) prepare(ctx context.Context, w http.ResponseWriter, c *call) (*
 	r := c.r
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return nil, nil, errMethod
+	}
+	if t := s.cfg.Throttle; t != nil && !t.AllowIP(clientIP(r)) {
+		return nil, nil, opensts.ErrThrottled
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
@@ -194,6 +238,9 @@ func (s *Server) prepare(ctx context.Context, w http.ResponseWriter, c *call) (*
 			svc = stsService
 		}
 		return svc, nil, err
+	}
+	if t := s.cfg.Throttle; t != nil && !t.AllowKey(throttleKey(c.caller)) {
+		return svc, nil, opensts.ErrThrottled
 	}
 	action := c.p.get("Action")
 	if action == nil || *action == "" {
@@ -251,9 +298,8 @@ func (s *Server) writeResult(w http.ResponseWriter, r *http.Request, svc *servic
 	w.Write(b.Bytes())
 }
 
-// writeError renders err as AWS's ErrorResponse and returns its code.
-func (s *Server) writeError(ctx context.Context, w http.ResponseWriter, r *http.Request, svc *service, c *call, err error) string {
-	we := toWire(err, svc)
+// writeError renders err, classified as we, as AWS's ErrorResponse.
+func (s *Server) writeError(ctx context.Context, w http.ResponseWriter, r *http.Request, svc *service, c *call, err error, we wireError) {
 	attrs := []any{"request_id", c.requestID, "code", we.Code, "error", err}
 	switch {
 	case we.Status >= 500:
@@ -269,7 +315,7 @@ func (s *Server) writeError(ctx context.Context, w http.ResponseWriter, r *http.
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(we.Status)
 		writeJSON(w, body)
-		return we.Code
+		return
 	}
 	ns := we.Namespace
 	if ns == "" {
@@ -283,7 +329,15 @@ func (s *Server) writeError(ctx context.Context, w http.ResponseWriter, r *http.
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(we.Status)
 	w.Write(b.Bytes())
-	return we.Code
+}
+
+// throttleKey is the key a request is throttled by: the long-term key, also
+// for its sessions, so minting sessions does not multiply a caller's rate.
+func throttleKey(p *opensts.Principal) string {
+	if p.Session != nil {
+		return p.Session.SourceAccessKeyID
+	}
+	return p.AccessKeyID
 }
 
 func errorType(we wireError) string {

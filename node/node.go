@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -20,12 +21,14 @@ import (
 	"github.com/opensts/opensts"
 	"github.com/opensts/opensts/access"
 	"github.com/opensts/opensts/api"
+	"github.com/opensts/opensts/audit"
 	"github.com/opensts/opensts/atrest"
 	"github.com/opensts/opensts/iam"
 	"github.com/opensts/opensts/issuer"
 	"github.com/opensts/opensts/keyring"
 	"github.com/opensts/opensts/sigv4"
 	"github.com/opensts/opensts/sqlite"
+	"github.com/opensts/opensts/throttle"
 )
 
 // Config is everything a node needs. Zero values take the defaults noted.
@@ -51,6 +54,20 @@ type Config struct {
 	// sharing the store can take to apply here.
 	CredentialCacheTTL time.Duration
 
+	// Region is reported where a request names none (audit records).
+	Region string
+	// Throttle limits request rates per access key and per source IP; zero
+	// rates disable it.
+	Throttle throttle.Config
+	// MaxConcurrent bounds requests in progress (0: no bound).
+	MaxConcurrent int
+	// MaxBodyBytes bounds request bodies (default api.DefaultMaxBodyBytes).
+	MaxBodyBytes int64
+	// Audit configures the audit trail; an empty Path disables it.
+	Audit audit.Config
+	// MetricsOnMain serves /metrics on the main handler.
+	MetricsOnMain bool
+
 	Logger   *slog.Logger
 	Now      func() time.Time
 	Registry *prometheus.Registry
@@ -65,7 +82,10 @@ type Node struct {
 	Keys     *keyring.Manager
 	Box      *atrest.Box // the master key's sealer
 	Handler  http.Handler
+	// Metrics serves /metrics (also mounted on Handler when MetricsOnMain).
+	Metrics  http.Handler
 	Registry *prometheus.Registry
+	Audit    *audit.Log // nil without an audit trail
 	// Root holds the generated or supplied root credentials when this start
 	// created the default account (RootCreated); otherwise only AccountID.
 	Root        iam.RootCredentials
@@ -115,25 +135,26 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 		return err
 	}
 	n.Root, n.RootCreated = root, created
+	store := observedStore{Store: n.Store, m: newStoreMetrics(n.Registry)}
 	n.Keys, err = keyring.Open(ctx, keyring.Config{
-		Store: n.Store, Box: box, Now: cfg.Now, Logger: cfg.Logger,
+		Store: store, Box: box, Now: cfg.Now, Logger: cfg.Logger,
 		RotateEvery: cfg.KeyRotation, RefreshEvery: cfg.KeyRefresh,
 	})
 	if err != nil {
 		return err
 	}
 	authn, err := access.NewAuthenticator(access.AuthenticatorConfig{
-		Store: n.Store, Box: box, Keys: n.Keys, Verifier: sigv4.NewVerifier(4096), Now: cfg.Now, Logger: cfg.Logger,
+		Store: store, Box: box, Keys: n.Keys, Verifier: sigv4.NewVerifier(4096), Now: cfg.Now, Logger: cfg.Logger,
 		CacheTTL: cfg.CredentialCacheTTL,
 	})
 	if err != nil {
 		return err
 	}
-	authz, err := access.NewAuthorizer(access.AuthorizerConfig{Store: n.Store, Now: cfg.Now})
+	authz, err := access.NewAuthorizer(access.AuthorizerConfig{Store: store, Now: cfg.Now})
 	if err != nil {
 		return err
 	}
-	iamSvc, err := iam.New(iam.Config{Store: n.Store, Box: box, Authorizer: authz, Now: cfg.Now, CredentialsChanged: authn.Invalidate})
+	iamSvc, err := iam.New(iam.Config{Store: store, Box: box, Authorizer: authz, Now: cfg.Now, CredentialsChanged: authn.Invalidate})
 	if err != nil {
 		return err
 	}
@@ -141,19 +162,54 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 	if err != nil {
 		return err
 	}
-	n.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var limiter *throttle.Limiter
+	if cfg.Throttle.KeyRate > 0 || cfg.Throttle.IPRate > 0 {
+		if cfg.Throttle.Now == nil {
+			cfg.Throttle.Now = cfg.Now
+		}
+		if limiter, err = throttle.New(cfg.Throttle); err != nil {
+			return err
+		}
+	}
+	var auditor opensts.Auditor
+	if cfg.Audit.Path != "" {
+		if cfg.Audit.Logger == nil {
+			cfg.Audit.Logger = cfg.Logger
+		}
+		if n.Audit, err = audit.Open(cfg.Audit); err != nil {
+			return fmt.Errorf("open audit log: %w", err)
+		}
+		auditor = n.Audit
+	}
+	n.Registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "opensts_token_key_age_seconds",
+			Help: "Age of the active session-token key.",
+		}, func() float64 { return cfg.Now().Sub(n.Keys.Ring().Active().CreatedAt).Seconds() }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "opensts_token_keys",
+			Help: "Keys in the session-token key ring (active and retired).",
+		}, func() float64 { return float64(n.Keys.Ring().Len()) }),
+	)
 	srv, err := api.New(api.Config{
 		Authenticator: authn, Authorizer: authz, Issuer: iss, IAM: iamSvc,
 		Logger: cfg.Logger, Now: cfg.Now, RequestID: cfg.RequestID, Metrics: api.NewMetrics(n.Registry),
+		Throttle: limiter, MaxConcurrent: cfg.MaxConcurrent, MaxBodyBytes: cfg.MaxBodyBytes,
+		Auditor: auditor, Region: cfg.Region,
 	})
 	if err != nil {
 		return err
 	}
+	n.Metrics = promhttp.HandlerFor(n.Registry, promhttp.HandlerOpts{})
 	mux := http.NewServeMux()
 	mux.Handle("/", srv)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", n.ready)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Registry, promhttp.HandlerOpts{}))
+	if cfg.MetricsOnMain {
+		mux.Handle("GET /metrics", n.Metrics)
+	}
 	n.Handler = mux
 
 	runCtx, stop := context.WithCancel(context.Background())
@@ -180,13 +236,18 @@ func (n *Node) ready(w http.ResponseWriter, r *http.Request) {
 // DataDir is the node's data directory.
 func (n *Node) DataDir() string { return n.cfg.DataDir }
 
-// Close stops background work and closes the store.
+// Close stops background work, flushes the audit trail and closes the store.
 func (n *Node) Close() error {
 	if n.stop != nil {
 		n.stop()
 		<-n.done
 	}
-	return n.Store.Close()
+	var errs []error
+	if n.Audit != nil {
+		errs = append(errs, n.Audit.Close())
+	}
+	errs = append(errs, n.Store.Close())
+	return errors.Join(errs...)
 }
 
 // OpenStore opens the store a --store value names: empty for SQLite in
@@ -199,11 +260,11 @@ func OpenStore(ctx context.Context, dsn, dataDir string) (opensts.Store, error) 
 		dsn = "sqlite://" + filepath.Join(dataDir, "opensts.db")
 	}
 	if !ok {
-		return nil, fmt.Errorf("unknown store %q: use sqlite:///path or postgres://…", redactDSN(dsn))
+		return nil, fmt.Errorf("unknown store %q: use sqlite:///path or postgres://…", RedactDSN(dsn))
 	}
 	s, err := open(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
+		return nil, fmt.Errorf("open store %s: %w", RedactDSN(dsn), err)
 	}
 	return s, nil
 }
@@ -215,8 +276,8 @@ var openers = map[string]func(ctx context.Context, dsn string) (opensts.Store, e
 	},
 }
 
-// redactDSN hides a password in a store URL.
-func redactDSN(dsn string) string {
+// RedactDSN hides a password in a store URL.
+func RedactDSN(dsn string) string {
 	scheme, rest, ok := strings.Cut(dsn, "://")
 	if !ok {
 		return dsn
@@ -294,29 +355,75 @@ func WriteRootCredentials(dataDir string, c iam.RootCredentials) (string, error)
 	return path, writeNew(path, []byte(data))
 }
 
-// Serve serves the node's handler on ln until ctx ends, then shuts down
-// gracefully, waiting up to grace for requests in flight.
-func (n *Node) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+// ServeOptions are the HTTP server's settings.
+type ServeOptions struct {
+	// TLS, when set, serves HTTPS (HTTP/2 negotiated) with this config.
+	TLS *tls.Config
+	// Grace is how long a shutdown waits for requests in flight.
+	Grace time.Duration
+	// Timeouts and limits against slow or oversized clients; zero values
+	// take the defaults below.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	MaxHeaderBytes                                            int
+}
+
+func (o *ServeOptions) defaults() {
+	if o.Grace <= 0 {
+		o.Grace = 20 * time.Second
+	}
+	if o.ReadHeaderTimeout <= 0 {
+		o.ReadHeaderTimeout = 5 * time.Second
+	}
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = 30 * time.Second
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 30 * time.Second
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 120 * time.Second
+	}
+	if o.MaxHeaderBytes <= 0 {
+		o.MaxHeaderBytes = 64 << 10
+	}
+}
+
+// Serve serves h on ln until ctx ends, then shuts down gracefully: it stops
+// accepting, lets requests in flight finish within Grace, and returns nil.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger, o ServeOptions) error {
+	o.defaults()
 	hs := &http.Server{
-		Handler:           n.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(n.cfg.Logger.Handler(), slog.LevelWarn),
+		Handler:           h,
+		ReadHeaderTimeout: o.ReadHeaderTimeout,
+		ReadTimeout:       o.ReadTimeout,
+		WriteTimeout:      o.WriteTimeout,
+		IdleTimeout:       o.IdleTimeout,
+		MaxHeaderBytes:    o.MaxHeaderBytes,
+		TLSConfig:         o.TLS,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if o.TLS != nil {
+			errc <- hs.ServeTLS(ln, "", "")
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	sctx, cancel := context.WithTimeout(context.Background(), o.Grace)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("graceful shutdown: %w", err)
 	}
 	return nil
+}
+
+// Serve serves the node's handler on ln; see the package-level Serve.
+func (n *Node) Serve(ctx context.Context, ln net.Listener, o ServeOptions) error {
+	return Serve(ctx, ln, n.Handler, n.cfg.Logger, o)
 }

@@ -78,6 +78,9 @@ func (r *Ring) Active() Key {
 	return k
 }
 
+// Len is the number of keys in the ring.
+func (r *Ring) Len() int { return len(r.keys) }
+
 // Has reports whether the ring holds a key with this id, expired or not.
 func (r *Ring) Has(id uint32) bool {
 	if r == nil {

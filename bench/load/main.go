@@ -269,7 +269,7 @@ func ratio(o options) error {
 	if err != nil {
 		return err
 	}
-	go n.Serve(ctx, ln, time.Second)
+	go n.Serve(ctx, ln, node.ServeOptions{Grace: time.Second})
 	sts := newClient("http://"+ln.Addr().String(), o.concurrency)
 	root := creds{id: n.Root.AccessKeyID, secret: n.Root.SecretAccessKey}
 	alice, err := newUser(sts, root, "alice")

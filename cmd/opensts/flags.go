@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
+	"github.com/BurntSushi/toml"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -14,34 +17,123 @@ func envName(flag string) string {
 	return "OPENSTS_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
-// withEnv gives every flag of cmd its OPENSTS_* twin, in one place so help
-// and behaviour never drift: the usage text names the variable, and before
-// the command runs every flag not set on the command line takes the
-// variable's value when it is set.
+// Where a flag's value came from, for --print-config.
+const (
+	fromDefault = "default"
+	fromFlag    = "flag"
+	fromEnv     = "env"
+	fromFile    = "file"
+)
+
+// sourcesKey stores, in a command's annotations, where each flag's value
+// came from.
+const sourcesKey = "opensts.sources"
+
+// withEnv gives every flag of cmd its OPENSTS_* twin, and, when cmd has a
+// --config flag, reads a TOML configuration file whose keys are flag names
+// (listen = "0.0.0.0:7070"). Precedence: command line, then environment,
+// then file, then default. All of it happens in one place, so --help and
+// behaviour never drift: the usage text names the variable.
 func withEnv(cmd *cobra.Command) *cobra.Command {
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
 		f.Usage += fmt.Sprintf(" (env %s)", envName(f.Name))
 	})
 	prev := cmd.PreRunE
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
-		var errs []string
+		file, err := configFile(cmd)
+		if err != nil {
+			return err
+		}
+		sources := map[string]string{}
+		var errs []error
 		cmd.Flags().VisitAll(func(f *pflag.Flag) {
-			if f.Changed {
-				return
-			}
-			if v, ok := os.LookupEnv(envName(f.Name)); ok {
+			switch v, inEnv := os.LookupEnv(envName(f.Name)); {
+			case f.Changed:
+				sources[f.Name] = fromFlag
+			case inEnv:
 				if err := f.Value.Set(v); err != nil {
-					errs = append(errs, fmt.Sprintf("%s: %v", envName(f.Name), err))
+					errs = append(errs, fmt.Errorf("%s: %v", envName(f.Name), err))
 				}
+				sources[f.Name] = fromEnv
+			case file != nil && file[f.Name] != nil:
+				if err := setFromFile(f, file[f.Name]); err != nil {
+					errs = append(errs, fmt.Errorf("config file key %q: %v", f.Name, err))
+				}
+				sources[f.Name] = fromFile
+			default:
+				sources[f.Name] = fromDefault
 			}
 		})
-		if len(errs) > 0 {
-			return fmt.Errorf("invalid environment: %s", strings.Join(errs, "; "))
+		for k := range file {
+			if cmd.Flags().Lookup(k) == nil || k == "config" {
+				errs = append(errs, fmt.Errorf("config file key %q is not a flag of %s", k, cmd.CommandPath()))
+			}
 		}
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		if cmd.Annotations == nil {
+			cmd.Annotations = map[string]string{}
+		}
+		var b strings.Builder
+		for k, v := range sources {
+			b.WriteString(k + "=" + v + ";")
+		}
+		cmd.Annotations[sourcesKey] = b.String()
 		if prev != nil {
 			return prev(cmd, args)
 		}
 		return nil
 	}
 	return cmd
+}
+
+// configFile loads the TOML file named by --config or OPENSTS_CONFIG.
+func configFile(cmd *cobra.Command) (map[string]any, error) {
+	f := cmd.Flags().Lookup("config")
+	if f == nil {
+		return nil, nil
+	}
+	path := f.Value.String()
+	if !f.Changed {
+		if v, ok := os.LookupEnv(envName("config")); ok {
+			path = v
+		}
+	}
+	if path == "" {
+		return nil, nil
+	}
+	m := map[string]any{}
+	if _, err := toml.DecodeFile(path, &m); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// setFromFile sets a flag from a TOML value (string, number or boolean).
+func setFromFile(f *pflag.Flag, v any) error {
+	switch t := v.(type) {
+	case string, bool, int64, float64:
+		return f.Value.Set(fmt.Sprint(t))
+	}
+	return fmt.Errorf("want a string, number or boolean, got %T", v)
+}
+
+// flagSources returns where each flag's value came from.
+func flagSources(cmd *cobra.Command) map[string]string {
+	out := map[string]string{}
+	for _, kv := range strings.Split(cmd.Annotations[sourcesKey], ";") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// sortedFlags lists cmd's flags by name.
+func sortedFlags(cmd *cobra.Command) []*pflag.Flag {
+	var out []*pflag.Flag
+	cmd.Flags().VisitAll(func(f *pflag.Flag) { out = append(out, f) })
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }

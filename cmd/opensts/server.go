@@ -7,51 +7,137 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/opensts/opensts/audit"
+	"github.com/opensts/opensts/certs"
 	"github.com/opensts/opensts/iam"
 	"github.com/opensts/opensts/node"
+	"github.com/opensts/opensts/throttle"
 )
 
-// serverConfig is the server command's configuration, parsed from flags and
-// their OPENSTS_* twins.
+// serverConfig is the server command's configuration, parsed from flags,
+// their OPENSTS_* twins and the configuration file.
 type serverConfig struct {
-	Listen      string
-	DataDir     string
-	Store       string
-	Region      string
-	LogFormat   string
-	LogLevel    string
-	KeyRotation time.Duration
-	Grace       time.Duration
+	Listen, MetricsListen string
+	DataDir, Store        string
+	Region                string
+	LogFormat, LogLevel   string
+	KeyRotation           time.Duration
+	CredentialCacheTTL    time.Duration
+	Grace                 time.Duration
+
+	TLSCert, TLSKey string
+	InsecureHTTP    bool
+
+	AuditLog        string
+	AuditSync       bool
+	AuditMaxSize    int64
+	AuditMaxBackups int
+
+	ThrottleKeyRate  float64
+	ThrottleKeyBurst int
+	ThrottleIPRate   float64
+	ThrottleIPBurst  int
+
+	MaxConcurrent     int
+	MaxBodyBytes      int64
+	MaxHeaderBytes    int
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+
+	Config      string
+	PrintConfig bool
+}
+
+// loopback reports whether addr binds only loopback interfaces.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Validate reports every problem at once.
 func (c serverConfig) Validate() error {
 	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-		errs = append(errs, fmt.Errorf("--listen %q: %v", c.Listen, err))
+		add("--listen %q: %v", c.Listen, err)
+	}
+	if c.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			add("--metrics-listen %q: %v", c.MetricsListen, err)
+		}
 	}
 	if c.DataDir == "" {
-		errs = append(errs, errors.New("--data-dir must not be empty"))
+		add("--data-dir must not be empty")
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
+		add("--log-format %q: want text or json", c.LogFormat)
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
+		add("--log-level %q: want debug, info, warn or error", c.LogLevel)
 	}
 	if c.KeyRotation < 0 || (c.KeyRotation > 0 && c.KeyRotation < time.Minute) {
-		errs = append(errs, fmt.Errorf("--key-rotation %s: want 0 (off) or at least 1m", c.KeyRotation))
+		add("--key-rotation %s: want 0 (off) or at least 1m", c.KeyRotation)
 	}
-	if c.Grace <= 0 {
-		errs = append(errs, fmt.Errorf("--shutdown-grace %s: must be positive", c.Grace))
+	if c.CredentialCacheTTL < 0 || c.CredentialCacheTTL > time.Minute {
+		add("--credential-cache-ttl %s: want 0 (off) to 1m", c.CredentialCacheTTL)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		add("--tls-cert and --tls-key must be given together")
+	}
+	if c.TLSCert == "" && !c.InsecureHTTP && !loopback(c.Listen) {
+		add("--listen %s is not a loopback address: serve TLS (--tls-cert, --tls-key) or pass --insecure-http to accept plain HTTP from the network", c.Listen)
+	}
+	for name, v := range map[string]float64{"--throttle-key-rate": c.ThrottleKeyRate, "--throttle-ip-rate": c.ThrottleIPRate} {
+		if v < 0 {
+			add("%s %v: must not be negative", name, v)
+		}
+	}
+	for name, v := range map[string]int{"--throttle-key-burst": c.ThrottleKeyBurst, "--throttle-ip-burst": c.ThrottleIPBurst, "--max-concurrent": c.MaxConcurrent,
+		"--audit-max-backups": c.AuditMaxBackups, "--max-header-bytes": c.MaxHeaderBytes} {
+		if v < 0 {
+			add("%s %d: must not be negative", name, v)
+		}
+	}
+	if c.MaxBodyBytes < 4096 {
+		add("--max-body-bytes %d: at least 4096", c.MaxBodyBytes)
+	}
+	for name, d := range map[string]time.Duration{"--shutdown-grace": c.Grace, "--read-header-timeout": c.ReadHeaderTimeout, "--read-timeout": c.ReadTimeout,
+		"--write-timeout": c.WriteTimeout, "--idle-timeout": c.IdleTimeout} {
+		if d <= 0 {
+			add("%s %s: must be positive", name, d)
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// auditPath resolves --audit-log: the data dir's audit.jsonl by default,
+// "-" for standard output, "off" for none.
+func (c serverConfig) auditPath() string {
+	switch c.AuditLog {
+	case "":
+		return filepath.Join(c.DataDir, "audit.jsonl")
+	case "off":
+		return ""
+	}
+	return c.AuditLog
 }
 
 func newLogger(w io.Writer, format, level string) *slog.Logger {
@@ -76,7 +162,11 @@ They come from the environment when set, and are generated otherwise, printed
 once and written to <data-dir>/root-credentials (mode 0600). A restart never
 changes them.
 
-Environment (no flag twins, to keep secrets off the command line):
+Configuration: flags, their OPENSTS_* environment twins, and a TOML file
+(--config) whose keys are flag names; a flag beats the environment, which
+beats the file. --print-config shows the result with secrets redacted.
+
+Environment only (no flag twins, to keep secrets off the command line):
   OPENSTS_ROOT_ACCESS_KEY_ID      root access key id for the first start
   OPENSTS_ROOT_SECRET_ACCESS_KEY  root secret access key for the first start
   OPENSTS_ACCOUNT_ID              12-digit id of the default account (first start)
@@ -86,9 +176,15 @@ Environment (no flag twins, to keep secrets off the command line):
                                   must share this key.
 
 Endpoints: the Query APIs at /, /healthz (alive), /readyz (store reachable
-and key ring loaded), /metrics (Prometheus).`,
+and key ring loaded), /metrics (Prometheus; on --metrics-listen if given).
+Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
+(it is also reloaded when its files change).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if c.PrintConfig {
+				printConfig(cmd, c)
+				return nil
+			}
 			if err := c.Validate(); err != nil {
 				return err
 			}
@@ -97,13 +193,35 @@ and key ring loaded), /metrics (Prometheus).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&c.Listen, "listen", "127.0.0.1:7070", "address to serve on")
-	f.StringVar(&c.DataDir, "data-dir", "./opensts-data", "directory for the embedded database, master key file and root credentials file")
+	f.StringVar(&c.MetricsListen, "metrics-listen", "", "serve /metrics on this address instead of the main listener")
+	f.StringVar(&c.DataDir, "data-dir", "./opensts-data", "directory for the embedded database, master key file, root credentials file and audit log")
 	f.StringVar(&c.Store, "store", "", "store URL: empty for SQLite in the data dir, sqlite:///path, or postgres://user:pass@host/db")
 	f.StringVar(&c.Region, "region", "us-east-1", "region this node reports (clients may sign with any region)")
 	f.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.DurationVar(&c.KeyRotation, "key-rotation", 24*time.Hour, "rotate the session-token key ring this often; 0 disables (retired keys keep working until their sessions expire)")
+	f.DurationVar(&c.CredentialCacheTTL, "credential-cache-ttl", 2*time.Second, "reuse long-term keys read from the store for this long; a change made on another node applies within it; 0 disables")
 	f.DurationVar(&c.Grace, "shutdown-grace", 20*time.Second, "on SIGINT/SIGTERM, how long to let requests in flight finish")
+	f.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate (chain) to serve HTTPS with; reloaded when the file changes")
+	f.StringVar(&c.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
+	f.BoolVar(&c.InsecureHTTP, "insecure-http", false, "allow plain HTTP on a non-loopback --listen address")
+	f.StringVar(&c.AuditLog, "audit-log", "", `audit trail file (JSON lines): default <data-dir>/audit.jsonl, "-" for standard output, "off" to disable`)
+	f.BoolVar(&c.AuditSync, "audit-sync", false, "answer only after the audit record is on disk (group commit); default: fsync within a second")
+	f.Int64Var(&c.AuditMaxSize, "audit-max-size", 100<<20, "rotate the audit file at this size in bytes")
+	f.IntVar(&c.AuditMaxBackups, "audit-max-backups", 10, "rotated audit files to keep")
+	f.Float64Var(&c.ThrottleKeyRate, "throttle-key-rate", 50, "requests per second per access key (sessions count against their long-term key); 0 disables")
+	f.IntVar(&c.ThrottleKeyBurst, "throttle-key-burst", 100, "burst per access key")
+	f.Float64Var(&c.ThrottleIPRate, "throttle-ip-rate", 500, "requests per second per source IP (IPv6: per /64); 0 disables")
+	f.IntVar(&c.ThrottleIPBurst, "throttle-ip-burst", 1000, "burst per source IP")
+	f.IntVar(&c.MaxConcurrent, "max-concurrent", 1024, "requests in progress at once; beyond it ServiceUnavailable; 0 for no bound")
+	f.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted")
+	f.IntVar(&c.MaxHeaderBytes, "max-header-bytes", 64<<10, "largest request header block accepted")
+	f.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", 5*time.Second, "time a client has to send request headers")
+	f.DurationVar(&c.ReadTimeout, "read-timeout", 30*time.Second, "time a client has to send a whole request")
+	f.DurationVar(&c.WriteTimeout, "write-timeout", 30*time.Second, "time to write a response")
+	f.DurationVar(&c.IdleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
+	f.StringVar(&c.Config, "config", "", "TOML configuration file whose keys are flag names")
+	f.BoolVar(&c.PrintConfig, "print-config", false, "print the effective configuration, secrets redacted, and exit")
 	return withEnv(cmd)
 }
 
@@ -111,12 +229,19 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 	ctx := cmd.Context()
 	logger := newLogger(cmd.ErrOrStderr(), c.LogFormat, c.LogLevel)
 	n, err := node.Open(ctx, node.Config{
-		DataDir:     c.DataDir,
-		Store:       c.Store,
-		MasterKey:   os.Getenv("OPENSTS_MASTER_KEY"),
-		Root:        rootFromEnv(),
-		KeyRotation: c.KeyRotation,
-		Logger:      logger,
+		DataDir:            c.DataDir,
+		Store:              c.Store,
+		MasterKey:          os.Getenv("OPENSTS_MASTER_KEY"),
+		Root:               rootFromEnv(),
+		KeyRotation:        c.KeyRotation,
+		CredentialCacheTTL: cacheTTL(c.CredentialCacheTTL),
+		Region:             c.Region,
+		Throttle:           throttle.Config{KeyRate: c.ThrottleKeyRate, KeyBurst: c.ThrottleKeyBurst, IPRate: c.ThrottleIPRate, IPBurst: c.ThrottleIPBurst},
+		MaxConcurrent:      c.MaxConcurrent,
+		MaxBodyBytes:       c.MaxBodyBytes,
+		Audit:              audit.Config{Path: c.auditPath(), Sync: c.AuditSync, MaxSize: c.AuditMaxSize, MaxBackups: c.AuditMaxBackups},
+		MetricsOnMain:      c.MetricsListen == "",
+		Logger:             logger,
 	})
 	if err != nil {
 		return err
@@ -125,16 +250,71 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 	if n.RootCreated {
 		announceRoot(cmd.OutOrStdout(), c.DataDir, n.Root)
 	}
+	opts := node.ServeOptions{
+		Grace: c.Grace, ReadHeaderTimeout: c.ReadHeaderTimeout, ReadTimeout: c.ReadTimeout,
+		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, MaxHeaderBytes: c.MaxHeaderBytes,
+	}
+	if c.TLSCert != "" {
+		r, err := certs.NewReloader(c.TLSCert, c.TLSKey, logger)
+		if err != nil {
+			return err
+		}
+		opts.TLS = r.TLSConfig()
+		go r.Run(ctx, time.Minute)
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-hup:
+					if err := r.Reload(); err == nil {
+						logger.Info("TLS certificate reloaded on SIGHUP")
+					}
+				}
+			}
+		}()
+	}
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return err
 	}
-	logger.Info("serving", "address", ln.Addr().String(), "account", n.Root.AccountID, "data_dir", c.DataDir)
-	if err := n.Serve(ctx, ln, c.Grace); err != nil {
+	errc := make(chan error, 2)
+	if c.MetricsListen != "" {
+		mln, err := net.Listen("tcp", c.MetricsListen)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		logger.Info("serving metrics", "address", mln.Addr().String())
+		go func() { errc <- node.Serve(ctx, mln, n.Metrics, logger, opts) }()
+	}
+	scheme := "http"
+	if opts.TLS != nil {
+		scheme = "https"
+	}
+	logger.Info("serving", "address", ln.Addr().String(), "scheme", scheme, "account", n.Root.AccountID, "data_dir", c.DataDir)
+	err = n.Serve(ctx, ln, opts)
+	if c.MetricsListen != "" {
+		if merr := <-errc; err == nil {
+			err = merr
+		}
+	}
+	if err != nil {
 		return err
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// cacheTTL maps the flag's "0 disables" to node's "negative disables".
+func cacheTTL(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 func rootFromEnv() iam.RootCredentials {
@@ -162,4 +342,37 @@ func announceRoot(w io.Writer, dataDir string, root iam.RootCredentials) {
 	}
 	abs, _ := filepath.Abs(path)
 	fmt.Fprintf(w, "They are also in %s (mode 0600, profile opensts-root).\n", abs)
+}
+
+// printConfig prints the effective configuration as TOML, each value with
+// where it came from; the store URL's password and the environment-only
+// secrets are redacted.
+func printConfig(cmd *cobra.Command, c serverConfig) {
+	w := cmd.OutOrStdout()
+	sources := flagSources(cmd)
+	fmt.Fprintf(w, "# effective configuration of opensts server (flag > environment > file > default)\n")
+	for _, f := range sortedFlags(cmd) {
+		if f.Name == "print-config" || f.Name == "help" {
+			continue
+		}
+		v := f.Value.String()
+		if f.Name == "store" {
+			v = node.RedactDSN(v)
+		}
+		fmt.Fprintf(w, "%-21s = %s  # %s\n", f.Name, strconv.Quote(v), sources[f.Name])
+	}
+	fmt.Fprintf(w, "\n# environment only\n")
+	for _, name := range []string{"OPENSTS_ROOT_ACCESS_KEY_ID", "OPENSTS_ROOT_SECRET_ACCESS_KEY", "OPENSTS_ACCOUNT_ID", "OPENSTS_MASTER_KEY"} {
+		state := "not set"
+		if v, ok := os.LookupEnv(name); ok {
+			state = "set"
+			if name == "OPENSTS_ROOT_ACCESS_KEY_ID" || name == "OPENSTS_ACCOUNT_ID" {
+				state = "set: " + v
+			}
+		}
+		fmt.Fprintf(w, "# %s: %s\n", name, state)
+	}
+	if os.Getenv("OPENSTS_MASTER_KEY") == "" {
+		fmt.Fprintf(w, "# master key file: %s\n", filepath.Join(c.DataDir, "master.key"))
+	}
 }
