@@ -46,9 +46,10 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	clk := &clock.Offset{}
 	n, err := node.Open(context.Background(), node.Config{
-		DataDir: t.TempDir(),
-		Now:     clk.Now,
-		Logger:  testLogger(t),
+		DataDir:       t.TempDir(),
+		Now:           clk.Now,
+		Logger:        testLogger(t),
+		MetricsOnMain: true,
 	})
 	if err != nil {
 		t.Fatalf("open node: %v", err)

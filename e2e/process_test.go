@@ -58,7 +58,7 @@ type process struct {
 	done   chan error
 }
 
-var servingRE = regexp.MustCompile(`msg=serving address=(\S+)`)
+var servingRE = regexp.MustCompile(`msg=serving address=(\S+) scheme=(\w+)`)
 
 // startServer runs `opensts server` on a free loopback port with extra
 // arguments and environment, and waits until it serves.
@@ -75,7 +75,7 @@ func startServer(t *testing.T, env []string, args ...string) *process {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	addr := make(chan string, 1)
+	addr := make(chan string, 1) // scheme://host:port
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
@@ -85,7 +85,7 @@ func startServer(t *testing.T, env []string, args ...string) *process {
 			p.mu.Unlock()
 			if m := servingRE.FindStringSubmatch(line); m != nil {
 				select {
-				case addr <- m[1]:
+				case addr <- m[2] + "://" + m[1]:
 				default:
 				}
 			}
@@ -95,7 +95,7 @@ func startServer(t *testing.T, env []string, args ...string) *process {
 	t.Cleanup(func() { p.stop(t) })
 	select {
 	case a := <-addr:
-		p.url = "http://" + a
+		p.url = a
 	case err := <-p.done:
 		t.Fatalf("opensts server exited: %v\n%s", err, p.log())
 	case <-time.After(60 * time.Second):

@@ -42,6 +42,6 @@ a flag given on the command line wins over the environment.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServerCommand(), newKeysCommand(), newMFACommand())
+	root.AddCommand(newServerCommand(), newKeysCommand(), newMFACommand(), newAuditCommand(), newStoreCommand())
 	return root
 }

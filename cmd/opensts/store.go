@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/node"
+	"github.com/opensts/opensts/sqlite"
+)
+
+func newStoreCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "store", Short: "Copy the store to another backend, or back it up"}
+	cmd.AddCommand(newStoreCopyCommand(), newStoreBackupCommand())
+	return cmd
+}
+
+func newStoreCopyCommand() *cobra.Command {
+	var from, to string
+	cmd := &cobra.Command{
+		Use:   "copy --from URL --to URL",
+		Short: "Copy everything in one store into another, empty one (e.g. SQLite to PostgreSQL)",
+		Long: `Copy the whole content of one store into another, empty store: typically
+from the embedded SQLite store of a single node to PostgreSQL, to run several
+nodes on it (see docs/multi-node.md).
+
+  opensts store copy --from sqlite:///var/lib/opensts/opensts.db \
+                     --to 'postgres://opensts:…@db.example:5432/opensts?sslmode=verify-full'
+
+Stores are named as --store names them: sqlite:///path (the embedded store is
+<data-dir>/opensts.db) or postgres://…. Accounts, users, groups, access keys,
+MFA devices (with their replay and lockout state), managed policies with every
+version and version counter, inline policies, attachments and the
+session-token key ring are copied with their ids, times and sealed bytes
+unchanged.
+
+The master key stays the same: secrets are copied still sealed under it, so
+the servers on the new store must use the master key of the old one
+(OPENSTS_MASTER_KEY, or copy <data-dir>/master.key into their data dir). Then
+every access key, MFA device and unexpired session token keeps working.
+
+The target must be empty: the copy refuses a store that holds anything (a
+store any server has started on holds an account and a key ring). It is
+written in one transaction, so it is complete or absent. Stop the servers on
+the source first: what they write after the copy has read the source is not
+copied. The command needs no master key.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runStoreCopy(cmd.Context(), cmd.OutOrStdout(), from, to)
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "store to copy from: sqlite:///path or postgres://…")
+	cmd.Flags().StringVar(&to, "to", "", "empty store to copy into: postgres://… or sqlite:///path")
+	return withEnv(cmd)
+}
+
+func runStoreCopy(ctx context.Context, w io.Writer, from, to string) error {
+	var errs []error
+	if from == "" {
+		errs = append(errs, errors.New("--from is required"))
+	}
+	if to == "" {
+		errs = append(errs, errors.New("--to is required"))
+	}
+	if from != "" && from == to {
+		errs = append(errs, errors.New("--from and --to name the same store"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	src, err := openExisting(ctx, from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	srcSnap, ok := src.(opensts.Snapshotter)
+	if !ok {
+		return fmt.Errorf("store %s cannot be copied", redactStore(from))
+	}
+	snap, err := srcSnap.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	if len(snap.Accounts) == 0 {
+		return fmt.Errorf("store %s is empty: nothing to copy", redactStore(from))
+	}
+
+	dst, err := node.OpenStore(ctx, to, "")
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	dstSnap, ok := dst.(opensts.Snapshotter)
+	if !ok {
+		return fmt.Errorf("store %s cannot be copied into", redactStore(to))
+	}
+	if err := dstSnap.Restore(ctx, snap); err != nil {
+		if errors.Is(err, opensts.ErrConflict) {
+			return fmt.Errorf("store %s is not empty; store copy only writes into an empty store", redactStore(to))
+		}
+		return err
+	}
+	// Read the copy back: what is reported is what the target holds.
+	got, err := dstSnap.Snapshot(ctx)
+	if err != nil {
+		return fmt.Errorf("read back the copy: %w", err)
+	}
+	want, have := counts(snap), counts(got)
+	for i := range want {
+		if want[i] != have[i] {
+			return fmt.Errorf("the copy holds %d %s, the source %d", have[i].n, have[i].what, want[i].n)
+		}
+	}
+	fmt.Fprintf(w, "Copied %s to %s:\n", redactStore(from), redactStore(to))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	for _, c := range have {
+		fmt.Fprintf(tw, "  %s\t%d\t\n", c.what, c.n)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "Servers on the new store need the master key of the old one (OPENSTS_MASTER_KEY or <data-dir>/master.key).")
+	return nil
+}
+
+type count struct {
+	what string
+	n    int
+}
+
+func counts(s *opensts.Snapshot) []count {
+	versions := 0
+	for _, p := range s.Policies {
+		versions += len(p.Versions)
+	}
+	return []count{
+		{"accounts", len(s.Accounts)},
+		{"users", len(s.Users)},
+		{"groups", len(s.Groups)},
+		{"group memberships", len(s.Memberships)},
+		{"access keys", len(s.AccessKeys)},
+		{"MFA devices", len(s.MFADevices)},
+		{"managed policies", len(s.Policies)},
+		{"policy versions", versions},
+		{"inline policies", len(s.InlinePolicies)},
+		{"policy attachments", len(s.Attachments)},
+		{"token keys", len(s.TokenKeys)},
+	}
+}
+
+// openExisting opens a store that must exist already: opening a SQLite
+// path that does not exist would create an empty database.
+func openExisting(ctx context.Context, store string) (opensts.Store, error) {
+	if path, ok := strings.CutPrefix(store, "sqlite://"); ok {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("store %s: %w", store, err)
+		}
+	}
+	return node.OpenStore(ctx, store, "")
+}
+
+func newStoreBackupCommand() *cobra.Command {
+	var dataDir, store string
+	cmd := &cobra.Command{
+		Use:   "backup PATH",
+		Short: "Write a consistent copy of the embedded SQLite store to PATH while servers keep running",
+		Long: `Write a consistent copy of the embedded SQLite store to PATH, a new file, while
+servers keep running on it (SQLite's VACUUM INTO: one read snapshot, writers are
+not blocked). The copy opens as a store of its own: point --store (or
+--data-dir) at it to restore. Secrets in it stay sealed under the master key,
+which is not part of the copy: back up <data-dir>/master.key (or
+OPENSTS_MASTER_KEY) separately, and keep the two apart.
+
+For a PostgreSQL store use PostgreSQL's tools, e.g.
+  pg_dump --format=custom --file=opensts.dump 'postgres://…'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runStoreBackup(cmd.Context(), cmd.OutOrStdout(), dataDir, store, args[0])
+		},
+	}
+	cmd.Flags().StringVar(&dataDir, "data-dir", "./opensts-data", "data directory of the server, whose opensts.db is backed up")
+	cmd.Flags().StringVar(&store, "store", "", "store URL, as for opensts server: empty or sqlite:///path")
+	return withEnv(cmd)
+}
+
+func runStoreBackup(ctx context.Context, w io.Writer, dataDir, store, dest string) error {
+	path := filepath.Join(dataDir, "opensts.db")
+	if store != "" {
+		p, ok := strings.CutPrefix(store, "sqlite://")
+		if !ok {
+			return fmt.Errorf("store backup copies the embedded SQLite store; %s is not one. For PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=opensts.dump 'postgres://…'", redactStore(store))
+		}
+		path = p
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("store %s: %w", path, err)
+	}
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, dest); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Backed up %s to %s. Back up the master key separately.\n", path, dest)
+	return nil
+}
+
+// redactStore is a store URL fit to print: its password, in the user info
+// or a password parameter, replaced.
+func redactStore(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" {
+		if strings.Contains(s, "password") || strings.Contains(s, "@") {
+			return "<store URL>"
+		}
+		return s
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
