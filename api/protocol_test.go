@@ -212,3 +212,4 @@ func TestProtocol_Dispatch(t *testing.T) {
 		}
 	})
 }
+

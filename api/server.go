@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -50,6 +51,9 @@ type Config struct {
 	Auditor opensts.Auditor
 	// Region is reported in audit records when a request names none.
 	Region string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed for the client address.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the Query-protocol handler.
@@ -163,7 +167,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var result *node
 	if err == nil {
 		ctx = access.WithRequestInfo(ctx, access.RequestInfo{
-			SourceIP:        clientIP(r),
+			SourceIP:        s.clientIP(r),
 			SecureTransport: r.TLS != nil,
 			Region:          c.sig.Region,
 			UserAgent:       r.UserAgent(),
@@ -208,7 +212,7 @@ func (s *Server) prepare(ctx context.Context, w http.ResponseWriter, c *call) (*
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return nil, nil, errMethod
 	}
-	if t := s.cfg.Throttle; t != nil && !t.AllowIP(clientIP(r)) {
+	if t := s.cfg.Throttle; t != nil && !t.AllowIP(s.clientIP(r)) {
 		return nil, nil, opensts.ErrThrottled
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
@@ -351,13 +355,43 @@ func wantsJSON(r *http.Request) bool {
 	return strings.Contains(strings.ToLower(r.Header.Get("Accept")), "application/json")
 }
 
-// clientIP is the peer address (aws:SourceIp).
-func clientIP(r *http.Request) string {
+// clientIP is the client's address (aws:SourceIp, throttling, audit): the
+// peer, or — when the peer is a trusted proxy — the right-most address of
+// X-Forwarded-For that is not itself a trusted proxy.
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if len(s.cfg.TrustedProxies) == 0 || !s.trusted(host) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			break
+		}
+		if !s.trusted(hop) {
+			return hop
+		}
+		host = hop
 	}
 	return host
+}
+
+func (s *Server) trusted(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func newUUID() string {

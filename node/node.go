@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,8 +22,8 @@ import (
 	"github.com/opensts/opensts"
 	"github.com/opensts/opensts/access"
 	"github.com/opensts/opensts/api"
-	"github.com/opensts/opensts/audit"
 	"github.com/opensts/opensts/atrest"
+	"github.com/opensts/opensts/audit"
 	"github.com/opensts/opensts/iam"
 	"github.com/opensts/opensts/issuer"
 	"github.com/opensts/opensts/keyring"
@@ -67,6 +68,8 @@ type Config struct {
 	Audit audit.Config
 	// MetricsOnMain serves /metrics on the main handler.
 	MetricsOnMain bool
+	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
 
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -77,11 +80,11 @@ type Config struct {
 
 // Node is one running OpenSTS node.
 type Node struct {
-	cfg      Config
-	Store    opensts.Store
-	Keys     *keyring.Manager
-	Box      *atrest.Box // the master key's sealer
-	Handler  http.Handler
+	cfg     Config
+	Store   opensts.Store
+	Keys    *keyring.Manager
+	Box     *atrest.Box // the master key's sealer
+	Handler http.Handler
 	// Metrics serves /metrics (also mounted on Handler when MetricsOnMain).
 	Metrics  http.Handler
 	Registry *prometheus.Registry
@@ -197,7 +200,7 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 		Authenticator: authn, Authorizer: authz, Issuer: iss, IAM: iamSvc,
 		Logger: cfg.Logger, Now: cfg.Now, RequestID: cfg.RequestID, Metrics: api.NewMetrics(n.Registry),
 		Throttle: limiter, MaxConcurrent: cfg.MaxConcurrent, MaxBodyBytes: cfg.MaxBodyBytes,
-		Auditor: auditor, Region: cfg.Region,
+		Auditor: auditor, Region: cfg.Region, TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -35,6 +36,7 @@ type serverConfig struct {
 
 	TLSCert, TLSKey string
 	InsecureHTTP    bool
+	TrustedProxies  []string
 
 	AuditLog        string
 	AuditSync       bool
@@ -99,6 +101,9 @@ func (c serverConfig) Validate() error {
 	if c.CredentialCacheTTL < 0 || c.CredentialCacheTTL > time.Minute {
 		add("--credential-cache-ttl %s: want 0 (off) to 1m", c.CredentialCacheTTL)
 	}
+	if _, err := c.trustedProxies(); err != nil {
+		add("--trusted-proxy: %v", err)
+	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		add("--tls-cert and --tls-key must be given together")
 	}
@@ -126,6 +131,23 @@ func (c serverConfig) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// trustedProxies parses --trusted-proxy (CIDRs or addresses).
+func (c serverConfig) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range c.TrustedProxies {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or CIDR", s)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // auditPath resolves --audit-log: the data dir's audit.jsonl by default,
@@ -205,6 +227,7 @@ Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 	f.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate (chain) to serve HTTPS with; reloaded when the file changes")
 	f.StringVar(&c.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
 	f.BoolVar(&c.InsecureHTTP, "insecure-http", false, "allow plain HTTP on a non-loopback --listen address")
+	f.StringSliceVar(&c.TrustedProxies, "trusted-proxy", nil, "reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For gives the client address")
 	f.StringVar(&c.AuditLog, "audit-log", "", `audit trail file (JSON lines): default <data-dir>/audit.jsonl, "-" for standard output, "off" to disable`)
 	f.BoolVar(&c.AuditSync, "audit-sync", false, "answer only after the audit record is on disk (group commit); default: fsync within a second")
 	f.Int64Var(&c.AuditMaxSize, "audit-max-size", 100<<20, "rotate the audit file at this size in bytes")
@@ -228,6 +251,7 @@ Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 func runServer(cmd *cobra.Command, c serverConfig) error {
 	ctx := cmd.Context()
 	logger := newLogger(cmd.ErrOrStderr(), c.LogFormat, c.LogLevel)
+	proxies, _ := c.trustedProxies() // validated
 	n, err := node.Open(ctx, node.Config{
 		DataDir:            c.DataDir,
 		Store:              c.Store,
@@ -241,6 +265,7 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 		MaxBodyBytes:       c.MaxBodyBytes,
 		Audit:              audit.Config{Path: c.auditPath(), Sync: c.AuditSync, MaxSize: c.AuditMaxSize, MaxBackups: c.AuditMaxBackups},
 		MetricsOnMain:      c.MetricsListen == "",
+		TrustedProxies:     proxies,
 		Logger:             logger,
 	})
 	if err != nil {

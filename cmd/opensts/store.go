@@ -64,6 +64,10 @@ copied. The command needs no master key.`,
 }
 
 func runStoreCopy(ctx context.Context, w io.Writer, from, to string) error {
+	return scrub(storeCopy(ctx, w, from, to), from, to)
+}
+
+func storeCopy(ctx context.Context, w io.Writer, from, to string) error {
 	var errs []error
 	if from == "" {
 		errs = append(errs, errors.New("--from is required"))
@@ -121,9 +125,9 @@ func runStoreCopy(ctx context.Context, w io.Writer, from, to string) error {
 		}
 	}
 	fmt.Fprintf(w, "Copied %s to %s:\n", redactStore(from), redactStore(to))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range have {
-		fmt.Fprintf(tw, "  %s\t%d\t\n", c.what, c.n)
+		fmt.Fprintf(tw, "  %s\t%d\n", c.what, c.n)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "Servers on the new store need the master key of the old one (OPENSTS_MASTER_KEY or <data-dir>/master.key).")
@@ -182,7 +186,7 @@ For a PostgreSQL store use PostgreSQL's tools, e.g.
   pg_dump --format=custom --file=opensts.dump 'postgres://…'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runStoreBackup(cmd.Context(), cmd.OutOrStdout(), dataDir, store, args[0])
+			return scrub(runStoreBackup(cmd.Context(), cmd.OutOrStdout(), dataDir, store, args[0]), store)
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data-dir", "./opensts-data", "data directory of the server, whose opensts.db is backed up")
@@ -212,6 +216,43 @@ func runStoreBackup(ctx context.Context, w io.Writer, dataDir, store, dest strin
 	}
 	fmt.Fprintf(w, "Backed up %s to %s. Back up the master key separately.\n", path, dest)
 	return nil
+}
+
+// scrub removes the passwords of the store URLs from err's text, wherever
+// an error message may have quoted them.
+func scrub(err error, stores ...string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, s := range stores {
+		for _, pw := range storePasswords(s) {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return errors.New(msg)
+}
+
+// storePasswords are the passwords a store URL carries, in its user info
+// or a password parameter.
+func storePasswords(s string) []string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil
+	}
+	var pws []string
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		pws = append(pws, pw)
+	}
+	for _, pw := range u.Query()["password"] {
+		if pw != "" {
+			pws = append(pws, pw)
+		}
+	}
+	return pws
 }
 
 // redactStore is a store URL fit to print: its password, in the user info
