@@ -212,4 +212,3 @@ func TestProtocol_Dispatch(t *testing.T) {
 		}
 	})
 }
-
