@@ -1,0 +1,75 @@
+package opensts
+
+import (
+	"strings"
+	"testing"
+)
+
+func ptr(s string) *string { return &s }
+
+// AWS's ValidationError format, item order and code-point lengths (spec §2.8).
+func TestValidationError(t *testing.T) {
+	cases := []struct {
+		name  string
+		check func(*ValidationError)
+		want  string
+	}{
+		{"null", func(v *ValidationError) { v.CheckString("name", nil, StringRule{Required: true}) },
+			"1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null"},
+		{"pattern before length", func(v *ValidationError) {
+			v.CheckString("policy", ptr(""), StringRule{Min: 1, Pattern: &PatternPolicyText})
+		}, `2 validation errors detected: Value '' at 'policy' failed to satisfy constraint: Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+; Value '' at 'policy' failed to satisfy constraint: Member must have length greater than or equal to 1`},
+		{"code points, not bytes", func(v *ValidationError) {
+			v.CheckString("name", ptr(strings.Repeat("é", 32)), StringRule{Max: 32})
+		}, ""},
+		{"33 code points", func(v *ValidationError) {
+			v.CheckString("name", ptr(strings.Repeat("é", 33)), StringRule{Max: 32})
+		}, "1 validation error detected: Value '" + strings.Repeat("é", 33) + "' at 'name' failed to satisfy constraint: Member must have length less than or equal to 32"},
+		{"int range", func(v *ValidationError) {
+			n := int64(129601)
+			v.CheckInt("durationSeconds", &n, false, 900, 129600)
+		}, "1 validation error detected: Value '129601' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 129600"},
+		{"optional absent", func(v *ValidationError) {
+			v.CheckString("serialNumber", nil, StringRule{Min: 9})
+			v.CheckInt("durationSeconds", nil, false, 900, 129600)
+		}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var v ValidationError
+			tc.check(&v)
+			err := v.Err()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected %v", err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("got  %v\nwant %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestPatterns(t *testing.T) {
+	cases := []struct {
+		p     Pattern
+		value string
+		ok    bool
+	}{
+		{PatternName, "Bob", true}, {PatternName, "a=b,c.d@e-f_g+h", true}, {PatternName, "", true}, {PatternName, "a b", false}, {PatternName, "a/b", false},
+		{PatternSerialNumber, "arn:aws:iam::123456789012:mfa/alice", true}, {PatternSerialNumber, "GAHT12345678", true}, {PatternSerialNumber, "a b", false},
+		{PatternTokenCode, "123456", true}, {PatternTokenCode, "12345a", false}, {PatternTokenCode, "１２３４５６", false},
+		{PatternPolicyText, "{\t\n\r é}", true}, {PatternPolicyText, "{ \u0100 }", false},
+		{PatternARN, "arn:aws:iam::123456789012:policy/p", true}, {PatternARN, "arn:😀", false},
+		{PatternTagKey, "team name", true}, {PatternTagKey, "a#b", false}, {PatternTagValue, "", true},
+		{PatternPath, "/", true}, {PatternPath, "/a/b/", true}, {PatternPath, "/a", false},
+		{PatternPolicyPath, "/a/b/", true}, {PatternPolicyPath, "/a b/", false},
+	}
+	for _, tc := range cases {
+		if got := tc.p.Match(tc.value); got != tc.ok {
+			t.Errorf("%s matches %q = %v, want %v", tc.p.Text, tc.value, got, tc.ok)
+		}
+	}
+}
