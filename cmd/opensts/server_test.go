@@ -1,0 +1,83 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func validConfig() serverConfig {
+	return serverConfig{
+		Listen: "127.0.0.1:7070", DataDir: "./d", LogFormat: "text", LogLevel: "info", KeyRotation: 24 * time.Hour,
+		CredentialCacheTTL: 2 * time.Second, Grace: time.Second, MaxBodyBytes: 1 << 20,
+		ReadHeaderTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second, IdleTimeout: time.Second,
+	}
+}
+
+// Validate reports every problem at once, including cross-field rules.
+func TestServerConfig_Validate(t *testing.T) {
+	cases := []struct {
+		name  string
+		edit  func(*serverConfig)
+		wants []string
+	}{
+		{"ok/defaults", func(*serverConfig) {}, nil},
+		{"ok/non-loopback with TLS", func(c *serverConfig) { c.Listen, c.TLSCert, c.TLSKey = "0.0.0.0:7070", "c.pem", "k.pem" }, nil},
+		{"ok/non-loopback with --insecure-http", func(c *serverConfig) { c.Listen, c.InsecureHTTP = "0.0.0.0:7070", true }, nil},
+		{"ok/localhost", func(c *serverConfig) { c.Listen = "localhost:7070" }, nil},
+		{"ok/IPv6 loopback", func(c *serverConfig) { c.Listen = "[::1]:7070" }, nil},
+		{"fail/non-loopback without TLS", func(c *serverConfig) { c.Listen = "0.0.0.0:7070" }, []string{"--insecure-http"}},
+		{"fail/all interfaces by empty host", func(c *serverConfig) { c.Listen = ":7070" }, []string{"not a loopback address"}},
+		{"fail/half a TLS pair", func(c *serverConfig) { c.TLSCert = "c.pem" }, []string{"--tls-cert and --tls-key"}},
+		{"fail/several problems", func(c *serverConfig) {
+			c.LogFormat, c.LogLevel, c.KeyRotation, c.ThrottleKeyRate, c.MaxBodyBytes = "xml", "loud", time.Second, -1, 10
+		}, []string{"--log-format", "--log-level", "--key-rotation", "--throttle-key-rate", "--max-body-bytes"}},
+		{"fail/bad trusted proxy", func(c *serverConfig) { c.TrustedProxies = []string{"10.0.0.0/8", "proxy.example"} }, []string{"--trusted-proxy"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := validConfig()
+			tc.edit(&c)
+			err := c.Validate()
+			if len(tc.wants) == 0 {
+				if err != nil {
+					t.Fatalf("unexpected: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range tc.wants {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestEnvName(t *testing.T) {
+	for flag, want := range map[string]string{"data-dir": "OPENSTS_DATA_DIR", "listen": "OPENSTS_LISTEN", "throttle-key-rate": "OPENSTS_THROTTLE_KEY_RATE"} {
+		if got := envName(flag); got != want {
+			t.Errorf("envName(%s) = %s, want %s", flag, got, want)
+		}
+	}
+}
+
+// Every flag of every command documents its environment twin in --help.
+func TestHelpNamesEnvironment(t *testing.T) {
+	root := newRootCommand()
+	for _, cmd := range root.Commands() {
+		for _, sub := range append(cmd.Commands(), cmd) {
+			for _, f := range sortedFlags(sub) {
+				if f.Name == "help" {
+					continue
+				}
+				if !strings.Contains(f.Usage, "(env "+envName(f.Name)+")") {
+					t.Errorf("%s --%s: usage lacks its environment variable", sub.CommandPath(), f.Name)
+				}
+			}
+		}
+	}
+}
