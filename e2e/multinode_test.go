@@ -30,7 +30,6 @@ import (
 
 // The PostgreSQL these tests share is started once for the test binary
 // (or named by OPENSTS_TEST_POSTGRES) and stopped at the end.
-func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
 
 const multiNodeAccount = "444455556666"
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -279,21 +280,21 @@ var openers = map[string]func(ctx context.Context, dsn string) (opensts.Store, e
 	},
 }
 
-// RedactDSN hides a password in a store URL.
+// RedactDSN hides a password in a store URL, in the user information or in
+// a password query parameter.
 func RedactDSN(dsn string) string {
-	scheme, rest, ok := strings.Cut(dsn, "://")
-	if !ok {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
 		return dsn
 	}
-	at := strings.LastIndexByte(rest, '@')
-	if at < 0 {
-		return dsn
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
-	userinfo := rest[:at]
-	if user, _, hasPass := strings.Cut(userinfo, ":"); hasPass {
-		return scheme + "://" + user + ":xxxxx@" + rest[at+1:]
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
 	}
-	return dsn
+	return u.String()
 }
 
 // MasterKey returns the Box for the base64 key b64 (OPENSTS_MASTER_KEY) or,

@@ -17,6 +17,7 @@ func TestRedactDSN(t *testing.T) {
 		"postgres://opensts@db/x":                              "postgres://opensts@db/x",
 		"sqlite:///var/lib/opensts.db":                         "sqlite:///var/lib/opensts.db",
 		"postgres://u:p%40ss@db/x":                             "postgres://u:xxxxx@db/x",
+		"postgres://u@db/x?password=hunter2&sslmode=disable":   "postgres://u@db/x?password=xxxxx&sslmode=disable",
 	}
 	for in, want := range cases {
 		if got := RedactDSN(in); got != want {
