@@ -105,6 +105,7 @@ func isAuthFailure(err error) bool {
 	}
 	return !errors.Is(err, opensts.ErrUnavailable) && isSignatureError(err)
 }
+
 // isSignatureError reports errors from SigV4 parsing and verification.
 func isSignatureError(err error) bool {
 	var inc *sigv4.IncompleteError

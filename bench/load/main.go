@@ -430,4 +430,3 @@ func soak(o options) error {
 	}
 	return nil
 }
-
