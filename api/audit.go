@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/opensts/opensts"
 )
@@ -50,10 +51,8 @@ func (s *Server) audit(ctx context.Context, c *call, svc *service, action string
 	}
 	if we != nil {
 		e.ErrorCode, e.ErrorMessage = we.Code, we.Message
-	} else if result != nil {
-		if m, ok := lowerKeys(result.jsonValue()).(map[string]any); ok && len(m) > 0 {
-			e.ResponseElements = m
-		}
+	} else if result != nil && len(result.kids) > 0 {
+		e.ResponseElements = auditObject(result)
 	}
 	s.cfg.Auditor.Record(ctx, e)
 }
@@ -124,34 +123,43 @@ func insert(m map[string]any, path []string, value string) {
 	m[key] = sub
 }
 
-// lowerKeys lowers the first letter of every object key (CloudTrail's
-// spelling) and drops secret elements.
-func lowerKeys(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			if secretResponse[k] {
-				continue
-			}
-			out[lowerFirst(k)] = lowerKeys(x)
+// auditObject renders a response element as CloudTrail does: object keys
+// with a lower-case first letter, lists as arrays, secret elements dropped.
+func auditObject(n *node) map[string]any {
+	out := make(map[string]any, len(n.kids))
+	for _, k := range n.kids {
+		if secretResponse[k.name] {
+			continue
 		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = lowerKeys(x)
+		out[lowerFirst(k.name)] = auditValue(k)
+	}
+	return out
+}
+
+func auditValue(n *node) any {
+	switch {
+	case n.leaf:
+		return n.text
+	case n.isList:
+		out := make([]any, 0, len(n.kids))
+		for _, k := range n.kids {
+			out = append(out, auditValue(k))
 		}
 		return out
 	}
-	return v
+	return auditObject(n)
 }
 
 func lowerFirst(s string) string {
 	if s == "" {
 		return s
 	}
-	r := []rune(s)
-	r[0] = unicode.ToLower(r[0])
-	return string(r)
+	if c := s[0]; c < utf8.RuneSelf {
+		if c < 'A' || c > 'Z' {
+			return s
+		}
+		return string(c+'a'-'A') + s[1:]
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
 }

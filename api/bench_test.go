@@ -50,6 +50,27 @@ func BenchmarkGetSessionToken(b *testing.B) {
 	})
 }
 
+// BenchmarkGetSessionTokenAudited is the same with the audit trail on, as
+// opensts server runs by default.
+func BenchmarkGetSessionTokenAudited(b *testing.B) {
+	h := newHarness(&testing.T{}, withAudit)
+	defer h.srv.Close()
+	alice := h.mustUser("alice")
+	body := sts("GetSessionToken", "DurationSeconds", "900").Encode()
+	b.ReportAllocs()
+	b.ResetTimer()
+	signed := h.signedRequest(b, alice, body)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			w := httptest.NewRecorder()
+			h.node.Handler.ServeHTTP(w, replay(signed, body))
+			if w.Code != 200 {
+				b.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		}
+	})
+}
+
 // BenchmarkGetCallerIdentitySession verifies a request signed with
 // temporary credentials: token opening, source-key check, signature.
 func BenchmarkGetCallerIdentitySession(b *testing.B) {

@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/opensts/opensts/audit"
 	"github.com/opensts/opensts/iam"
 	"github.com/opensts/opensts/internal/clock"
 	"github.com/opensts/opensts/node"
@@ -35,15 +37,22 @@ type harness struct {
 	seq   atomic.Int64
 }
 
-func newHarness(t *testing.T) *harness {
+// withAudit turns the audit trail on, as opensts server does by default.
+func withAudit(c *node.Config) { c.Audit = audit.Config{Path: filepath.Join(c.DataDir, "audit.jsonl")} }
+
+func newHarness(t *testing.T, opts ...func(*node.Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: clock.NewFake(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))}
-	n, err := node.Open(context.Background(), node.Config{
+	cfg := node.Config{
 		DataDir:   t.TempDir(),
 		Now:       h.clock.Now,
 		Root:      iam.RootCredentials{AccountID: testAccount, AccessKeyID: rootKeyID, SecretAccessKey: rootSecret},
 		RequestID: func() string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", h.seq.Add(1)) },
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	n, err := node.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("open node: %v", err)
 	}

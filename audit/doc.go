@@ -41,8 +41,8 @@
 // # Durability
 //
 // Record encodes the event on the caller's goroutine and hands the line to a
-// single writer goroutine, which writes each burst of lines with one write
-// and fsyncs. No event is ever dropped: when 10,000 events wait for the
+// single writer goroutine, which writes lines in batches (one write per
+// 64 KiB, or per 2 ms, whichever comes first) and fsyncs. No event is ever dropped: when 10,000 events wait for the
 // writer (a stalled disk), Record blocks, and the request path with it,
 // rather than lose one, and the Log warns once per episode. An audit trail
 // that cannot be written stops credentials being issued instead of issuing
@@ -51,11 +51,11 @@
 // Two modes, chosen by Config.Sync:
 //
 //   - Asynchronous (default). Record returns as soon as the line is queued.
-//     Lines reach the file within microseconds, and the file is fsynced every
+//     Lines reach the file within 2 ms, and the file is fsynced every
 //     FlushInterval (1 s) or whenever 256 KiB are unsynced. A crash of the
-//     process loses only the lines still queued; a crash of the machine may
-//     also lose up to FlushInterval of written lines. Record costs a JSON
-//     encoding and a channel send.
+//     process loses only the lines queued or batched (at most the last 2 ms);
+//     a crash of the machine may also lose up to FlushInterval of written
+//     lines. Record costs a JSON encoding and a channel send.
 //   - Synchronous (Sync: true). Record returns only after the fsync that
 //     covers its line: nothing acknowledged is ever lost. Concurrent Records
 //     share fsyncs (group commit: while one fsync runs, the next batch

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/opensts/opensts"
@@ -118,7 +117,6 @@ func readOnly(name string) bool {
 	return strings.HasPrefix(name, "Get") || strings.HasPrefix(name, "List")
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // encode renders e as one JSON line ending in '\n', secrets removed. It never
 // fails: values that JSON cannot represent are replaced by a description.
@@ -160,20 +158,7 @@ func (l *Log) encode(ctx context.Context, e opensts.Event) []byte {
 		RecipientAccountID: e.Identity.AccountID,
 		EventCategory:      eventCategory,
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer bufPool.Put(buf)
-	buf.Reset()
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false) // policies and user agents stay readable
-	if err := enc.Encode(&r); err != nil {
-		// Unreachable after scrubbing; keep the event rather than lose it.
-		l.log.ErrorContext(ctx, "encode audit event", "action", e.Name, "request_id", e.RequestID, "err", err)
-		r.RequestParameters = map[string]any{"unencodable": err.Error()}
-		r.ResponseElements = nil
-		buf.Reset()
-		_ = enc.Encode(&r)
-	}
-	return bytes.Clone(buf.Bytes())
+	return appendRecord(make([]byte, 0, 1024), &r)
 }
 
 // newEventID returns a random (version 4) UUID, CloudTrail's eventID form.
@@ -207,6 +192,11 @@ type scrubber struct {
 func (s *scrubber) object(m map[string]any, depth int) map[string]any {
 	if m == nil {
 		return nil
+	}
+	if depth == 0 && clean(m, 0) {
+		// Nothing to drop or convert: encode the caller's map as it is
+		// (read only), sparing a copy on every audited request.
+		return m
 	}
 	out := make(map[string]any, len(m))
 	for k, v := range m {
@@ -276,6 +266,35 @@ func (s *scrubber) value(v any, depth int) any {
 		}
 		return s.generic(b, depth)
 	}
+}
+
+// clean reports whether v holds only plain JSON values and no secret-named
+// member, so it can be encoded without scrubbing.
+func clean(v any, depth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	switch x := v.(type) {
+	case nil, string, bool, json.Number, int, int64:
+		return true
+	case map[string]any:
+		for k, e := range x {
+			if isSecretKey(k) || !clean(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, e := range x {
+			if !clean(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	case []string:
+		return true
+	}
+	return false
 }
 
 // generic decodes JSON text into plain values and scrubs them.

@@ -27,6 +27,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +36,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/opensts/opensts/audit"
 	"github.com/opensts/opensts/node"
 	"github.com/opensts/opensts/sigv4"
 )
@@ -48,6 +51,8 @@ type options struct {
 	accessKey   string
 	secretKey   string
 	interval    time.Duration
+	audit       bool
+	cpuProfile  string
 }
 
 func main() {
@@ -61,7 +66,15 @@ func main() {
 	flag.StringVar(&o.accessKey, "access-key-id", os.Getenv("AWS_ACCESS_KEY_ID"), "soak: root access key id")
 	flag.StringVar(&o.secretKey, "secret-access-key", os.Getenv("AWS_SECRET_ACCESS_KEY"), "soak: root secret access key")
 	flag.DurationVar(&o.interval, "interval", time.Minute, "soak: report interval")
+	flag.BoolVar(&o.audit, "audit", true, "ratio: keep the audit trail on, as opensts server does by default")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server and client) to this file")
 	flag.Parse()
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	var err error
 	switch o.mode {
 	case "ratio":
@@ -72,6 +85,7 @@ func main() {
 		err = fmt.Errorf("unknown -mode %q", o.mode)
 	}
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
@@ -260,7 +274,11 @@ func ratio(o options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	n, err := node.Open(ctx, node.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
+	cfg := node.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)}
+	if o.audit {
+		cfg.Audit = audit.Config{Path: filepath.Join(dir, "audit.jsonl")}
+	}
+	n, err := node.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -338,7 +356,7 @@ func ratio(o options) error {
 		return total
 	}
 	bRPS, sRPS := rps(bareS), rps(stsS)
-	fmt.Printf("concurrency %d, %s measured per server in 2 alternating phases, response body %d bytes\n", o.concurrency, 2*phase, len(sample))
+	fmt.Printf("concurrency %d, %s measured per server in 2 alternating phases, response body %d bytes, audit trail %v\n", o.concurrency, 2*phase, len(sample), o.audit)
 	fmt.Printf("bare handler      %9.0f req/s  p50 %8s  p99 %8s  errors %d\n", bRPS, bareS[1].percentile(.5), bareS[1].percentile(.99), errs(bareS))
 	fmt.Printf("GetSessionToken   %9.0f req/s  p50 %8s  p99 %8s  errors %d\n", sRPS, stsS[1].percentile(.5), stsS[1].percentile(.99), errs(stsS))
 	fmt.Printf("ratio             %9.1f %%\n", 100*sRPS/bRPS)
