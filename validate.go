@@ -94,6 +94,9 @@ func (e *ValidationError) CheckInt(field string, value *int64, required bool, mi
 		}
 		return
 	}
+	if *value >= min && *value <= max {
+		return
+	}
 	s := strconv.FormatInt(*value, 10)
 	if *value < min {
 		e.Add(field, &s, "have value greater than or equal to "+strconv.FormatInt(min, 10))

@@ -28,6 +28,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -53,6 +54,7 @@ type options struct {
 	interval    time.Duration
 	audit       bool
 	cpuProfile  string
+	memProfile  string
 }
 
 func main() {
@@ -68,6 +70,7 @@ func main() {
 	flag.DurationVar(&o.interval, "interval", time.Minute, "soak: report interval")
 	flag.BoolVar(&o.audit, "audit", true, "ratio: keep the audit trail on, as opensts server does by default")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server and client) to this file")
+	flag.StringVar(&o.memProfile, "memprofile", "", "ratio: write a heap profile at the end of the run to this file")
 	flag.Parse()
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
@@ -240,6 +243,14 @@ func run(n int, d time.Duration, op func(worker int) error) *stats {
 	return s
 }
 
+// liveHeap is the heap in use after a full collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}
+
 // rssKB reads VmRSS of a process from /proc (0 where unavailable).
 func rssKB(pid string) int64 {
 	b, err := os.ReadFile("/proc/" + pid + "/status")
@@ -267,6 +278,7 @@ func dirSize(dir string) int64 {
 }
 
 func ratio(o options) error {
+	node.TuneRuntime() // as opensts server does
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir, err := os.MkdirTemp("", "opensts-load-")
@@ -274,7 +286,8 @@ func ratio(o options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	cfg := node.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)}
+	// The server's own default logger (text, info level), writing nowhere.
+	cfg := node.Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if o.audit {
 		cfg.Audit = audit.Config{Path: filepath.Join(dir, "audit.jsonl")}
 	}
@@ -335,6 +348,7 @@ func ratio(o options) error {
 	run(o.concurrency, o.warmup, opFor(sts))
 	storeBefore := dirSize(dir)
 	rssBefore := rssKB("self")
+	heapBefore := liveHeap()
 	phase := o.duration / 4
 	var bareS, stsS []*stats
 	for range 2 {
@@ -362,8 +376,21 @@ func ratio(o options) error {
 	fmt.Printf("ratio             %9.1f %%\n", 100*sRPS/bRPS)
 	fmt.Printf("store files       %d bytes before, %d after %d sessions\n", storeBefore, dirSize(dir), int64(sRPS*(2*phase).Seconds()))
 	fmt.Printf("process RSS       %d kB before, %d kB after\n", rssBefore, rssKB("self"))
-	if e := errs(stsS) + errs(bareS); e > 0 {
-		return fmt.Errorf("%d errors; last: %v", e, stsS[1].lastErr.Load())
+	e1, e2 := errs(stsS), errs(bareS)
+	last := stsS[1].lastErr.Load()
+	bareS, stsS = nil, nil // the client's own latency records are not server memory
+	heapAfter := liveHeap()
+	if o.memProfile != "" {
+		if f, err := os.Create(o.memProfile); err == nil {
+			pprof.Lookup("heap").WriteTo(f, 0)
+			f.Close()
+		}
+	}
+	sessions := float64(sRPS) * (2 * phase).Seconds()
+	fmt.Printf("live heap         %d kB before, %d kB after (after GC): %+.2f bytes per session issued\n",
+		heapBefore>>10, heapAfter>>10, (float64(heapAfter)-float64(heapBefore))/sessions)
+	if e := e1 + e2; e > 0 {
+		return fmt.Errorf("%d errors; last: %v", e, last)
 	}
 	return nil
 }

@@ -250,6 +250,7 @@ Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 
 func runServer(cmd *cobra.Command, c serverConfig) error {
 	ctx := cmd.Context()
+	node.TuneRuntime()
 	logger := newLogger(cmd.ErrOrStderr(), c.LogFormat, c.LogLevel)
 	proxies, _ := c.trustedProxies() // validated
 	n, err := node.Open(ctx, node.Config{
