@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/backend"
 )
 
 const accessKeyCols = `id, account_id, user_id, status, sealed_secret, created_at`
@@ -43,7 +44,7 @@ func (db *DB) CreateAccessKey(ctx context.Context, k opensts.AccessKey, maxPerUs
 			return err
 		}
 		if n >= maxPerUser {
-			return limitExceeded("access keys per user", maxPerUser)
+			return backend.LimitExceeded("access keys per user", maxPerUser)
 		}
 		return insertAccessKey(ctx, tx, k)
 	})

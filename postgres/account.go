@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/backend"
 )
 
 // InitDefaultAccount creates the default account and its first root key in
@@ -104,7 +105,7 @@ func accountExists(ctx context.Context, q querier, id string) error {
 		return err
 	}
 	if !ok {
-		return notFound("account " + id)
+		return backend.NotFound("account " + id)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/backend"
 )
 
 const groupCols = `g.account_id, g.id, g.name, g.path, g.created_at, g.name_lower`
@@ -61,7 +62,7 @@ func (db *DB) CreateGroup(ctx context.Context, g opensts.Group, maxGroups int) e
 			return err
 		}
 		if n >= maxGroups {
-			return limitExceeded("groups", maxGroups)
+			return backend.LimitExceeded("groups", maxGroups)
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO groups (account_id, id, name, path, created_at, name_lower) VALUES ($1, $2, $3, $4, $5, $6)`,
 			g.AccountID, g.ID, g.Name, g.Path, g.CreatedAt, lower(g.Name))
@@ -95,7 +96,7 @@ func (db *DB) ListGroups(ctx context.Context, accountID string, opt opensts.List
 	var p opensts.Page[opensts.Group]
 	err := db.readOne(ctx, func(q querier) error {
 		groups, keys, err := scanGroups(q.Query(ctx, s.sql.String(), s.args...))
-		p = page(groups, keys, opt)
+		p = backend.Page(groups, keys, opt)
 		return err
 	})
 	if err != nil {
@@ -110,7 +111,7 @@ func groupExists(ctx context.Context, q querier, accountID, groupID string) erro
 		return err
 	}
 	if !ok {
-		return notFound("group " + groupID)
+		return backend.NotFound("group " + groupID)
 	}
 	return nil
 }
@@ -173,7 +174,7 @@ func (db *DB) AddUserToGroup(ctx context.Context, accountID, groupID, userID str
 			return err
 		}
 		if n >= maxGroupsPerUser {
-			return limitExceeded("groups per user", maxGroupsPerUser)
+			return backend.LimitExceeded("groups per user", maxGroupsPerUser)
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)`, groupID, userID)
 		return err
@@ -195,7 +196,7 @@ func (db *DB) RemoveUserFromGroup(ctx context.Context, accountID, groupID, userI
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return notFound("membership of user " + userID)
+			return backend.NotFound("membership of user " + userID)
 		}
 		return nil
 	})
@@ -219,7 +220,7 @@ func (db *DB) ListGroupsForUser(ctx context.Context, accountID, userID string, o
 			return err
 		}
 		groups, keys, err := scanGroups(q.Query(ctx, s.sql.String(), s.args...))
-		p = page(groups, keys, opt)
+		p = backend.Page(groups, keys, opt)
 		return err
 	})
 	if err != nil {
@@ -242,7 +243,7 @@ func (db *DB) ListGroupMembers(ctx context.Context, accountID, groupID string, o
 			return err
 		}
 		users, keys, err := scanUsers(q.Query(ctx, s.sql.String(), s.args...))
-		p = page(users, keys, opt)
+		p = backend.Page(users, keys, opt)
 		return err
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/backend"
 )
 
 const mfaCols = `account_id, serial_number, kind, name, path, sealed_seed, user_id, enable_date,
@@ -30,7 +31,7 @@ func scanMFADevice(row pgx.Row) (opensts.MFADevice, error) {
 	d.FailedAttempts = int(failed)
 	d.LockedUntil = fromNullTime(locked)
 	var err error
-	if d.Tags, err = decodeTags(tags); err != nil {
+	if d.Tags, err = backend.DecodeTags(tags); err != nil {
 		return opensts.MFADevice{}, err
 	}
 	return d, nil
@@ -44,7 +45,7 @@ func getMFADevice(ctx context.Context, q querier, accountID, serial, lock string
 // account row lock makes the serial check, the count and the insert atomic;
 // a device created assigned locks its owner against deletion.
 func (db *DB) CreateMFADevice(ctx context.Context, d opensts.MFADevice, maxDevices int) error {
-	tags, err := encodeTags(d.Tags)
+	tags, err := backend.EncodeTags(d.Tags)
 	if err != nil {
 		return fmt.Errorf("create MFA device %s: %w", d.SerialNumber, err)
 	}
@@ -69,7 +70,7 @@ func (db *DB) CreateMFADevice(ctx context.Context, d opensts.MFADevice, maxDevic
 			return err
 		}
 		if n >= maxDevices {
-			return limitExceeded("MFA devices", maxDevices)
+			return backend.LimitExceeded("MFA devices", maxDevices)
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO mfa_devices (`+mfaCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			d.AccountID, d.SerialNumber, string(d.Kind), d.Name, d.Path, blob(d.SealedSeed), d.UserID, nullTime(d.EnableDate),
@@ -133,7 +134,7 @@ func (db *DB) ListMFADevices(ctx context.Context, accountID string, f opensts.MF
 			}
 			devices, keys = append(devices, d), append(keys, d.SerialNumber)
 		}
-		p = page(devices, keys, opt)
+		p = backend.Page(devices, keys, opt)
 		return rows.Err()
 	})
 	if err != nil {
@@ -163,7 +164,7 @@ func (db *DB) UpdateMFADevice(ctx context.Context, accountID, serial string, fn 
 				return err
 			}
 		}
-		tags, err := encodeTags(d.Tags)
+		tags, err := backend.EncodeTags(d.Tags)
 		if err != nil {
 			return err
 		}

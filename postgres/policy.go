@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/backend"
 )
 
 const policyCols = `p.account_id, p.id, p.name, p.path, p.description, p.default_version,
@@ -28,30 +27,14 @@ func scanPolicy(row pgx.Row) (opensts.ManagedPolicy, string, error) {
 		&p.CreatedAt, &p.UpdatedAt, &tags, &key); err != nil {
 		return opensts.ManagedPolicy{}, "", err
 	}
-	p.DefaultVersionID = versionID(def)
+	p.DefaultVersionID = backend.VersionID(def)
 	p.AttachmentCount = int(attached)
 	p.CreatedAt, p.UpdatedAt = utc(p.CreatedAt), utc(p.UpdatedAt)
 	var err error
-	if p.Tags, err = decodeTags(tags); err != nil {
+	if p.Tags, err = backend.DecodeTags(tags); err != nil {
 		return opensts.ManagedPolicy{}, "", err
 	}
 	return p, key, nil
-}
-
-// versionID formats version number n as IAM's "vN".
-func versionID(n int) string { return "v" + strconv.Itoa(n) }
-
-// parseVersionID accepts exactly the ids versionID produces.
-func parseVersionID(id string) (int, bool) {
-	s, ok := strings.CutPrefix(id, "v")
-	if !ok {
-		return 0, false
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n <= 0 || n > 1<<31-1 || strconv.Itoa(n) != s {
-		return 0, false
-	}
-	return n, true
 }
 
 // policyInAccount returns the policy's default version number, or
@@ -61,7 +44,7 @@ func policyInAccount(ctx context.Context, q querier, accountID, policyID, lock s
 	var def int
 	err := q.QueryRow(ctx, `SELECT default_version FROM managed_policies WHERE account_id = $1 AND id = $2 `+lock, accountID, policyID).Scan(&def)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, notFound("policy " + policyID)
+		return 0, backend.NotFound("policy " + policyID)
 	}
 	return def, err
 }
@@ -70,7 +53,7 @@ func policyInAccount(ctx context.Context, q querier, accountID, policyID, lock s
 // created at p.CreatedAt. The account row lock makes the name check, the
 // count and the insert atomic.
 func (db *DB) CreatePolicy(ctx context.Context, p opensts.ManagedPolicy, doc string, maxPolicies int) error {
-	tags, err := encodeTags(p.Tags)
+	tags, err := backend.EncodeTags(p.Tags)
 	if err != nil {
 		return fmt.Errorf("create policy %s: %w", p.Name, err)
 	}
@@ -90,7 +73,7 @@ func (db *DB) CreatePolicy(ctx context.Context, p opensts.ManagedPolicy, doc str
 			return err
 		}
 		if n >= maxPolicies {
-			return limitExceeded("managed policies", maxPolicies)
+			return backend.LimitExceeded("managed policies", maxPolicies)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO managed_policies
 			(account_id, id, name, name_lower, path, description, default_version, next_version, tags, created_at, updated_at)
@@ -149,7 +132,7 @@ func (db *DB) ListPolicies(ctx context.Context, accountID string, onlyAttached b
 			}
 			policies, keys = append(policies, p), append(keys, k)
 		}
-		pg = page(policies, keys, opt)
+		pg = backend.Page(policies, keys, opt)
 		return rows.Err()
 	})
 	if err != nil {
@@ -211,7 +194,7 @@ func usedAsBoundary(ctx context.Context, q querier, accountID, path, nameLower s
 		if err := rows.Scan(&arn); err != nil {
 			return false, err
 		}
-		if a, kind, p, name, ok := opensts.ParseIAMARN(arn); ok && a == accountID && kind == "policy" && p == normPath(path) && lower(name) == nameLower {
+		if a, kind, p, name, ok := opensts.ParseIAMARN(arn); ok && a == accountID && kind == "policy" && p == backend.NormPath(path) && lower(name) == nameLower {
 			return true, nil
 		}
 	}
@@ -236,7 +219,7 @@ func (db *DB) CreatePolicyVersion(ctx context.Context, accountID, policyID, doc 
 			return err
 		}
 		if n >= maxVersions {
-			return limitExceeded("policy versions", maxVersions)
+			return backend.LimitExceeded("policy versions", maxVersions)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO policy_versions (policy_id, version, document, created_at) VALUES ($1, $2, $3, $4)`,
 			policyID, next, doc, now); err != nil {
@@ -247,7 +230,7 @@ func (db *DB) CreatePolicyVersion(ctx context.Context, accountID, policyID, doc 
 			WHERE id = $4`, next, now, setDefault, policyID); err != nil {
 			return err
 		}
-		v = opensts.PolicyVersion{VersionID: versionID(next), Document: doc, IsDefault: setDefault, CreatedAt: truncate(now)}
+		v = opensts.PolicyVersion{VersionID: backend.VersionID(next), Document: doc, IsDefault: setDefault, CreatedAt: truncate(now)}
 		return nil
 	})
 	if err != nil {
@@ -258,7 +241,7 @@ func (db *DB) CreatePolicyVersion(ctx context.Context, accountID, policyID, doc 
 
 // GetPolicyVersion returns one version of a policy.
 func (db *DB) GetPolicyVersion(ctx context.Context, accountID, policyID, versionID string) (opensts.PolicyVersion, error) {
-	n, ok := parseVersionID(versionID)
+	n, ok := backend.ParseVersionID(versionID)
 	if !ok {
 		return opensts.PolicyVersion{}, fmt.Errorf("get policy %s version %q: %w", policyID, versionID, opensts.ErrNotFound)
 	}
@@ -298,7 +281,7 @@ func (db *DB) ListPolicyVersions(ctx context.Context, accountID, policyID string
 			if err := rows.Scan(&n, &v.Document, &v.CreatedAt); err != nil {
 				return err
 			}
-			v.VersionID, v.IsDefault, v.CreatedAt = versionID(n), n == def, utc(v.CreatedAt)
+			v.VersionID, v.IsDefault, v.CreatedAt = backend.VersionID(n), n == def, utc(v.CreatedAt)
 			vs = append(vs, v)
 		}
 		return rows.Err()
@@ -317,9 +300,9 @@ func (db *DB) DeletePolicyVersion(ctx context.Context, accountID, policyID, vers
 		if err != nil {
 			return err
 		}
-		n, ok := parseVersionID(versionID)
+		n, ok := backend.ParseVersionID(versionID)
 		if !ok {
-			return notFound("version " + versionID)
+			return backend.NotFound("version " + versionID)
 		}
 		if n == def {
 			return &opensts.DeleteConflictError{Dependent: opensts.DependentVersions}
@@ -329,7 +312,7 @@ func (db *DB) DeletePolicyVersion(ctx context.Context, accountID, policyID, vers
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return notFound("version " + versionID)
+			return backend.NotFound("version " + versionID)
 		}
 		return nil
 	})
@@ -346,16 +329,16 @@ func (db *DB) SetDefaultPolicyVersion(ctx context.Context, accountID, policyID, 
 		if _, err := policyInAccount(ctx, tx, accountID, policyID, "FOR NO KEY UPDATE"); err != nil {
 			return err
 		}
-		n, ok := parseVersionID(versionID)
+		n, ok := backend.ParseVersionID(versionID)
 		if !ok {
-			return notFound("version " + versionID)
+			return backend.NotFound("version " + versionID)
 		}
 		found, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM policy_versions WHERE policy_id = $1 AND version = $2)`, policyID, n)
 		if err != nil {
 			return err
 		}
 		if !found {
-			return notFound("version " + versionID)
+			return backend.NotFound("version " + versionID)
 		}
 		_, err = tx.Exec(ctx, `UPDATE managed_policies SET default_version = $1, updated_at = $2 WHERE id = $3`, n, now, policyID)
 		return err
@@ -408,7 +391,7 @@ func (db *DB) PutInlinePolicy(ctx context.Context, accountID string, owner opens
 			return err
 		}
 		if others+size > maxTotalSize {
-			return limitExceeded("inline policy bytes", maxTotalSize)
+			return backend.LimitExceeded("inline policy bytes", maxTotalSize)
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO inline_policies (account_id, owner_kind, owner_id, name, name_lower, document, size)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -463,7 +446,7 @@ func (db *DB) ListInlinePolicies(ctx context.Context, accountID string, owner op
 			}
 			names, keys = append(names, n), append(keys, k)
 		}
-		p = page(names, keys, opt)
+		p = backend.Page(names, keys, opt)
 		return rows.Err()
 	})
 	if err != nil {
@@ -510,7 +493,7 @@ func (db *DB) AttachPolicy(ctx context.Context, accountID string, owner opensts.
 			return err
 		}
 		if n >= maxAttached {
-			return limitExceeded("attached policies", maxAttached)
+			return backend.LimitExceeded("attached policies", maxAttached)
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO policy_attachments (account_id, owner_kind, owner_id, policy_id) VALUES ($1, $2, $3, $4)`,
 			accountID, string(owner.Kind), owner.ID, policyID)
@@ -570,7 +553,7 @@ func (db *DB) ListAttachedPolicies(ctx context.Context, accountID string, owner 
 			items = append(items, opensts.AttachedPolicy{Name: name, ARN: opensts.PolicyARN(accountID, path, name)})
 			keys = append(keys, key)
 		}
-		p = page(items, keys, opt)
+		p = backend.Page(items, keys, opt)
 		return rows.Err()
 	})
 	if err != nil {
@@ -660,7 +643,7 @@ func (db *DB) IdentityPolicies(ctx context.Context, accountID, userID string) (o
 func boundaryDocument(ctx context.Context, q querier, accountID, arn string) (string, error) {
 	a, kind, path, name, ok := opensts.ParseIAMARN(arn)
 	if !ok || kind != "policy" || a != accountID {
-		return "", notFound("policy " + arn)
+		return "", backend.NotFound("policy " + arn)
 	}
 	var stored, doc string
 	err := q.QueryRow(ctx, `SELECT p.path, v.document FROM managed_policies p
@@ -669,16 +652,8 @@ func boundaryDocument(ctx context.Context, q querier, accountID, arn string) (st
 	if err != nil {
 		return "", err
 	}
-	if normPath(stored) != path {
-		return "", notFound("policy " + arn)
+	if backend.NormPath(stored) != path {
+		return "", backend.NotFound("policy " + arn)
 	}
 	return doc, nil
-}
-
-// normPath is the path as ARNs spell it: "/" when empty.
-func normPath(p string) string {
-	if p == "" {
-		return "/"
-	}
-	return p
 }

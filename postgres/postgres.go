@@ -3,21 +3,16 @@ package postgres
 import (
 	"context"
 	"embed"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math/rand/v2"
 	"net"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -25,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/backend"
 )
 
 var (
@@ -168,48 +164,13 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// migration is one embedded migrations/NNNN_name.sql file.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, n := range names {
-		base := strings.TrimPrefix(n, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", base)
-		}
-		b, err := migrationFS.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
-
 // migrate applies the pending migrations in order, all in one transaction
 // that first takes a transaction-scoped advisory lock named after the
 // schema: nodes starting at once queue on the lock, the first applies the
 // migrations, the others find them applied. A failure leaves the schema as
 // it was.
 func (db *DB) migrate(ctx context.Context) error {
-	ms, err := migrations()
+	ms, err := backend.Migrations(migrationFS)
 	if err != nil {
 		return err
 	}
@@ -239,12 +200,12 @@ func (db *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("%w: database is at version %d, this binary knows up to %d", ErrSchemaTooNew, current, latest)
 		}
 		for _, m := range ms[current:] {
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return fmt.Errorf("apply migration %s: %w", m.name, err)
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("apply migration %s: %w", m.Name, err)
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())`,
-				m.version, m.name); err != nil {
-				return fmt.Errorf("record migration %s: %w", m.name, err)
+				m.Version, m.Name); err != nil {
+				return fmt.Errorf("record migration %s: %w", m.Name, err)
 			}
 		}
 		return nil
@@ -437,16 +398,6 @@ func isConnFailure(err error) bool {
 	return false
 }
 
-// notFound is the error for a missing entity, described by what.
-func notFound(what string) error {
-	return fmt.Errorf("%s: %w", what, opensts.ErrNotFound)
-}
-
-// limitExceeded is the error for a quota that a write would pass.
-func limitExceeded(what string, limit int) error {
-	return fmt.Errorf("%s quota of %d: %w", what, limit, opensts.ErrLimitExceeded)
-}
-
 // exists runs a SELECT EXISTS(...) query.
 func exists(ctx context.Context, q querier, query string, args ...any) (bool, error) {
 	var ok bool
@@ -471,7 +422,7 @@ func locked(ctx context.Context, q querier, what, query string, args ...any) err
 	var one int
 	err := q.QueryRow(ctx, query, args...).Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return notFound(what)
+		return backend.NotFound(what)
 	}
 	return err
 }
@@ -507,43 +458,11 @@ func blob(b []byte) []byte {
 	return b
 }
 
-func encodeTags(tags []opensts.Tag) (string, error) {
-	if len(tags) == 0 {
-		return "[]", nil
-	}
-	b, err := json.Marshal(tags)
-	if err != nil {
-		return "", fmt.Errorf("encode tags: %w", err)
-	}
-	return string(b), nil
-}
-
-func decodeTags(s string) ([]opensts.Tag, error) {
-	var tags []opensts.Tag
-	if err := json.Unmarshal([]byte(s), &tags); err != nil {
-		return nil, fmt.Errorf("decode tags: %w", err)
-	}
-	if len(tags) == 0 {
-		return nil, nil
-	}
-	return tags, nil
-}
-
 // lower is the case-folding every name comparison uses.
 func lower(s string) string { return strings.ToLower(s) }
 
 // Markers are the base64url encoding of the last sort key of a page, so the
 // next page starts strictly after it: the same markers as package sqlite.
-
-func encodeMarker(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
-
-func decodeMarker(m string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(m)
-	if err != nil || len(b) == 0 || !utf8.Valid(b) || strings.IndexByte(string(b), 0) >= 0 {
-		return "", fmt.Errorf("marker %q: %w", m, opensts.ErrInvalidInput)
-	}
-	return string(b), nil
-}
 
 // stmt builds a statement with numbered parameters.
 type stmt struct {
@@ -579,7 +498,7 @@ func (s *stmt) page(pathCol, keyCol string, opt opensts.ListOptions) error {
 		s.add(` AND starts_with(` + pathCol + `, ` + s.arg(opt.PathPrefix) + `)`)
 	}
 	if opt.Marker != "" {
-		after, err := decodeMarker(opt.Marker)
+		after, err := backend.DecodeMarker(opt.Marker)
 		if err != nil {
 			return err
 		}
@@ -587,12 +506,4 @@ func (s *stmt) page(pathCol, keyCol string, opt opensts.ListOptions) error {
 	}
 	s.add(` ORDER BY ` + keyCol + ` LIMIT ` + s.arg(opt.Limit()+1))
 	return nil
-}
-
-// page cuts items to the limit; keys[i] is items[i]'s sort key.
-func page[T any](items []T, keys []string, opt opensts.ListOptions) opensts.Page[T] {
-	if n := opt.Limit(); len(items) > n {
-		return opensts.Page[T]{Items: items[:n], Marker: encodeMarker(keys[n-1])}
-	}
-	return opensts.Page[T]{Items: items}
 }

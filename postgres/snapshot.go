@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/backend"
 )
 
 // Snapshot reads the whole store in one REPEATABLE READ read-only
@@ -111,10 +112,10 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 					&p.CreatedAt, &p.UpdatedAt, &tags, &key, &sp.NextVersion); err != nil {
 					return err
 				}
-				p.DefaultVersionID, p.AttachmentCount = versionID(def), int(attached)
+				p.DefaultVersionID, p.AttachmentCount = backend.VersionID(def), int(attached)
 				p.CreatedAt, p.UpdatedAt = utc(p.CreatedAt), utc(p.UpdatedAt)
 				var err error
-				p.Tags, err = decodeTags(tags)
+				p.Tags, err = backend.DecodeTags(tags)
 				s.Policies = append(s.Policies, sp)
 				return err
 			})
@@ -135,7 +136,7 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 				if err := r.Scan(&id, &n, &v.IsDefault, &v.Document, &v.CreatedAt); err != nil {
 					return err
 				}
-				v.VersionID, v.CreatedAt = versionID(n), utc(v.CreatedAt)
+				v.VersionID, v.CreatedAt = backend.VersionID(n), utc(v.CreatedAt)
 				if sp := byID[id]; sp != nil {
 					sp.Versions = append(sp.Versions, v)
 				}
@@ -191,7 +192,7 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 // snapshot that breaks the schema's rules (duplicate names, dangling
 // references) fails without writing anything.
 func (db *DB) Restore(ctx context.Context, s *opensts.Snapshot) error {
-	if err := checkSnapshot(s); err != nil {
+	if err := backend.CheckSnapshot(s); err != nil {
 		return fmt.Errorf("restore postgres store: %w", err)
 	}
 	err := db.write(ctx, func(tx pgx.Tx) error {
@@ -240,7 +241,7 @@ func restore(ctx context.Context, tx pgx.Tx, s *opensts.Snapshot) error {
 	}
 	rows = nil
 	for _, u := range s.Users {
-		tags, err := encodeTags(u.Tags)
+		tags, err := backend.EncodeTags(u.Tags)
 		if err != nil {
 			return err
 		}
@@ -272,7 +273,7 @@ func restore(ctx context.Context, tx pgx.Tx, s *opensts.Snapshot) error {
 	}
 	rows = nil
 	for _, d := range s.MFADevices {
-		tags, err := encodeTags(d.Tags)
+		tags, err := backend.EncodeTags(d.Tags)
 		if err != nil {
 			return err
 		}
@@ -287,15 +288,15 @@ func restore(ctx context.Context, tx pgx.Tx, s *opensts.Snapshot) error {
 	var versions [][]any
 	for _, sp := range s.Policies {
 		p := sp.Policy
-		tags, err := encodeTags(p.Tags)
+		tags, err := backend.EncodeTags(p.Tags)
 		if err != nil {
 			return err
 		}
-		def, _ := parseVersionID(p.DefaultVersionID)
+		def, _ := backend.ParseVersionID(p.DefaultVersionID)
 		rows = append(rows, []any{p.AccountID, p.ID, p.Name, lower(p.Name), p.Path, p.Description, int32(def), int32(sp.NextVersion),
 			tags, p.CreatedAt, p.UpdatedAt})
 		for _, v := range sp.Versions {
-			n, _ := parseVersionID(v.VersionID)
+			n, _ := backend.ParseVersionID(v.VersionID)
 			versions = append(versions, []any{p.ID, int32(n), v.Document, v.CreatedAt})
 		}
 	}
@@ -330,55 +331,4 @@ func restore(ctx context.Context, tx pgx.Tx, s *opensts.Snapshot) error {
 // timestamptz is an optional time for COPY: NULL when zero.
 func timestamptz(t time.Time) pgtype.Timestamptz {
 	return pgtype.Timestamptz{Time: t, Valid: !t.IsZero()}
-}
-
-// checkSnapshot refuses snapshots that the schema cannot represent
-// faithfully: a default account that is not among the accounts, owners of
-// an unknown kind, version ids that are not vN, a default version the
-// policy does not have, or a next-version counter that would hand out a
-// kept version's id again.
-func checkSnapshot(s *opensts.Snapshot) error {
-	if s == nil {
-		return fmt.Errorf("nil snapshot: %w", opensts.ErrInvalidInput)
-	}
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("snapshot: "+format+": %w", append(args, opensts.ErrInvalidInput)...)
-	}
-	if len(s.Accounts) > 0 || s.DefaultAccountID != "" {
-		found := false
-		for _, a := range s.Accounts {
-			found = found || a.ID == s.DefaultAccountID
-		}
-		if !found {
-			return bad("default account %q is not among the accounts", s.DefaultAccountID)
-		}
-	}
-	for _, sp := range s.Policies {
-		def, ok := parseVersionID(sp.Policy.DefaultVersionID)
-		if !ok {
-			return bad("policy %s: default version %q", sp.Policy.ID, sp.Policy.DefaultVersionID)
-		}
-		hasDefault := false
-		for _, v := range sp.Versions {
-			n, ok := parseVersionID(v.VersionID)
-			if !ok || n >= sp.NextVersion {
-				return bad("policy %s: version %q with next version %d", sp.Policy.ID, v.VersionID, sp.NextVersion)
-			}
-			hasDefault = hasDefault || n == def
-		}
-		if !hasDefault {
-			return bad("policy %s: default version %s is missing", sp.Policy.ID, sp.Policy.DefaultVersionID)
-		}
-	}
-	for _, p := range s.InlinePolicies {
-		if p.Owner.Kind != opensts.OwnerUser && p.Owner.Kind != opensts.OwnerGroup {
-			return bad("inline policy %s: owner kind %q", p.Policy.Name, p.Owner.Kind)
-		}
-	}
-	for _, a := range s.Attachments {
-		if a.Owner.Kind != opensts.OwnerUser && a.Owner.Kind != opensts.OwnerGroup {
-			return bad("attachment of %s: owner kind %q", a.PolicyID, a.Owner.Kind)
-		}
-	}
-	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/backend"
 )
 
 const userCols = `u.account_id, u.id, u.name, u.path, u.created_at, u.tags, u.permissions_boundary, u.name_lower`
@@ -22,7 +23,7 @@ func scanUser(row pgx.Row) (opensts.User, string, error) {
 	}
 	u.CreatedAt = utc(u.CreatedAt)
 	var err error
-	if u.Tags, err = decodeTags(tags); err != nil {
+	if u.Tags, err = backend.DecodeTags(tags); err != nil {
 		return opensts.User{}, "", err
 	}
 	return u, key, nil
@@ -50,7 +51,7 @@ func scanUsers(rows pgx.Rows, err error) ([]opensts.User, []string, error) {
 // CreateUser stores a new user. The account row is locked first, so the
 // name check, the count and the insert are atomic against other creators.
 func (db *DB) CreateUser(ctx context.Context, u opensts.User, maxUsers int) error {
-	tags, err := encodeTags(u.Tags)
+	tags, err := backend.EncodeTags(u.Tags)
 	if err != nil {
 		return fmt.Errorf("create user %s: %w", u.Name, err)
 	}
@@ -70,7 +71,7 @@ func (db *DB) CreateUser(ctx context.Context, u opensts.User, maxUsers int) erro
 			return err
 		}
 		if n >= maxUsers {
-			return limitExceeded("users", maxUsers)
+			return backend.LimitExceeded("users", maxUsers)
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO users (account_id, id, name, path, created_at, tags, permissions_boundary, name_lower)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -123,7 +124,7 @@ func userExists(ctx context.Context, q querier, accountID, userID string) error 
 		return err
 	}
 	if !ok {
-		return notFound("user " + userID)
+		return backend.NotFound("user " + userID)
 	}
 	return nil
 }
@@ -162,7 +163,7 @@ func (db *DB) ListUsers(ctx context.Context, accountID string, opt opensts.ListO
 	var p opensts.Page[opensts.User]
 	err := db.readOne(ctx, func(q querier) error {
 		users, keys, err := scanUsers(q.Query(ctx, s.sql.String(), s.args...))
-		p = page(users, keys, opt)
+		p = backend.Page(users, keys, opt)
 		return err
 	})
 	if err != nil {
@@ -193,7 +194,7 @@ func (db *DB) UpdateUser(ctx context.Context, accountID, userID string, fn func(
 				}
 			}
 		}
-		tags, err := encodeTags(u.Tags)
+		tags, err := backend.EncodeTags(u.Tags)
 		if err != nil {
 			return err
 		}

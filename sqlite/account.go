@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/backend"
 )
 
 // InitDefaultAccount creates the default account and its first root key in
@@ -86,7 +87,7 @@ func accountExists(ctx context.Context, q querier, id string) error {
 		return err
 	}
 	if !ok {
-		return notFound("account " + id)
+		return backend.NotFound("account " + id)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/backend"
 )
 
 const groupCols = `g.account_id, g.id, g.name, g.path, g.created_at, g.name_lower`
@@ -60,7 +61,7 @@ func (db *DB) CreateGroup(ctx context.Context, g opensts.Group, maxGroups int) e
 			return err
 		}
 		if n >= maxGroups {
-			return limitExceeded("groups", maxGroups)
+			return backend.LimitExceeded("groups", maxGroups)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO groups (account_id, id, name, path, created_at, name_lower) VALUES (?, ?, ?, ?, ?, ?)`,
 			g.AccountID, g.ID, g.Name, g.Path, micros(g.CreatedAt), lower(g.Name))
@@ -91,7 +92,7 @@ func (db *DB) ListGroups(ctx context.Context, accountID string, opt opensts.List
 	if err != nil {
 		return opensts.Page[opensts.Group]{}, fmt.Errorf("list groups: %w", err)
 	}
-	return page(groups, keys, opt), nil
+	return backend.Page(groups, keys, opt), nil
 }
 
 func groupExists(ctx context.Context, q querier, accountID, groupID string) error {
@@ -100,7 +101,7 @@ func groupExists(ctx context.Context, q querier, accountID, groupID string) erro
 		return err
 	}
 	if !ok {
-		return notFound("group " + groupID)
+		return backend.NotFound("group " + groupID)
 	}
 	return nil
 }
@@ -155,7 +156,7 @@ func (db *DB) AddUserToGroup(ctx context.Context, accountID, groupID, userID str
 			return err
 		}
 		if n >= maxGroupsPerUser {
-			return limitExceeded("groups per user", maxGroupsPerUser)
+			return backend.LimitExceeded("groups per user", maxGroupsPerUser)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO group_members (group_id, user_id) VALUES (?, ?)`, groupID, userID)
 		return classify(err)
@@ -180,7 +181,7 @@ func (db *DB) RemoveUserFromGroup(ctx context.Context, accountID, groupID, userI
 			if err != nil {
 				return err
 			}
-			return notFound("membership of user " + userID)
+			return backend.NotFound("membership of user " + userID)
 		}
 		return nil
 	})
@@ -206,7 +207,7 @@ func (db *DB) ListGroupsForUser(ctx context.Context, accountID, userID string, o
 		if err != nil {
 			return err
 		}
-		p = page(groups, keys, opt)
+		p = backend.Page(groups, keys, opt)
 		return nil
 	})
 	if err != nil {
@@ -232,7 +233,7 @@ func (db *DB) ListGroupMembers(ctx context.Context, accountID, groupID string, o
 		if err != nil {
 			return err
 		}
-		p = page(users, keys, opt)
+		p = backend.Page(users, keys, opt)
 		return nil
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/backend"
 )
 
 const mfaCols = `account_id, serial_number, kind, name, path, sealed_seed, user_id, enable_date,
@@ -27,7 +28,7 @@ func scanMFADevice(row interface{ Scan(...any) error }) (opensts.MFADevice, erro
 	d.CreatedAt = fromMicros(created)
 	d.LockedUntil = fromNullMicros(locked)
 	var err error
-	if d.Tags, err = decodeTags(tags); err != nil {
+	if d.Tags, err = backend.DecodeTags(tags); err != nil {
 		return opensts.MFADevice{}, err
 	}
 	return d, nil
@@ -39,7 +40,7 @@ func getMFADevice(ctx context.Context, q querier, accountID, serial string) (ope
 
 // CreateMFADevice stores a new device. Serial numbers compare exactly.
 func (db *DB) CreateMFADevice(ctx context.Context, d opensts.MFADevice, maxDevices int) error {
-	tags, err := encodeTags(d.Tags)
+	tags, err := backend.EncodeTags(d.Tags)
 	if err != nil {
 		return fmt.Errorf("create MFA device %s: %w", d.SerialNumber, err)
 	}
@@ -64,7 +65,7 @@ func (db *DB) CreateMFADevice(ctx context.Context, d opensts.MFADevice, maxDevic
 			return err
 		}
 		if n >= maxDevices {
-			return limitExceeded("MFA devices", maxDevices)
+			return backend.LimitExceeded("MFA devices", maxDevices)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO mfa_devices (`+mfaCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			d.AccountID, d.SerialNumber, string(d.Kind), d.Name, d.Path, blob(d.SealedSeed), d.UserID, nullMicros(d.EnableDate),
@@ -129,7 +130,7 @@ func (db *DB) ListMFADevices(ctx context.Context, accountID string, f opensts.MF
 	if err := rows.Err(); err != nil {
 		return opensts.Page[opensts.MFADevice]{}, fmt.Errorf("list MFA devices: %w", err)
 	}
-	return page(devices, keys, opt), nil
+	return backend.Page(devices, keys, opt), nil
 }
 
 // UpdateMFADevice runs fn on the current device inside the write
@@ -152,7 +153,7 @@ func (db *DB) UpdateMFADevice(ctx context.Context, accountID, serial string, fn 
 				return err
 			}
 		}
-		tags, err := encodeTags(d.Tags)
+		tags, err := backend.EncodeTags(d.Tags)
 		if err != nil {
 			return err
 		}

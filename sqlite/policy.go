@@ -4,11 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/backend"
 )
 
 const policyCols = `p.account_id, p.id, p.name, p.path, p.description, p.default_version,
@@ -26,30 +25,14 @@ func scanPolicy(row interface{ Scan(...any) error }) (opensts.ManagedPolicy, str
 		&created, &updated, &tags, &key); err != nil {
 		return opensts.ManagedPolicy{}, "", classify(err)
 	}
-	p.DefaultVersionID = versionID(def)
+	p.DefaultVersionID = backend.VersionID(def)
 	p.CreatedAt = fromMicros(created)
 	p.UpdatedAt = fromMicros(updated)
 	var err error
-	if p.Tags, err = decodeTags(tags); err != nil {
+	if p.Tags, err = backend.DecodeTags(tags); err != nil {
 		return opensts.ManagedPolicy{}, "", err
 	}
 	return p, key, nil
-}
-
-// versionID formats version number n as IAM's "vN".
-func versionID(n int) string { return "v" + strconv.Itoa(n) }
-
-// parseVersionID accepts exactly the ids versionID produces.
-func parseVersionID(id string) (int, bool) {
-	s, ok := strings.CutPrefix(id, "v")
-	if !ok {
-		return 0, false
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n <= 0 || strconv.Itoa(n) != s {
-		return 0, false
-	}
-	return n, true
 }
 
 // policyInAccount returns the policy's default version number, or
@@ -66,7 +49,7 @@ func policyInAccount(ctx context.Context, q querier, accountID, policyID string)
 // CreatePolicy stores a managed policy with doc as its default version v1,
 // created at p.CreatedAt.
 func (db *DB) CreatePolicy(ctx context.Context, p opensts.ManagedPolicy, doc string, maxPolicies int) error {
-	tags, err := encodeTags(p.Tags)
+	tags, err := backend.EncodeTags(p.Tags)
 	if err != nil {
 		return fmt.Errorf("create policy %s: %w", p.Name, err)
 	}
@@ -86,7 +69,7 @@ func (db *DB) CreatePolicy(ctx context.Context, p opensts.ManagedPolicy, doc str
 			return err
 		}
 		if n >= maxPolicies {
-			return limitExceeded("managed policies", maxPolicies)
+			return backend.LimitExceeded("managed policies", maxPolicies)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO managed_policies
 			(account_id, id, name, name_lower, path, description, default_version, next_version, tags, created_at, updated_at)
@@ -143,7 +126,7 @@ func (db *DB) ListPolicies(ctx context.Context, accountID string, onlyAttached b
 	if err := rows.Err(); err != nil {
 		return opensts.Page[opensts.ManagedPolicy]{}, fmt.Errorf("list policies: %w", err)
 	}
-	return page(policies, keys, opt), nil
+	return backend.Page(policies, keys, opt), nil
 }
 
 // DeletePolicy deletes a managed policy that is attached nowhere, is no
@@ -197,7 +180,7 @@ func usedAsBoundary(ctx context.Context, q querier, accountID, path, nameLower s
 		if err := rows.Scan(&arn); err != nil {
 			return false, err
 		}
-		if a, kind, p, name, ok := opensts.ParseIAMARN(arn); ok && a == accountID && kind == "policy" && p == normPath(path) && lower(name) == nameLower {
+		if a, kind, p, name, ok := opensts.ParseIAMARN(arn); ok && a == accountID && kind == "policy" && p == backend.NormPath(path) && lower(name) == nameLower {
 			return true, nil
 		}
 	}
@@ -221,7 +204,7 @@ func (db *DB) CreatePolicyVersion(ctx context.Context, accountID, policyID, doc 
 			return err
 		}
 		if n >= maxVersions {
-			return limitExceeded("policy versions", maxVersions)
+			return backend.LimitExceeded("policy versions", maxVersions)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO policy_versions (policy_id, version, document, created_at) VALUES (?, ?, ?, ?)`,
 			policyID, next, doc, micros(now)); err != nil {
@@ -232,7 +215,7 @@ func (db *DB) CreatePolicyVersion(ctx context.Context, accountID, policyID, doc 
 			WHERE id = ?4`, next, micros(now), setDefault, policyID); err != nil {
 			return err
 		}
-		v = opensts.PolicyVersion{VersionID: versionID(next), Document: doc, IsDefault: setDefault, CreatedAt: fromMicros(micros(now))}
+		v = opensts.PolicyVersion{VersionID: backend.VersionID(next), Document: doc, IsDefault: setDefault, CreatedAt: fromMicros(micros(now))}
 		return nil
 	})
 	if err != nil {
@@ -243,7 +226,7 @@ func (db *DB) CreatePolicyVersion(ctx context.Context, accountID, policyID, doc 
 
 // GetPolicyVersion returns one version of a policy.
 func (db *DB) GetPolicyVersion(ctx context.Context, accountID, policyID, versionID string) (opensts.PolicyVersion, error) {
-	n, ok := parseVersionID(versionID)
+	n, ok := backend.ParseVersionID(versionID)
 	if !ok {
 		return opensts.PolicyVersion{}, fmt.Errorf("get policy %s version %q: %w", policyID, versionID, opensts.ErrNotFound)
 	}
@@ -284,7 +267,7 @@ func (db *DB) ListPolicyVersions(ctx context.Context, accountID, policyID string
 			if err := rows.Scan(&n, &v.Document, &created); err != nil {
 				return err
 			}
-			v.VersionID, v.IsDefault, v.CreatedAt = versionID(n), n == def, fromMicros(created)
+			v.VersionID, v.IsDefault, v.CreatedAt = backend.VersionID(n), n == def, fromMicros(created)
 			vs = append(vs, v)
 		}
 		return rows.Err()
@@ -302,9 +285,9 @@ func (db *DB) DeletePolicyVersion(ctx context.Context, accountID, policyID, vers
 		if err != nil {
 			return err
 		}
-		n, ok := parseVersionID(versionID)
+		n, ok := backend.ParseVersionID(versionID)
 		if !ok {
-			return notFound("version " + versionID)
+			return backend.NotFound("version " + versionID)
 		}
 		if n == def {
 			return &opensts.DeleteConflictError{Dependent: opensts.DependentVersions}
@@ -317,7 +300,7 @@ func (db *DB) DeletePolicyVersion(ctx context.Context, accountID, policyID, vers
 			if err != nil {
 				return err
 			}
-			return notFound("version " + versionID)
+			return backend.NotFound("version " + versionID)
 		}
 		return nil
 	})
@@ -334,16 +317,16 @@ func (db *DB) SetDefaultPolicyVersion(ctx context.Context, accountID, policyID, 
 		if _, err := policyInAccount(ctx, tx, accountID, policyID); err != nil {
 			return err
 		}
-		n, ok := parseVersionID(versionID)
+		n, ok := backend.ParseVersionID(versionID)
 		if !ok {
-			return notFound("version " + versionID)
+			return backend.NotFound("version " + versionID)
 		}
 		found, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM policy_versions WHERE policy_id = ? AND version = ?)`, policyID, n)
 		if err != nil {
 			return err
 		}
 		if !found {
-			return notFound("version " + versionID)
+			return backend.NotFound("version " + versionID)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE managed_policies SET default_version = ?, updated_at = ? WHERE id = ?`, n, micros(now), policyID)
 		return err
@@ -380,7 +363,7 @@ func (db *DB) PutInlinePolicy(ctx context.Context, accountID string, owner opens
 			return err
 		}
 		if others+size > maxTotalSize {
-			return limitExceeded("inline policy bytes", maxTotalSize)
+			return backend.LimitExceeded("inline policy bytes", maxTotalSize)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO inline_policies (account_id, owner_kind, owner_id, name, name_lower, document, size)
 			VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -437,7 +420,7 @@ func (db *DB) ListInlinePolicies(ctx context.Context, accountID string, owner op
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		p = page(names, keys, opt)
+		p = backend.Page(names, keys, opt)
 		return nil
 	})
 	if err != nil {
@@ -483,7 +466,7 @@ func (db *DB) AttachPolicy(ctx context.Context, accountID string, owner opensts.
 			return err
 		}
 		if n >= maxAttached {
-			return limitExceeded("attached policies", maxAttached)
+			return backend.LimitExceeded("attached policies", maxAttached)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO policy_attachments (account_id, owner_kind, owner_id, policy_id) VALUES (?, ?, ?, ?)`,
 			accountID, string(owner.Kind), owner.ID, policyID)
@@ -547,7 +530,7 @@ func (db *DB) ListAttachedPolicies(ctx context.Context, accountID string, owner 
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		p = page(items, keys, opt)
+		p = backend.Page(items, keys, opt)
 		return nil
 	})
 	if err != nil {
@@ -635,7 +618,7 @@ func (db *DB) IdentityPolicies(ctx context.Context, accountID, userID string) (o
 func boundaryDocument(ctx context.Context, q querier, accountID, arn string) (string, error) {
 	a, kind, path, name, ok := opensts.ParseIAMARN(arn)
 	if !ok || kind != "policy" || a != accountID {
-		return "", notFound("policy " + arn)
+		return "", backend.NotFound("policy " + arn)
 	}
 	var stored, doc string
 	err := q.QueryRowContext(ctx, `SELECT p.path, v.document FROM managed_policies p
@@ -644,16 +627,8 @@ func boundaryDocument(ctx context.Context, q querier, accountID, arn string) (st
 	if err != nil {
 		return "", classify(err)
 	}
-	if normPath(stored) != path {
-		return "", notFound("policy " + arn)
+	if backend.NormPath(stored) != path {
+		return "", backend.NotFound("policy " + arn)
 	}
 	return doc, nil
-}
-
-// normPath is the path as ARNs spell it: "/" when empty.
-func normPath(p string) string {
-	if p == "" {
-		return "/"
-	}
-	return p
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/backend"
 )
 
 var _ opensts.Snapshotter = (*DB)(nil)
@@ -111,10 +112,10 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 					&created, &updated, &tags, &key, &sp.NextVersion); err != nil {
 					return err
 				}
-				p.DefaultVersionID = versionID(def)
+				p.DefaultVersionID = backend.VersionID(def)
 				p.CreatedAt, p.UpdatedAt = fromMicros(created), fromMicros(updated)
 				var err error
-				p.Tags, err = decodeTags(tags)
+				p.Tags, err = backend.DecodeTags(tags)
 				s.Policies = append(s.Policies, sp)
 				return err
 			})
@@ -136,7 +137,7 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 				if err := r.Scan(&id, &n, &v.IsDefault, &v.Document, &created); err != nil {
 					return err
 				}
-				v.VersionID, v.CreatedAt = versionID(n), fromMicros(created)
+				v.VersionID, v.CreatedAt = backend.VersionID(n), fromMicros(created)
 				if sp := byID[id]; sp != nil {
 					sp.Versions = append(sp.Versions, v)
 				}
@@ -189,7 +190,7 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 // a snapshot that breaks the schema's rules (duplicate names, dangling
 // references) fails without writing anything.
 func (db *DB) Restore(ctx context.Context, s *opensts.Snapshot) error {
-	if err := checkSnapshot(s); err != nil {
+	if err := backend.CheckSnapshot(s); err != nil {
 		return fmt.Errorf("restore sqlite store: %w", err)
 	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -230,7 +231,7 @@ func restore(ctx context.Context, tx *sql.Tx, s *opensts.Snapshot) error {
 		}
 	}
 	for _, u := range s.Users {
-		tags, err := encodeTags(u.Tags)
+		tags, err := backend.EncodeTags(u.Tags)
 		if err != nil {
 			return err
 		}
@@ -256,7 +257,7 @@ func restore(ctx context.Context, tx *sql.Tx, s *opensts.Snapshot) error {
 		}
 	}
 	for _, d := range s.MFADevices {
-		tags, err := encodeTags(d.Tags)
+		tags, err := backend.EncodeTags(d.Tags)
 		if err != nil {
 			return err
 		}
@@ -268,11 +269,11 @@ func restore(ctx context.Context, tx *sql.Tx, s *opensts.Snapshot) error {
 	}
 	for _, sp := range s.Policies {
 		p := sp.Policy
-		tags, err := encodeTags(p.Tags)
+		tags, err := backend.EncodeTags(p.Tags)
 		if err != nil {
 			return err
 		}
-		def, _ := parseVersionID(p.DefaultVersionID)
+		def, _ := backend.ParseVersionID(p.DefaultVersionID)
 		if err := exec("policy "+p.ID, `INSERT INTO managed_policies
 			(account_id, id, name, name_lower, path, description, default_version, next_version, tags, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -281,7 +282,7 @@ func restore(ctx context.Context, tx *sql.Tx, s *opensts.Snapshot) error {
 			return err
 		}
 		for _, v := range sp.Versions {
-			n, _ := parseVersionID(v.VersionID)
+			n, _ := backend.ParseVersionID(v.VersionID)
 			if err := exec("policy "+p.ID+" version "+v.VersionID, `INSERT INTO policy_versions (policy_id, version, document, created_at) VALUES (?, ?, ?, ?)`,
 				p.ID, n, v.Document, micros(v.CreatedAt)); err != nil {
 				return err
@@ -306,57 +307,6 @@ func restore(ctx context.Context, tx *sql.Tx, s *opensts.Snapshot) error {
 			VALUES (?, ?, ?, ?, ?, ?)`, int64(k.ID), i, blob(k.Sealed), micros(k.CreatedAt),
 			nullMicros(k.RetiredAt), nullMicros(k.ExpiresAt)); err != nil {
 			return err
-		}
-	}
-	return nil
-}
-
-// checkSnapshot refuses snapshots that the schema cannot represent
-// faithfully: a default account that is not among the accounts, owners of
-// an unknown kind, version ids that are not vN, a default version the
-// policy does not have, or a next-version counter that would hand out a
-// kept version's id again.
-func checkSnapshot(s *opensts.Snapshot) error {
-	if s == nil {
-		return fmt.Errorf("nil snapshot: %w", opensts.ErrInvalidInput)
-	}
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("snapshot: "+format+": %w", append(args, opensts.ErrInvalidInput)...)
-	}
-	if len(s.Accounts) > 0 || s.DefaultAccountID != "" {
-		found := false
-		for _, a := range s.Accounts {
-			found = found || a.ID == s.DefaultAccountID
-		}
-		if !found {
-			return bad("default account %q is not among the accounts", s.DefaultAccountID)
-		}
-	}
-	for _, sp := range s.Policies {
-		def, ok := parseVersionID(sp.Policy.DefaultVersionID)
-		if !ok {
-			return bad("policy %s: default version %q", sp.Policy.ID, sp.Policy.DefaultVersionID)
-		}
-		hasDefault := false
-		for _, v := range sp.Versions {
-			n, ok := parseVersionID(v.VersionID)
-			if !ok || n >= sp.NextVersion {
-				return bad("policy %s: version %q with next version %d", sp.Policy.ID, v.VersionID, sp.NextVersion)
-			}
-			hasDefault = hasDefault || n == def
-		}
-		if !hasDefault {
-			return bad("policy %s: default version %s is missing", sp.Policy.ID, sp.Policy.DefaultVersionID)
-		}
-	}
-	for _, p := range s.InlinePolicies {
-		if p.Owner.Kind != opensts.OwnerUser && p.Owner.Kind != opensts.OwnerGroup {
-			return bad("inline policy %s: owner kind %q", p.Policy.Name, p.Owner.Kind)
-		}
-	}
-	for _, a := range s.Attachments {
-		if a.Owner.Kind != opensts.OwnerUser && a.Owner.Kind != opensts.OwnerGroup {
-			return bad("attachment of %s: owner kind %q", a.PolicyID, a.Owner.Kind)
 		}
 	}
 	return nil

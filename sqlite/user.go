@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/backend"
 )
 
 const userCols = `account_id, id, name, path, created_at, tags, permissions_boundary, name_lower`
@@ -22,7 +23,7 @@ func scanUser(row interface{ Scan(...any) error }) (opensts.User, string, error)
 	}
 	u.CreatedAt = fromMicros(created)
 	var err error
-	if u.Tags, err = decodeTags(tags); err != nil {
+	if u.Tags, err = backend.DecodeTags(tags); err != nil {
 		return opensts.User{}, "", err
 	}
 	return u, key, nil
@@ -49,7 +50,7 @@ func scanUsers(rows *sql.Rows, err error) ([]opensts.User, []string, error) {
 
 // CreateUser stores a new user.
 func (db *DB) CreateUser(ctx context.Context, u opensts.User, maxUsers int) error {
-	tags, err := encodeTags(u.Tags)
+	tags, err := backend.EncodeTags(u.Tags)
 	if err != nil {
 		return fmt.Errorf("create user %s: %w", u.Name, err)
 	}
@@ -69,7 +70,7 @@ func (db *DB) CreateUser(ctx context.Context, u opensts.User, maxUsers int) erro
 			return err
 		}
 		if n >= maxUsers {
-			return limitExceeded("users", maxUsers)
+			return backend.LimitExceeded("users", maxUsers)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			u.AccountID, u.ID, u.Name, u.Path, micros(u.CreatedAt), tags, u.PermissionsBoundary, lower(u.Name))
@@ -111,7 +112,7 @@ func userExists(ctx context.Context, q querier, accountID, userID string) error 
 		return err
 	}
 	if !ok {
-		return notFound("user " + userID)
+		return backend.NotFound("user " + userID)
 	}
 	return nil
 }
@@ -135,7 +136,7 @@ func (db *DB) ListUsers(ctx context.Context, accountID string, opt opensts.ListO
 	if err != nil {
 		return opensts.Page[opensts.User]{}, fmt.Errorf("list users: %w", err)
 	}
-	return page(users, keys, opt), nil
+	return backend.Page(users, keys, opt), nil
 }
 
 // UpdateUser runs fn on the current user and stores its tags and
@@ -149,7 +150,7 @@ func (db *DB) UpdateUser(ctx context.Context, accountID, userID string, fn func(
 		if err := fn(&u); err != nil {
 			return err
 		}
-		tags, err := encodeTags(u.Tags)
+		tags, err := backend.EncodeTags(u.Tags)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,190 @@
+// Package backend holds what the store backends (sqlite, postgres) share
+// that is not SQL: loading their embedded migrations, the encoding of tags,
+// paging markers and policy version ids, the errors for missing entities and
+// quotas, and the checks a snapshot must pass before it is restored. Each
+// backend still writes its own SQL (STYLE.md §5).
+package backend
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/opensts/opensts"
+)
+
+// Migration is one embedded migrations/NNNN_name.sql file.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// Migrations lists the migrations/*.sql files of fsys in version order,
+// requiring versions 1, 2, 3, … without gaps.
+func Migrations(fsys fs.FS) ([]Migration, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []Migration
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "migrations/")
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", base)
+		}
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, Migration{Version: v, Name: base, SQL: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
+	for i, m := range ms {
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected version %d", m.Name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// NotFound is the error for a missing entity, described by what.
+func NotFound(what string) error {
+	return fmt.Errorf("%s: %w", what, opensts.ErrNotFound)
+}
+
+// LimitExceeded is the error for a quota that a write would pass.
+func LimitExceeded(what string, limit int) error {
+	return fmt.Errorf("%s quota of %d: %w", what, limit, opensts.ErrLimitExceeded)
+}
+
+// EncodeTags stores tags as JSON ("[]" when none).
+func EncodeTags(tags []opensts.Tag) (string, error) {
+	if len(tags) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(tags)
+	if err != nil {
+		return "", fmt.Errorf("encode tags: %w", err)
+	}
+	return string(b), nil
+}
+
+// DecodeTags reads tags stored by EncodeTags (nil when none).
+func DecodeTags(s string) ([]opensts.Tag, error) {
+	var tags []opensts.Tag
+	if err := json.Unmarshal([]byte(s), &tags); err != nil {
+		return nil, fmt.Errorf("decode tags: %w", err)
+	}
+	if len(tags) == 0 {
+		return nil, nil
+	}
+	return tags, nil
+}
+
+// Markers are the base64url encoding of the last sort key of a page, so the
+// next page starts strictly after it. Both backends issue the same markers.
+
+// EncodeMarker returns the marker after key.
+func EncodeMarker(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
+
+// DecodeMarker returns the key a marker names; ErrInvalidInput for anything
+// a store did not issue.
+func DecodeMarker(m string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(m)
+	if err != nil || len(b) == 0 || !utf8.Valid(b) || strings.IndexByte(string(b), 0) >= 0 {
+		return "", fmt.Errorf("marker %q: %w", m, opensts.ErrInvalidInput)
+	}
+	return string(b), nil
+}
+
+// Page cuts items to the limit; keys[i] is items[i]'s sort key. Callers ask
+// for one item more than the limit to learn whether the listing goes on.
+func Page[T any](items []T, keys []string, opt opensts.ListOptions) opensts.Page[T] {
+	if n := opt.Limit(); len(items) > n {
+		return opensts.Page[T]{Items: items[:n], Marker: EncodeMarker(keys[n-1])}
+	}
+	return opensts.Page[T]{Items: items}
+}
+
+// VersionID formats policy version number n as IAM's "vN".
+func VersionID(n int) string { return "v" + strconv.Itoa(n) }
+
+// ParseVersionID accepts exactly the ids VersionID produces.
+func ParseVersionID(id string) (int, bool) {
+	s, ok := strings.CutPrefix(id, "v")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 || n > 1<<31-1 || strconv.Itoa(n) != s {
+		return 0, false
+	}
+	return n, true
+}
+
+// NormPath is a path as ARNs spell it: "/" when empty.
+func NormPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+// CheckSnapshot refuses snapshots that the schema cannot represent
+// faithfully: a default account that is not among the accounts, owners of
+// an unknown kind, version ids that are not vN, a default version the
+// policy does not have, or a next-version counter that would hand out a
+// kept version's id again.
+func CheckSnapshot(s *opensts.Snapshot) error {
+	if s == nil {
+		return fmt.Errorf("nil snapshot: %w", opensts.ErrInvalidInput)
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("snapshot: "+format+": %w", append(args, opensts.ErrInvalidInput)...)
+	}
+	if len(s.Accounts) > 0 || s.DefaultAccountID != "" {
+		found := false
+		for _, a := range s.Accounts {
+			found = found || a.ID == s.DefaultAccountID
+		}
+		if !found {
+			return bad("default account %q is not among the accounts", s.DefaultAccountID)
+		}
+	}
+	for _, sp := range s.Policies {
+		def, ok := ParseVersionID(sp.Policy.DefaultVersionID)
+		if !ok {
+			return bad("policy %s: default version %q", sp.Policy.ID, sp.Policy.DefaultVersionID)
+		}
+		hasDefault := false
+		for _, v := range sp.Versions {
+			n, ok := ParseVersionID(v.VersionID)
+			if !ok || n >= sp.NextVersion {
+				return bad("policy %s: version %q with next version %d", sp.Policy.ID, v.VersionID, sp.NextVersion)
+			}
+			hasDefault = hasDefault || n == def
+		}
+		if !hasDefault {
+			return bad("policy %s: default version %s is missing", sp.Policy.ID, sp.Policy.DefaultVersionID)
+		}
+	}
+	for _, p := range s.InlinePolicies {
+		if p.Owner.Kind != opensts.OwnerUser && p.Owner.Kind != opensts.OwnerGroup {
+			return bad("inline policy %s: owner kind %q", p.Policy.Name, p.Owner.Kind)
+		}
+	}
+	for _, a := range s.Attachments {
+		if a.Owner.Kind != opensts.OwnerUser && a.Owner.Kind != opensts.OwnerGroup {
+			return bad("attachment of %s: owner kind %q", a.PolicyID, a.Owner.Kind)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,113 @@
+package backend
+
+import (
+	"errors"
+	"testing"
+	"testing/fstest"
+
+	"github.com/opensts/opensts"
+)
+
+func TestMigrations(t *testing.T) {
+	ok := fstest.MapFS{
+		"migrations/0002_more.sql": {Data: []byte("B")},
+		"migrations/0001_init.sql": {Data: []byte("A")},
+	}
+	ms, err := Migrations(ok)
+	if err != nil || len(ms) != 2 || ms[0].Version != 1 || ms[0].SQL != "A" || ms[1].Name != "0002_more.sql" {
+		t.Fatalf("Migrations = %+v, %v", ms, err)
+	}
+	for name, fsys := range map[string]fstest.MapFS{
+		"gap":      {"migrations/0001_a.sql": {}, "migrations/0003_c.sql": {}},
+		"bad name": {"migrations/init.sql": {}},
+		"zero":     {"migrations/0000_a.sql": {}},
+	} {
+		if _, err := Migrations(fsys); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestMarkers(t *testing.T) {
+	for _, key := range []string{"alice", "ünïcode", "a/b/c", "x"} {
+		got, err := DecodeMarker(EncodeMarker(key))
+		if err != nil || got != key {
+			t.Errorf("round trip %q: %q %v", key, got, err)
+		}
+	}
+	for _, bad := range []string{"", "!!!", EncodeMarker("a\x00b"), EncodeMarker("\xff")} {
+		if _, err := DecodeMarker(bad); !errors.Is(err, opensts.ErrInvalidInput) {
+			t.Errorf("DecodeMarker(%q) = %v, want ErrInvalidInput", bad, err)
+		}
+	}
+	p := Page([]string{"a", "b", "c"}, []string{"a", "b", "c"}, opensts.ListOptions{MaxItems: 2})
+	if len(p.Items) != 2 || p.Marker != EncodeMarker("b") {
+		t.Fatalf("Page = %+v", p)
+	}
+	if p := Page([]string{"a"}, []string{"a"}, opensts.ListOptions{MaxItems: 2}); p.Marker != "" {
+		t.Fatalf("last page has marker %q", p.Marker)
+	}
+}
+
+func TestVersionIDs(t *testing.T) {
+	for _, n := range []int{1, 9, 10, 12345} {
+		if got, ok := ParseVersionID(VersionID(n)); !ok || got != n {
+			t.Errorf("round trip %d: %d %v", n, got, ok)
+		}
+	}
+	for _, bad := range []string{"", "v", "v0", "v01", "1", "V1", "v-1", "v2147483648", "v1.5"} {
+		if _, ok := ParseVersionID(bad); ok {
+			t.Errorf("ParseVersionID(%q) accepted", bad)
+		}
+	}
+}
+
+func TestTags(t *testing.T) {
+	s, err := EncodeTags(nil)
+	if err != nil || s != "[]" {
+		t.Fatalf("EncodeTags(nil) = %q %v", s, err)
+	}
+	tags := []opensts.Tag{{Key: "team", Value: "core"}, {Key: "empty", Value: ""}}
+	s, _ = EncodeTags(tags)
+	got, err := DecodeTags(s)
+	if err != nil || len(got) != 2 || got[1] != tags[1] {
+		t.Fatalf("round trip: %+v %v", got, err)
+	}
+	if got, _ := DecodeTags("[]"); got != nil {
+		t.Fatal("no tags decode to a non-nil slice")
+	}
+}
+
+func TestCheckSnapshot(t *testing.T) {
+	good := func() *opensts.Snapshot {
+		return &opensts.Snapshot{
+			DefaultAccountID: "123456789012",
+			Accounts:         []opensts.Account{{ID: "123456789012"}},
+			Policies: []opensts.SnapshotPolicy{{
+				Policy:   opensts.ManagedPolicy{ID: "ANPA1", DefaultVersionID: "v3"},
+				Versions: []opensts.PolicyVersion{{VersionID: "v1"}, {VersionID: "v3"}}, NextVersion: 4,
+			}},
+		}
+	}
+	if err := CheckSnapshot(good()); err != nil {
+		t.Fatalf("valid snapshot: %v", err)
+	}
+	cases := map[string]func(*opensts.Snapshot){
+		"unknown default account": func(s *opensts.Snapshot) { s.DefaultAccountID = "999999999999" },
+		"missing default version": func(s *opensts.Snapshot) { s.Policies[0].Policy.DefaultVersionID = "v2" },
+		"next version reused":     func(s *opensts.Snapshot) { s.Policies[0].NextVersion = 3 },
+		"bad owner kind": func(s *opensts.Snapshot) {
+			s.InlinePolicies = []opensts.SnapshotInlinePolicy{{Owner: opensts.Owner{Kind: "role"}}}
+		},
+	}
+	for name, edit := range cases {
+		s := good()
+		edit(s)
+		if err := CheckSnapshot(s); !errors.Is(err, opensts.ErrInvalidInput) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := CheckSnapshot(nil); err == nil {
+		t.Error("nil snapshot accepted")
+	}
+}
