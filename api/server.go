@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -311,7 +312,7 @@ func (s *Server) writeError(ctx context.Context, w http.ResponseWriter, r *http.
 	case errors.Is(err, sigv4.ErrSignatureMismatch) && c.sig != nil:
 		// No secret in either text; the SDKs' signing logs print the same.
 		s.log.DebugContext(ctx, "signature mismatch", append(attrs,
-			"canonical_request", c.sig.CanonicalRequest(), "string_to_sign", c.sig.StringToSign())...)
+			"canonical_request", redactToken(c.sig.CanonicalRequest(), c.sig.SecurityToken), "string_to_sign", c.sig.StringToSign())...)
 	}
 	if wantsJSON(r) {
 		e := el("Error", leaf("Code", we.Code), leaf("Message", we.Message), leaf("Type", errorType(we)))
@@ -333,6 +334,16 @@ func (s *Server) writeError(ctx context.Context, w http.ResponseWriter, r *http.
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(we.Status)
 	w.Write(b.Bytes())
+}
+
+// redactToken hides a session token in a canonical request (it is signed,
+// so it appears there, raw in a header or URI-encoded in a presigned query).
+func redactToken(text, token string) string {
+	if token == "" {
+		return text
+	}
+	return strings.NewReplacer(token, "<session token>", url.QueryEscape(token), "<session token>",
+		strings.ReplaceAll(url.QueryEscape(token), "+", "%20"), "<session token>").Replace(text)
 }
 
 // throttleKey is the key a request is throttled by: the long-term key, also

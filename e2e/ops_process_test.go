@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -333,5 +334,35 @@ func TestOps_ConfigFile(t *testing.T) {
 	out, err = exec.Command(opensts(t), "server", "--config", file).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), `config file key "listne" is not a flag`) {
 		t.Fatalf("a typo in the config file: %v\n%s", err, out)
+	}
+}
+
+// Logs never hold a secret, even at debug level, where a signature mismatch
+// logs the canonical request (which signs the session token).
+func TestOps_LogsHoldNoSecrets(t *testing.T) {
+	p := startServer(t, procRootEnv("111122223333"), "--data-dir", t.TempDir(), "--log-level", "debug")
+	e := procEnv(t, p, procRoot)
+	e.clock = &clock.Offset{}
+	ctx := context.Background()
+	alice := e.mustUser("alice")
+	temp := e.mustSession(alice, nil)
+	if _, err := e.sts(temp).GetCallerIdentity(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	bad := temp
+	bad.SecretAccessKey = strings.Repeat("q", 40)
+	_, err := e.sts(bad).GetCallerIdentity(ctx, nil)
+	wantAPIError(t, err, "SignatureDoesNotMatch", "")
+	pre := presignCallerIdentity(t, e, creds{AccessKeyID: temp.AccessKeyID, SecretAccessKey: bad.SecretAccessKey, SessionToken: temp.SessionToken}, "x-k8s-aws-id", "c")
+	get(t, pre.URL, map[string]string{"x-k8s-aws-id": "c"})
+	p.stop(t)
+	logs := p.log()
+	if !strings.Contains(logs, "signature mismatch") || !strings.Contains(logs, "msg=request") {
+		t.Fatalf("debug logs lack the expected lines:\n%s", logs)
+	}
+	for _, s := range []string{procRoot.SecretAccessKey, alice.SecretAccessKey, temp.SecretAccessKey, temp.SessionToken, url.QueryEscape(temp.SessionToken)} {
+		if strings.Contains(logs, s) {
+			t.Fatal("a secret or session token appears in the logs")
+		}
 	}
 }
