@@ -341,3 +341,61 @@ func TestPolicy_Enforcement(t *testing.T) {
 		}
 	})
 }
+
+// SimulateCustomPolicy with a resource policy and a caller, and
+// SimulatePrincipalPolicy for a group, through aws-sdk-go-v2.
+func TestPolicy_Simulations(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	acct := e.node.Root.AccountID
+	c := e.iam(e.root)
+	caller := "arn:aws:iam::" + acct + ":user/alice"
+	resourcePolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + caller + `"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"}]}`
+	identity := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}`
+	out, err := c.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{
+		PolicyInputList: []string{identity}, ActionNames: []string{"s3:GetObject", "s3:DeleteObject", "s3:PutObject"},
+		ResourceArns: []string{"arn:aws:s3:::shared/x"}, ResourcePolicy: aws.String(resourcePolicy), CallerArn: aws.String(caller),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]iamtypes.PolicyEvaluationDecisionType{
+		"s3:GetObject":    iamtypes.PolicyEvaluationDecisionTypeAllowed,
+		"s3:DeleteObject": iamtypes.PolicyEvaluationDecisionTypeExplicitDeny,
+		"s3:PutObject":    iamtypes.PolicyEvaluationDecisionTypeImplicitDeny,
+	}
+	if len(out.EvaluationResults) != 3 {
+		t.Fatalf("%d results", len(out.EvaluationResults))
+	}
+	for _, r := range out.EvaluationResults {
+		if r.EvalDecision != want[*r.EvalActionName] {
+			t.Errorf("%s: %s, want %s", *r.EvalActionName, r.EvalDecision, want[*r.EvalActionName])
+		}
+		if *r.EvalActionName == "s3:GetObject" && (len(r.MatchedStatements) != 1 || *r.MatchedStatements[0].SourcePolicyId != "ResourcePolicy") {
+			t.Errorf("GetObject matched %+v", r.MatchedStatements)
+		}
+	}
+
+	if _, err := c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("readers")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("readers"), PolicyName: aws.String("read"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := c.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{
+		PolicySourceArn: aws.String("arn:aws:iam::" + acct + ":group/readers"), ActionNames: []string{"s3:GetObject", "s3:PutObject"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp.EvaluationResults[0].EvalDecision != iamtypes.PolicyEvaluationDecisionTypeAllowed || sp.EvaluationResults[1].EvalDecision != iamtypes.PolicyEvaluationDecisionTypeImplicitDeny ||
+		*sp.EvaluationResults[0].MatchedStatements[0].SourcePolicyId != "read" {
+		t.Fatalf("group simulation: %+v", sp.EvaluationResults)
+	}
+	keys, err := c.GetContextKeysForCustomPolicy(ctx, &iam.GetContextKeysForCustomPolicyInput{PolicyInputList: []string{
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}`}})
+	if err != nil || len(keys.ContextKeyNames) != 2 {
+		t.Fatalf("GetContextKeysForCustomPolicy: %+v %v", keys, err)
+	}
+}
