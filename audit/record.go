@@ -117,7 +117,6 @@ func readOnly(name string) bool {
 	return strings.HasPrefix(name, "Get") || strings.HasPrefix(name, "List")
 }
 
-
 // encode renders e as one JSON line ending in '\n', secrets removed. It never
 // fails: values that JSON cannot represent are replaced by a description.
 func (l *Log) encode(ctx context.Context, e opensts.Event) []byte {

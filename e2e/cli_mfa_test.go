@@ -56,7 +56,9 @@ func TestCLI_MFA(t *testing.T) {
 		"--authentication-code1", e.code(dev, -1), "--authentication-code2", e.code(dev, 0)); err != nil {
 		t.Fatalf("enable-mfa-device: %v\n%s", err, stderr)
 	}
-	var devices struct{ MFADevices []struct{ UserName, SerialNumber string } }
+	var devices struct {
+		MFADevices []struct{ UserName, SerialNumber string }
+	}
 	c.json(e.root, &devices, "iam", "list-mfa-devices", "--user-name", "alice")
 	if len(devices.MFADevices) != 1 || devices.MFADevices[0].SerialNumber != serial {
 		t.Fatalf("list-mfa-devices: %+v", devices)
