@@ -120,3 +120,41 @@ func TestProcess_GracefulShutdown(t *testing.T) {
 		t.Fatalf("no clean stop in the log:\n%s", p.log())
 	}
 }
+
+// `opensts store backup` copies the embedded store while the server runs;
+// restoring it as the README says brings back everything acknowledged before
+// the backup, and the same master key opens its secrets.
+func TestProcess_BackupAndRestore(t *testing.T) {
+	dir := t.TempDir()
+	p := startServer(t, procRootEnv("111122223333"), "--data-dir", dir)
+	e := procEnv(t, p, procRoot)
+	ctx := context.Background()
+	alice := e.mustUser("alice")
+	backup := filepath.Join(t.TempDir(), "opensts-backup.db")
+	out, err := exec.Command(opensts(t), "store", "backup", "--data-dir", dir, backup).CombinedOutput()
+	if err != nil {
+		t.Fatalf("store backup while serving: %v\n%s", err, out)
+	}
+	e.mustUser("bob") // after the backup: not in it
+	if err := p.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	// Restore: replace the database, drop its WAL and shared-memory files.
+	b, err := os.ReadFile(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "opensts.db"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "opensts.db-wal"))
+	os.Remove(filepath.Join(dir, "opensts.db-shm"))
+
+	q := startServer(t, procRootEnv("111122223333"), "--data-dir", dir)
+	e = procEnv(t, q, procRoot)
+	if _, err := e.sts(alice).GetCallerIdentity(ctx, nil); err != nil {
+		t.Fatalf("alice's key after restore: %v", err)
+	}
+	_, err = e.iam(procRoot).GetUser(ctx, &iam.GetUserInput{UserName: aws.String("bob")})
+	wantAPIError(t, err, "NoSuchEntity", "")
+}
