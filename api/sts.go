@@ -27,18 +27,27 @@ func credentialsNode(cr issuer.Credentials) *node {
 		timeLeaf("Expiration", cr.Expiration))
 }
 
+// tokenSizeNodes are SessionTokenSize and SessionTokenUtilization.
+func tokenSizeNodes(cr issuer.Credentials) []*node {
+	return []*node{intLeaf("SessionTokenSize", cr.SessionTokenSize()), intLeaf("SessionTokenUtilization", cr.SessionTokenUtilization())}
+}
+
 func (s *Server) getSessionToken(ctx context.Context, c *call) (*node, error) {
 	d, err := c.p.int32("DurationSeconds")
 	if err != nil {
 		return nil, err
 	}
-	in := issuer.GetSessionTokenInput{DurationSeconds: d, SerialNumber: c.p.get("SerialNumber"), TokenCode: c.p.get("TokenCode")}
+	minSize, err := c.p.int32("MinimumSessionTokenSize")
+	if err != nil {
+		return nil, err
+	}
+	in := issuer.GetSessionTokenInput{DurationSeconds: d, SerialNumber: c.p.get("SerialNumber"), TokenCode: c.p.get("TokenCode"), MinimumSessionTokenSize: minSize}
 	cr, err := s.cfg.Issuer.GetSessionToken(ctx, c.caller, in)
 	if err != nil {
 		return nil, err
 	}
 	s.countIssued("GetSessionToken", in.SerialNumber != nil)
-	return el("", credentialsNode(cr)), nil
+	return el("", append([]*node{credentialsNode(cr)}, tokenSizeNodes(cr)...)...), nil
 }
 
 func (s *Server) getFederationToken(ctx context.Context, c *call) (*node, error) {
@@ -46,7 +55,11 @@ func (s *Server) getFederationToken(ctx context.Context, c *call) (*node, error)
 	if err != nil {
 		return nil, err
 	}
-	in := issuer.GetFederationTokenInput{Name: c.p.get("Name"), Policy: c.p.get("Policy"), DurationSeconds: d}
+	minSize, err := c.p.int32("MinimumSessionTokenSize")
+	if err != nil {
+		return nil, err
+	}
+	in := issuer.GetFederationTokenInput{Name: c.p.get("Name"), Policy: c.p.get("Policy"), DurationSeconds: d, MinimumSessionTokenSize: minSize}
 	for _, m := range c.p.structs("PolicyArns", "arn") {
 		in.PolicyArns = append(in.PolicyArns, m["arn"])
 	}
@@ -64,6 +77,7 @@ func (s *Server) getFederationToken(ctx context.Context, c *call) (*node, error)
 	if ft.HasPackedPolicy {
 		res.kids = append(res.kids, leaf("PackedPolicySize", strconv.Itoa(ft.PackedPolicySize)))
 	}
+	res.kids = append(res.kids, tokenSizeNodes(ft.Credentials)...)
 	return res, nil
 }
 

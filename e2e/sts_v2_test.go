@@ -436,3 +436,36 @@ func TestSTS_v2_FederatedSessionScope(t *testing.T) {
 	_, err = e.iam(temp).ListUsers(ctx, &iam.ListUsersInput{})
 	wantAPIError(t, err, "InvalidClientTokenId", "The security token included in the request is invalid")
 }
+
+// The September 2026 STS fields: MinimumSessionTokenSize pads the token;
+// SessionTokenSize and SessionTokenUtilization describe it.
+func TestSTS_v2_SessionTokenSize(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	alice := e.mustUser("alice")
+	plain, err := e.sts(alice).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(*plain.Credentials.SessionToken)
+	if plain.SessionTokenSize == nil || int(*plain.SessionTokenSize) != n || *plain.SessionTokenUtilization != int32((100*n+4095)/4096) {
+		t.Fatalf("size %v utilization %v for a %d-byte token", plain.SessionTokenSize, plain.SessionTokenUtilization, n)
+	}
+	padded, err := e.sts(alice).GetSessionToken(ctx, &sts.GetSessionTokenInput{MinimumSessionTokenSize: aws.Int32(3000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := fromSTS(padded.Credentials.AccessKeyId, padded.Credentials.SecretAccessKey, padded.Credentials.SessionToken)
+	if l := len(tok.SessionToken); l < 3000 || l > 3004 || *padded.SessionTokenSize != int32(l) || *padded.SessionTokenUtilization != 74 {
+		t.Fatalf("padded token: %d bytes, size %d, utilization %d", l, *padded.SessionTokenSize, *padded.SessionTokenUtilization)
+	}
+	if _, err := e.sts(tok).GetCallerIdentity(ctx, nil); err != nil {
+		t.Fatalf("padded token: %v", err)
+	}
+	fed, err := e.sts(e.root).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("Bob"), MinimumSessionTokenSize: aws.Int32(4096)})
+	if err != nil || len(*fed.Credentials.SessionToken) != 4096 || *fed.SessionTokenUtilization != 100 {
+		t.Fatalf("federation padded to 4096: %v", err)
+	}
+	_, err = e.sts(alice).GetSessionToken(ctx, &sts.GetSessionTokenInput{MinimumSessionTokenSize: aws.Int32(4097)})
+	wantAPIError(t, err, "ValidationError", "1 validation error detected: Value '4097' at 'minimumSessionTokenSize' failed to satisfy constraint: Member must have value less than or equal to 4096")
+}

@@ -31,6 +31,8 @@ type GetFederationTokenInput struct {
 	PolicyArns      []*string
 	DurationSeconds *int64
 	Tags            []TagInput
+	// MinimumSessionTokenSize pads the token to at least this many bytes.
+	MinimumSessionTokenSize *int64
 }
 
 // Validate checks the model constraints in model member order and returns
@@ -60,6 +62,7 @@ func (in GetFederationTokenInput) Validate() error {
 		v.CheckString(prefix+"key", t.Key, opensts.StringRule{Required: true, Min: 1, Max: 128, Pattern: &opensts.PatternTagKey})
 		v.CheckString(prefix+"value", t.Value, opensts.StringRule{Required: true, Max: 256, Pattern: &opensts.PatternTagValue})
 	}
+	checkMinimumSize(&v, in.MinimumSessionTokenSize)
 	return v.Err()
 }
 
@@ -106,6 +109,7 @@ func (s *Issuer) GetFederationToken(ctx context.Context, caller *opensts.Princip
 	c.Type = token.Federated
 	c.FederatedName = name
 	c.Tags = tags
+	c.MinTokenLen = minTokenLen(in.MinimumSessionTokenSize)
 	if in.Policy != nil {
 		if _, err := policy.Parse(*in.Policy, policy.Session); err != nil {
 			return FederationToken{}, err

@@ -12,6 +12,9 @@ type GetSessionTokenInput struct {
 	DurationSeconds *int64
 	SerialNumber    *string
 	TokenCode       *string
+	// MinimumSessionTokenSize pads the token to at least this many bytes
+	// (0–4096), for testing clients against large tokens.
+	MinimumSessionTokenSize *int64
 }
 
 // Validate checks the model constraints and returns AWS's ValidationError:
@@ -22,6 +25,7 @@ func (in GetSessionTokenInput) Validate() error {
 	v.CheckInt("durationSeconds", in.DurationSeconds, false, MinDuration, MaxDuration)
 	v.CheckString("serialNumber", in.SerialNumber, opensts.StringRule{Min: 9, Max: 256, Pattern: &opensts.PatternSerialNumber})
 	v.CheckString("tokenCode", in.TokenCode, opensts.StringRule{Min: 6, Max: 6, Pattern: &opensts.PatternTokenCode})
+	checkMinimumSize(&v, in.MinimumSessionTokenSize)
 	return v.Err()
 }
 
@@ -38,6 +42,7 @@ func (s *Issuer) GetSessionToken(ctx context.Context, caller *opensts.Principal,
 	}
 	c := baseClaims(caller)
 	c.Kind = token.SessionToken
+	c.MinTokenLen = minTokenLen(in.MinimumSessionTokenSize)
 	if in.SerialNumber != nil || in.TokenCode != nil {
 		if in.SerialNumber == nil || in.TokenCode == nil || s.cfg.MFA == nil {
 			return Credentials{}, opensts.ErrMFAUnknownDevice

@@ -64,6 +64,29 @@ type Credentials struct {
 	Expiration      time.Time
 }
 
+// SessionTokenSize is the token's length in bytes (STS's SessionTokenSize).
+func (c Credentials) SessionTokenSize() int { return len(c.SessionToken) }
+
+// SessionTokenUtilization is the share, in percent rounded up, of the
+// 4,096-byte session-token limit the token takes (STS's
+// SessionTokenUtilization).
+func (c Credentials) SessionTokenUtilization() int {
+	return (100*len(c.SessionToken) + token.MaxTokenLen - 1) / token.MaxTokenLen
+}
+
+// checkMinimumSize validates MinimumSessionTokenSize: 0–4096 (spec §1.7).
+func checkMinimumSize(v *opensts.ValidationError, n *int64) {
+	v.CheckInt("minimumSessionTokenSize", n, false, 0, token.MaxTokenLen)
+}
+
+// minTokenLen is the requested minimum token size, 0 when absent.
+func minTokenLen(n *int64) int {
+	if n == nil {
+		return 0
+	}
+	return int(*n)
+}
+
 // sessionCredentialsError is AWS's refusal of session credentials for
 // GetSessionToken and GetFederationToken (spec §2.2, §2.3).
 func sessionCredentialsError(action string) error {

@@ -78,6 +78,10 @@ type Claims struct {
 	Policy             string    // inline session policy, may be empty
 	PolicyARNs         []string
 	Tags               []Tag
+	// MinTokenLen pads the sealed token to at least this many characters
+	// (STS's MinimumSessionTokenSize, at most MaxTokenLen). Seal only; Open
+	// leaves it zero.
+	MinTokenLen int
 }
 
 // String describes the session without its secret, so a logged Claims does
@@ -148,7 +152,8 @@ func (c *Claims) check() error {
 //	version      1 byte (0x01)
 //	kind         1 byte
 //	type         1 byte
-//	flags        1 byte: bit 0 = MFAAuthenticatedAt present; others zero
+//	flags        1 byte: bit 0 = MFAAuthenticatedAt present, bit 1 =
+//	             padding present; others zero
 //	issued       varint Unix seconds
 //	expires      varint Unix seconds
 //	mfa          varint Unix seconds, only when flag bit 0 is set
@@ -157,20 +162,28 @@ func (c *Claims) check() error {
 //	             SourceAccessKeyID
 //	packed       uvarint length + Pack's bytes (length 0: no policy,
 //	             ARNs or tags)
+//	padding      uvarint length + that many zero bytes, only when flag bit 1
+//	             is set (MinimumSessionTokenSize)
 //
 // Nothing may follow.
 const (
 	claimsV1     = 0x01
 	flagMFA      = 1 << 0
-	knownFlags   = flagMFA
+	flagPadding  = 1 << 1
+	knownFlags   = flagMFA | flagPadding
 	numStrings   = 8
 	minClaimsLen = 4 + 1 + 1 + numStrings + 1
 )
 
-func appendClaims(b []byte, c *Claims, packed []byte) []byte {
+// appendClaims appends the plaintext; pad > 0 adds a padding field of that
+// many zero bytes.
+func appendClaims(b []byte, c *Claims, packed []byte, pad int) []byte {
 	var flags byte
 	if !c.MFAAuthenticatedAt.IsZero() {
 		flags |= flagMFA
+	}
+	if pad > 0 {
+		flags |= flagPadding
 	}
 	b = append(b, claimsV1, byte(c.Kind), byte(c.Type), flags)
 	b = binary.AppendVarint(b, c.IssuedAt.Unix())
@@ -186,7 +199,12 @@ func appendClaims(b []byte, c *Claims, packed []byte) []byte {
 		b = append(b, s...)
 	}
 	b = binary.AppendUvarint(b, uint64(len(packed)))
-	return append(b, packed...)
+	b = append(b, packed...)
+	if pad > 0 {
+		b = binary.AppendUvarint(b, uint64(pad))
+		b = append(b, make([]byte, pad)...)
+	}
+	return b
 }
 
 // decodeClaims decodes an authenticated plaintext. The eight strings share
@@ -222,6 +240,9 @@ func decodeClaims(pt []byte) (Claims, bool) {
 	c.AccessKeyID, c.SecretAccessKey, c.AccountID, c.UserID = str(0), str(1), str(2), str(3)
 	c.UserName, c.UserPath, c.FederatedName, c.SourceAccessKeyID = str(4), str(5), str(6), str(7)
 	p := d.span()
+	if flags&flagPadding != 0 {
+		d.span()
+	}
 	if d.bad || d.off != len(pt) {
 		return Claims{}, false
 	}

@@ -367,7 +367,7 @@ func FuzzDecodeClaims(f *testing.F) {
 		if hasPacked(c.Policy, c.PolicyARNs, c.Tags) {
 			packed, _ = Pack(c.Policy, c.PolicyARNs, c.Tags)
 		}
-		f.Add(appendClaims(nil, &c, packed))
+		f.Add(appendClaims(nil, &c, packed, 0))
 	}
 	f.Add([]byte{claimsV1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, pt []byte) {
@@ -386,7 +386,7 @@ func FuzzDecodeClaims(f *testing.F) {
 				t.Fatalf("decoded packed section does not pack again (%d%%)", pct)
 			}
 		}
-		again, ok := decodeClaims(appendClaims(nil, &c, packed))
+		again, ok := decodeClaims(appendClaims(nil, &c, packed, 0))
 		if !ok {
 			t.Fatal("re-encoded claims do not decode")
 		}

@@ -99,6 +99,21 @@ func Seal(r *Ring, c Claims) (string, error) {
 	return r.seal(&c, packed)
 }
 
+// padding returns how many zero bytes a padding field must carry so that an
+// envelope of sealedLen bytes (without the field) encodes to at least
+// minTokenLen base64 characters; 0 when it already does.
+func padding(sealedLen, minTokenLen int) int {
+	if b64.EncodedLen(sealedLen) >= minTokenLen {
+		return 0
+	}
+	for pad := 1; ; pad++ {
+		field := uvarintLen(pad) + pad
+		if b64.EncodedLen(sealedLen+field) >= minTokenLen {
+			return pad
+		}
+	}
+}
+
 // seal encrypts checked claims with their packed section under the active key.
 func (r *Ring) seal(c *Claims, packed []byte) (string, error) {
 	k := &r.keys[r.active]
@@ -108,7 +123,10 @@ func (r *Ring) seal(c *Claims, packed []byte) (string, error) {
 	b[0] = envelopeV1
 	binary.BigEndian.PutUint32(b[1:adLen], k.id)
 	rand.Read(b[adLen:headerLen]) // never fails (crypto/rand, Go 1.24+)
-	b = appendClaims(b, c, packed)
+	b = appendClaims(b, c, packed, 0)
+	if pad := padding(len(b)+tagLen, c.MinTokenLen); pad > 0 {
+		b = appendClaims(b[:headerLen], c, packed, pad)
+	}
 	if len(b)+tagLen > maxSealedLen {
 		// Unreachable for claims that pass check with a packing within
 		// budget (TestBudgetArithmetic); kept as the final guard.

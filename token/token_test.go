@@ -516,7 +516,7 @@ func TestBudgetArithmetic(t *testing.T) {
 	for i := range packed {
 		packed[i] = byte(i*7 + 3)
 	}
-	if got := len(appendClaims(nil, &c, packed)) - PackedBudget; got != 825 {
+	if got := len(appendClaims(nil, &c, packed, 0)) - PackedBudget; got != 825 {
 		t.Fatalf("other claims take %d bytes, PackedBudget's comment says 825", got)
 	}
 	if maxPlaintext-825 < PackedBudget {
@@ -905,6 +905,45 @@ func TestTypicalSizes(t *testing.T) {
 		t.Logf("%s: policy %d characters, packed %d%%, token %d characters", name, len(tc.c.Policy), pct, len(tok))
 		if len(tok) > tc.max || len(tok) < 100 {
 			t.Errorf("%s: token %d characters, want 100..%d", name, len(tok), tc.max)
+		}
+	}
+}
+
+// MinTokenLen pads a token to at least that many characters (STS's
+// MinimumSessionTokenSize), up to the cap, and the padded token opens to the
+// same claims.
+func TestSeal_MinTokenLen(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0).UTC()
+	r, err := NewRing([]Key{NewKey(1, now)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := Claims{
+		AccessKeyID: "ASIAAAAAAAAAAAAAAAAA", SecretAccessKey: "0123456789012345678901234567890123456789",
+		Kind: SessionToken, Type: User, AccountID: "123456789012", UserID: "AIDAAAAAAAAAAAAAAAAAA",
+		UserName: "alice", UserPath: "/", SourceAccessKeyID: "AKIAAAAAAAAAAAAAAAAA",
+		IssuedAt: now, ExpiresAt: now.Add(time.Hour),
+	}
+	plain, err := Seal(r, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, min := range []int{0, 10, len(plain), len(plain) + 1, len(plain) + 2, len(plain) + 3, 1000, 2049, 4095, MaxTokenLen} {
+		c := base
+		c.MinTokenLen = min
+		tok, err := Seal(r, c)
+		if err != nil {
+			t.Fatalf("min %d: %v", min, err)
+		}
+		if len(tok) < min || len(tok) > MaxTokenLen || (min <= len(plain) && len(tok) != len(plain)) || len(tok) > max(min, len(plain))+4 {
+			t.Fatalf("min %d: token of %d characters", min, len(tok))
+		}
+		got, err := Open(r, tok, now)
+		if err != nil {
+			t.Fatalf("min %d: open: %v", min, err)
+		}
+		if got.AccessKeyID != base.AccessKeyID || got.MinTokenLen != 0 || got.UserName != "alice" {
+			t.Fatalf("min %d: claims %v", min, got)
 		}
 	}
 }
