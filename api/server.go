@@ -143,12 +143,6 @@ func serviceFor(version string) *service {
 	return nil
 }
 
-type requestInfoKey struct{}
-
-// RequestInfo is the request-scoped context the edge attaches for the
-// authorizer and the logs.
-type RequestInfo = access.RequestInfo
-
 // ServeHTTP handles one Query-protocol request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.cfg.Now()
