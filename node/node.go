@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -186,7 +187,11 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 		auditor = n.Audit
 	}
 	n.Registry.MustRegister(
-		collectors.NewGoCollector(),
+		// Go runtime metrics, plus the live heap after the last collection
+		// and the next collection's goal (go_gc_heap_live_bytes,
+		// go_gc_heap_goal_bytes): the figures that show whether memory grows.
+		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(
+			collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/gc/heap/(live|goal):bytes$`)})),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "opensts_token_key_age_seconds",

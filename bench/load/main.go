@@ -243,6 +243,24 @@ func run(n int, d time.Duration, op func(worker int) error) *stats {
 	return s
 }
 
+// liveHeapKB reads the server's live heap after its last collection from
+// its /metrics (go_gc_heap_live_bytes); 0 when unavailable.
+func liveHeapKB(c *client) int64 {
+	resp, err := c.http.Get(c.base + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "go_gc_heap_live_bytes "); ok {
+			f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return int64(f) >> 10
+		}
+	}
+	return 0
+}
+
 // liveHeap is the heap in use after a full collection.
 func liveHeap() uint64 {
 	runtime.GC()
@@ -457,14 +475,14 @@ func soak(o options) error {
 	}
 	start := time.Now()
 	fmt.Printf("soak: %d workers against %s for %s; server RSS at start %d kB\n", o.concurrency, o.target, o.duration, rssKB(pid))
-	fmt.Printf("%8s %10s %8s %10s %10s %10s\n", "elapsed", "requests", "errors", "p50", "p99", "rss_kB")
+	fmt.Printf("%8s %10s %8s %10s %10s %10s %12s\n", "elapsed", "requests", "errors", "p50", "p99", "rss_kB", "live_heap_kB")
 	var total, totalErrs int64
 	for time.Since(start) < o.duration {
 		d := min(o.interval, o.duration-time.Since(start))
 		s := run(o.concurrency, d, op)
 		total += s.ok.Load()
 		totalErrs += s.errs.Load()
-		fmt.Printf("%8s %10d %8d %10s %10s %10d\n", time.Since(start).Round(time.Second), total, totalErrs, s.percentile(.5), s.percentile(.99), rssKB(pid))
+		fmt.Printf("%8s %10d %8d %10s %10s %10d %12d\n", time.Since(start).Round(time.Second), total, totalErrs, s.percentile(.5), s.percentile(.99), rssKB(pid), liveHeapKB(c))
 		if e := s.lastErr.Load(); e != nil {
 			fmt.Printf("last error: %v\n", e)
 		}
