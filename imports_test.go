@@ -142,4 +142,3 @@ func (r rule) check(imp string) string {
 	}
 	return "third-party module not allowed here"
 }
-
