@@ -87,28 +87,15 @@ func (s *Service) ListAccessKeys(ctx context.Context, caller *opensts.Principal,
 	if err != nil {
 		return page, fmt.Errorf("list access keys: %w", err)
 	}
-	// A user has at most two keys, so paging happens here: the marker is the
-	// id of the first key of the next page.
-	opt := in.options(nil)
-	start := 0
-	if opt.Marker != "" {
-		start = -1
-		for i, k := range keys {
-			if k.ID == opt.Marker {
-				start = i
-			}
-		}
-		if start < 0 {
-			return page, opensts.Errorf(opensts.ErrInvalidInput, "Invalid Marker.")
-		}
+	// A user has at most two keys, so paging happens here.
+	keyPage, err := pageOf(keys, func(k opensts.AccessKey) string { return k.ID }, in.ListInput)
+	if err != nil {
+		return page, err
 	}
-	end := min(start+opt.Limit(), len(keys))
-	for _, k := range keys[start:end] {
+	for _, k := range keyPage.Items {
 		page.Items = append(page.Items, AccessKeyView{AccessKey: k, UserName: t.user.Name})
 	}
-	if end < len(keys) {
-		page.Marker = keys[end].ID
-	}
+	page.Marker = keyPage.Marker
 	return page, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,6 +98,26 @@ func (in ListInput) options(pathPrefix *string) opensts.ListOptions {
 		o.PathPrefix = *pathPrefix
 	}
 	return o
+}
+
+// pageOf pages a short list held in memory (a user's keys, a policy's
+// versions, a user's tags): the marker is the key of the first item of the
+// next page, and a marker that names no item is InvalidInput.
+func pageOf[T any](items []T, key func(T) string, li ListInput) (opensts.Page[T], error) {
+	opt := li.options(nil)
+	start := 0
+	if opt.Marker != "" {
+		start = slices.IndexFunc(items, func(it T) bool { return key(it) == opt.Marker })
+		if start < 0 {
+			return opensts.Page[T]{}, opensts.Errorf(opensts.ErrInvalidInput, "Invalid Marker.")
+		}
+	}
+	end := min(start+opt.Limit(), len(items))
+	page := opensts.Page[T]{Items: items[start:end]}
+	if end < len(items) {
+		page.Marker = key(items[end])
+	}
+	return page, nil
 }
 
 // noSuchUser is IAM's NoSuchEntity for a user name.

@@ -147,3 +147,39 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+// pageOf visits every item exactly once in order, whatever the page size,
+// and refuses a marker that names no item.
+func TestPageOf(t *testing.T) {
+	items := []string{"a", "b", "c", "d", "e"}
+	id := func(s string) string { return s }
+	for size := int64(1); size <= 6; size++ {
+		var got []string
+		li := ListInput{MaxItems: &size}
+		for {
+			p, err := pageOf(items, id, li)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int64(len(p.Items)) > size {
+				t.Fatalf("page of %d items with MaxItems %d", len(p.Items), size)
+			}
+			got = append(got, p.Items...)
+			if p.Marker == "" {
+				break
+			}
+			m := p.Marker
+			li.Marker = &m
+		}
+		if strings.Join(got, "") != "abcde" {
+			t.Fatalf("MaxItems %d visited %v", size, got)
+		}
+	}
+	bad := "z"
+	if _, err := pageOf(items, id, ListInput{Marker: &bad}); !errors.Is(err, opensts.ErrInvalidInput) {
+		t.Fatalf("unknown marker: %v", err)
+	}
+	if p, err := pageOf([]string{}, id, ListInput{}); err != nil || len(p.Items) != 0 || p.Marker != "" {
+		t.Fatalf("empty list: %+v %v", p, err)
+	}
+}

@@ -504,26 +504,8 @@ func (s *Service) ListPolicyVersions(ctx context.Context, caller *opensts.Princi
 	if err != nil {
 		return page, fmt.Errorf("list policy versions: %w", err)
 	}
-	// At most five versions: page here, the marker being the next version id.
-	opt := li.options(nil)
-	start := 0
-	if opt.Marker != "" {
-		start = -1
-		for i, v := range vs {
-			if v.VersionID == opt.Marker {
-				start = i
-			}
-		}
-		if start < 0 {
-			return page, opensts.Errorf(opensts.ErrInvalidInput, "Invalid Marker.")
-		}
-	}
-	end := min(start+opt.Limit(), len(vs))
-	page.Items = vs[start:end]
-	if end < len(vs) {
-		page.Marker = vs[end].VersionID
-	}
-	return page, nil
+	// At most five versions: page here.
+	return pageOf(vs, func(v opensts.PolicyVersion) string { return v.VersionID }, li)
 }
 
 // DeletePolicyVersion deletes a version other than the default.

@@ -154,31 +154,10 @@ func (s *Service) UntagUser(ctx context.Context, caller *opensts.Principal, in T
 
 // ListUserTags pages through a user's tags.
 func (s *Service) ListUserTags(ctx context.Context, caller *opensts.Principal, in UserRef, li ListInput) (opensts.Page[opensts.Tag], error) {
-	var page opensts.Page[opensts.Tag]
 	u, err := s.namedUser(ctx, caller, in.UserName, "ListUserTags", li.validate)
 	if err != nil {
-		return page, err
+		return opensts.Page[opensts.Tag]{}, err
 	}
-	opt := li.options(nil)
-	start := 0
-	if opt.Marker != "" {
-		var ok bool
-		if start, ok = markerIndex(opt.Marker, len(u.Tags)); !ok {
-			return page, opensts.Errorf(opensts.ErrInvalidInput, "Invalid Marker.")
-		}
-	}
-	end := min(start+opt.Limit(), len(u.Tags))
-	page.Items = u.Tags[start:end]
-	if end < len(u.Tags) {
-		page.Marker = fmt.Sprint(end)
-	}
-	return page, nil
-}
-
-func markerIndex(m string, n int) (int, bool) {
-	var i int
-	if _, err := fmt.Sscan(m, &i); err != nil || i < 0 || i > n {
-		return 0, false
-	}
-	return i, true
+	// At most 50 tags: page here, by tag key.
+	return pageOf(u.Tags, func(t opensts.Tag) string { return t.Key }, li)
 }
