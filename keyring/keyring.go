@@ -188,22 +188,34 @@ func (m *Manager) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			m.tick(ctx)
 		}
-		if m.cfg.RotateEvery > 0 {
-			before := m.Ring().Active().ID
-			id, err := m.rotate(ctx, m.cfg.RotateEvery)
-			if err != nil {
-				m.cfg.Logger.ErrorContext(ctx, "scheduled token key rotation failed", "error", err)
-				continue
-			}
-			if id != before {
-				m.cfg.Logger.InfoContext(ctx, "token key ring rotated", "active_key", id)
-			}
-			continue
-		}
-		if err := m.Refresh(ctx); err != nil {
-			m.cfg.Logger.WarnContext(ctx, "token key ring refresh failed", "error", err)
-		}
+	}
+}
+
+// tick reloads the ring (a read) and, when scheduled rotation is on and the
+// active key has reached RotateEvery, rotates. The store is written only
+// then; rotate checks the age again inside its transaction, so nodes on
+// the same schedule rotate once between them.
+func (m *Manager) tick(ctx context.Context) {
+	if err := m.Refresh(ctx); err != nil {
+		m.cfg.Logger.WarnContext(ctx, "token key ring refresh failed", "error", err)
+		return
+	}
+	if m.cfg.RotateEvery <= 0 {
+		return
+	}
+	before := m.Ring().Active()
+	if m.cfg.Now().Sub(before.CreatedAt) < m.cfg.RotateEvery {
+		return
+	}
+	id, err := m.rotate(ctx, m.cfg.RotateEvery)
+	if err != nil {
+		m.cfg.Logger.ErrorContext(ctx, "scheduled token key rotation failed", "error", err)
+		return
+	}
+	if id != before.ID {
+		m.cfg.Logger.InfoContext(ctx, "token key ring rotated", "active_key", id)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opensts/opensts"
 	"github.com/opensts/opensts/atrest"
 	"github.com/opensts/opensts/internal/clock"
 	"github.com/opensts/opensts/sqlite"
@@ -147,5 +148,41 @@ func TestOpen_WrongMasterKey(t *testing.T) {
 	other, _ := atrest.New(atrest.GenerateKey())
 	if _, err := Open(ctx, Config{Store: st, Box: other, Now: clk.Now}); err == nil {
 		t.Fatal("a ring opened under another master key")
+	}
+}
+
+// countingRing counts writes to the key ring.
+type countingRing struct {
+	opensts.KeyRing
+	writes int
+}
+
+func (c *countingRing) UpdateTokenKeys(ctx context.Context, fn func([]opensts.TokenKey) ([]opensts.TokenKey, error)) error {
+	c.writes++
+	return c.KeyRing.UpdateTokenKeys(ctx, fn)
+}
+
+// The periodic tick only reads until a rotation is due, then rotates once.
+func TestTick_WritesOnlyWhenRotationIsDue(t *testing.T) {
+	ctx := context.Background()
+	st, box, clk := setup(t)
+	ring := &countingRing{KeyRing: st}
+	m, err := Open(ctx, Config{Store: ring, Box: box, Now: clk.Now, RotateEvery: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := m.Ring().Active().ID
+	opened := ring.writes
+	for range 10 {
+		clk.Advance(5 * time.Minute)
+		m.tick(ctx)
+	}
+	if ring.writes != opened || m.Ring().Active().ID != first {
+		t.Fatalf("%d writes and active key %d before rotation was due", ring.writes-opened, m.Ring().Active().ID)
+	}
+	clk.Advance(11 * time.Minute)
+	m.tick(ctx)
+	if ring.writes != opened+1 || m.Ring().Active().ID == first {
+		t.Fatalf("due rotation: %d writes, active key %d", ring.writes-opened, m.Ring().Active().ID)
 	}
 }
