@@ -365,27 +365,22 @@ func (s *Service) updateDevice(ctx context.Context, d opensts.MFADevice, fn func
 // step is stored atomically, so not across nodes either), and repeated
 // failures lock the device for a bounded, growing time.
 func (s *Service) VerifyMFA(ctx context.Context, p *opensts.Principal, serial, code string) (time.Time, error) {
-	d, err := s.cfg.Store.GetMFADevice(ctx, p.AccountID, serial)
 	owner := p.UserID
-	if errors.Is(err, opensts.ErrNotFound) || (err == nil && (!d.Assigned() || d.UserID != owner)) {
-		return time.Time{}, opensts.ErrMFAUnknownDevice
-	}
-	if err != nil {
-		return time.Time{}, fmt.Errorf("get MFA device: %w", err)
-	}
 	var verdict error
 	var at time.Time
-	err = s.cfg.Store.UpdateMFADevice(ctx, d.AccountID, d.SerialNumber, func(d *opensts.MFADevice) error {
+	// One transaction reads, checks and records; refusals that change
+	// nothing abort it (errUnchanged) so they write nothing.
+	err := s.cfg.Store.UpdateMFADevice(ctx, p.AccountID, serial, func(d *opensts.MFADevice) error {
 		verdict, at = nil, time.Time{}
-		if d.UserID != owner {
+		if d.UserID != owner { // unassigned, or another user's
 			verdict = opensts.ErrMFAUnknownDevice
-			return nil
+			return errUnchanged
 		}
 		now := s.now()
 		if now.Before(d.LockedUntil) {
 			verdict = &opensts.Error{Kind: opensts.ErrAccessDenied,
 				Message: fmt.Sprintf("MultiFactorAuthentication failed: too many invalid codes for this device; try again in %d seconds.", int(d.LockedUntil.Sub(now).Seconds())+1)}
-			return nil
+			return errUnchanged
 		}
 		seed, err := s.cfg.Box.Open(d.SealedSeed, SeedAAD(d.AccountID, d.SerialNumber))
 		if err != nil {
@@ -410,11 +405,16 @@ func (s *Service) VerifyMFA(ctx context.Context, p *opensts.Principal, serial, c
 		at = now
 		return nil
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, opensts.ErrNotFound):
+		return time.Time{}, opensts.ErrMFAUnknownDevice
+	case err != nil && !errors.Is(err, errUnchanged):
 		return time.Time{}, fmt.Errorf("verify MFA code: %w", err)
-	}
-	if verdict != nil {
+	case verdict != nil:
 		return time.Time{}, verdict
 	}
 	return at, nil
 }
+
+// errUnchanged aborts a device update that has nothing to write.
+var errUnchanged = errors.New("nothing to change")
