@@ -122,25 +122,17 @@ func (s *Issuer) GetFederationToken(ctx context.Context, caller *opensts.Princip
 		}
 		c.PolicyARNs = append(c.PolicyARNs, *a)
 	}
-	out := FederationToken{
-		FederatedUserARN: arn,
-		FederatedUserID:  caller.AccountID + ":" + name,
-		HasPackedPolicy:  c.Policy != "" || len(c.PolicyARNs) > 0 || len(tags) > 0,
-	}
-	if out.HasPackedPolicy {
-		_, pct := token.Pack(c.Policy, c.PolicyARNs, tags)
-		if pct > 100 {
-			return FederationToken{}, opensts.Errorf(opensts.ErrPackedPolicyTooBig,
-				"Packed policy consumes %d%% of allotted space, please use smaller policy.", pct)
-		}
-		out.PackedPolicySize = pct
-	}
-	creds, err := s.seal(c, s.cfg.Now(), duration(in.DurationSeconds, caller.IsRoot()))
+	creds, packed, err := s.seal(c, s.cfg.Now(), duration(in.DurationSeconds, caller.IsRoot()))
 	if err != nil {
 		return FederationToken{}, err
 	}
-	out.Credentials = creds
-	return out, nil
+	return FederationToken{
+		Credentials:      creds,
+		FederatedUserARN: arn,
+		FederatedUserID:  caller.AccountID + ":" + name,
+		PackedPolicySize: packed,
+		HasPackedPolicy:  c.Policy != "" || len(c.PolicyARNs) > 0 || len(tags) > 0,
+	}, nil
 }
 
 // sessionTags checks the rules the model cannot express: no "aws:" prefix,

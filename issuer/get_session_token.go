@@ -53,5 +53,6 @@ func (s *Issuer) GetSessionToken(ctx context.Context, caller *opensts.Principal,
 		}
 		c.MFAAuthenticatedAt = at.UTC()
 	}
-	return s.seal(c, s.cfg.Now(), duration(in.DurationSeconds, caller.IsRoot()))
+	cr, _, err := s.seal(c, s.cfg.Now(), duration(in.DurationSeconds, caller.IsRoot()))
+	return cr, err
 }

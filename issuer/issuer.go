@@ -105,18 +105,24 @@ func duration(requested *int64, root bool) time.Duration {
 	return time.Duration(d) * time.Second
 }
 
-// seal issues a new temporary key and seals claims for it.
-func (s *Issuer) seal(c token.Claims, now time.Time, d time.Duration) (Credentials, error) {
+// seal issues a new temporary key and seals claims for it. It also returns
+// the packed session policy's share of its budget (0 without one); a packing
+// over budget is AWS's PackedPolicyTooLarge.
+func (s *Issuer) seal(c token.Claims, now time.Time, d time.Duration) (Credentials, int, error) {
 	now = now.UTC().Truncate(time.Second)
 	c.AccessKeyID = opensts.NewTemporaryKeyID(c.AccountID)
 	c.SecretAccessKey = opensts.NewSecretAccessKey()
 	c.IssuedAt = now
 	c.ExpiresAt = now.Add(d)
-	tok, err := token.Seal(s.cfg.Keys.Ring(), c)
-	if err != nil {
-		return Credentials{}, err
+	tok, packed, err := token.SealPacking(s.cfg.Keys.Ring(), c)
+	if errors.Is(err, token.ErrTooLarge) && packed > 100 {
+		return Credentials{}, packed, opensts.Errorf(opensts.ErrPackedPolicyTooBig,
+			"Packed policy consumes %d%% of allotted space, please use smaller policy.", packed)
 	}
-	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: tok, Expiration: c.ExpiresAt}, nil
+	if err != nil {
+		return Credentials{}, packed, err
+	}
+	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: tok, Expiration: c.ExpiresAt}, packed, nil
 }
 
 // baseClaims carries the caller's identity into a session.

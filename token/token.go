@@ -80,23 +80,33 @@ var bufs = sync.Pool{New: func() any { return new([bufLen]byte) }}
 // when c breaks a rule listed on Claims; with valid claims and a packing
 // within budget it always succeeds (see PackedBudget).
 func Seal(r *Ring, c Claims) (string, error) {
+	tok, _, err := SealPacking(r, c)
+	return tok, err
+}
+
+// SealPacking is Seal, also returning the packed session policy's share of
+// PackedBudget in percent (Pack's percent; 0 when the claims carry no
+// policy, ARN or tag), so a caller reporting PackedPolicySize packs once.
+// Over budget, it returns that percent with ErrTooLarge.
+func SealPacking(r *Ring, c Claims) (string, int, error) {
 	if r == nil || len(r.keys) == 0 {
-		return "", fmt.Errorf("seal session token: %w", ErrInvalidRing)
+		return "", 0, fmt.Errorf("seal session token: %w", ErrInvalidRing)
 	}
 	if err := c.check(); err != nil {
-		return "", fmt.Errorf("seal session token: %w", err)
+		return "", 0, fmt.Errorf("seal session token: %w", err)
 	}
 	var packed []byte
+	var percent int
 	if hasPacked(c.Policy, c.PolicyARNs, c.Tags) {
 		p := getPacker()
 		defer putPacker(p)
-		var percent int
 		packed, percent = p.pack(c.Policy, c.PolicyARNs, c.Tags)
 		if percent > 100 {
-			return "", fmt.Errorf("seal session token: packed session policy consumes %d%% of its budget: %w", percent, ErrTooLarge)
+			return "", percent, fmt.Errorf("seal session token: packed session policy consumes %d%% of its budget: %w", percent, ErrTooLarge)
 		}
 	}
-	return r.seal(&c, packed)
+	tok, err := r.seal(&c, packed)
+	return tok, percent, err
 }
 
 // padding returns how many zero bytes a padding field must carry so that an

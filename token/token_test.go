@@ -947,3 +947,44 @@ func TestSeal_MinTokenLen(t *testing.T) {
 		}
 	}
 }
+
+// SealPacking reports Pack's percent for the claims it seals, and the
+// percent with ErrTooLarge when the packing is over budget.
+func TestSealPacking_ReportsPack(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0).UTC()
+	r, err := NewRing([]Key{NewKey(1, now)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Claims{
+		AccessKeyID: "ASIAAAAAAAAAAAAAAAAA", SecretAccessKey: "0123456789012345678901234567890123456789",
+		Kind: Federation, Type: Federated, AccountID: "123456789012", UserID: "AIDAAAAAAAAAAAAAAAAAA",
+		UserName: "alice", UserPath: "/", FederatedName: "Bob", SourceAccessKeyID: "AKIAAAAAAAAAAAAAAAAA",
+		IssuedAt: now, ExpiresAt: now.Add(time.Hour),
+		Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`,
+		Tags:   []Tag{{Key: "team", Value: "core"}},
+	}
+	_, want := Pack(c.Policy, c.PolicyARNs, c.Tags)
+	if _, got, err := SealPacking(r, c); err != nil || got != want || got == 0 {
+		t.Fatalf("SealPacking percent %d, Pack %d, err %v", got, want, err)
+	}
+	c.Policy, c.Tags = "", nil
+	if _, got, err := SealPacking(r, c); err != nil || got != 0 {
+		t.Fatalf("no session policy: percent %d, err %v", got, err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	random := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[rng.IntN(62)]
+		}
+		return string(b)
+	}
+	for range 50 {
+		c.Tags = append(c.Tags, Tag{Key: random(128), Value: random(256)})
+	}
+	_, want = Pack(c.Policy, c.PolicyARNs, c.Tags)
+	if _, got, err := SealPacking(r, c); want <= 100 || got != want || !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("over budget: percent %d (Pack %d), err %v", got, want, err)
+	}
+}
