@@ -119,11 +119,7 @@ func (s *Server) tagUser(ctx context.Context, c *call) (*node, error) {
 }
 
 func (s *Server) untagUser(ctx context.Context, c *call) (*node, error) {
-	in := iam.TagUserInput{UserName: c.p.get("UserName"), TagKeys: c.p.list("TagKeys")}
-	if in.TagKeys == nil && c.p.get("TagKeys") != nil {
-		in.TagKeys = []string{}
-	}
-	return nil, s.cfg.IAM.UntagUser(ctx, c.caller, in)
+	return nil, s.cfg.IAM.UntagUser(ctx, c.caller, iam.TagUserInput{UserName: c.p.get("UserName"), TagKeys: listOrEmpty(c.p, "TagKeys")})
 }
 
 func (s *Server) listUserTags(ctx context.Context, c *call) (*node, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,10 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/atrest"
+	"github.com/opensts/opensts/node"
 )
 
 // envName is a flag's environment twin: --data-dir is OPENSTS_DATA_DIR.
@@ -136,4 +141,28 @@ func sortedFlags(cmd *cobra.Command) []*pflag.Flag {
 	cmd.Flags().VisitAll(func(f *pflag.Flag) { out = append(out, f) })
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// storeFlags are --data-dir and --store for the administration commands
+// that work on the store directly, as the server does.
+type storeFlags struct{ dataDir, store string }
+
+func (s *storeFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&s.dataDir, "data-dir", "./opensts-data", "data directory of the server")
+	cmd.Flags().StringVar(&s.store, "store", "", "store URL, as for opensts server")
+}
+
+// open opens the store and the master key the server uses (OPENSTS_MASTER_KEY
+// or the data dir's master.key, never created here). The caller closes the
+// store.
+func (s storeFlags) open(ctx context.Context) (opensts.Store, *atrest.Box, error) {
+	box, err := node.MasterKey(s.dataDir, os.Getenv("OPENSTS_MASTER_KEY"), false)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := node.OpenStore(ctx, s.store, s.dataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, box, nil
 }

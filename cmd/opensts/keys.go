@@ -2,17 +2,15 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/opensts/opensts/keyring"
-	"github.com/opensts/opensts/node"
 )
 
 func newKeysCommand() *cobra.Command {
 	keys := &cobra.Command{Use: "keys", Short: "Manage the session-token key ring"}
-	var dataDir, store string
+	var sf storeFlags
 	rotate := &cobra.Command{
 		Use:   "rotate",
 		Short: "Make a new active token key; tokens sealed by older keys keep working until they expire",
@@ -25,11 +23,7 @@ data dir's master.key, like the server.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			box, err := node.MasterKey(dataDir, os.Getenv("OPENSTS_MASTER_KEY"), false)
-			if err != nil {
-				return err
-			}
-			st, err := node.OpenStore(ctx, store, dataDir)
+			st, box, err := sf.open(ctx)
 			if err != nil {
 				return err
 			}
@@ -46,8 +40,7 @@ data dir's master.key, like the server.`,
 			return nil
 		},
 	}
-	rotate.Flags().StringVar(&dataDir, "data-dir", "./opensts-data", "data directory of the server")
-	rotate.Flags().StringVar(&store, "store", "", "store URL, as for opensts server")
+	sf.add(rotate)
 	keys.AddCommand(withEnv(rotate))
 	return keys
 }

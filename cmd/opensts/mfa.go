@@ -196,7 +196,8 @@ func accountOf(serial string) string {
 }
 
 func newImportHardwareCommand() *cobra.Command {
-	var dataDir, store, file string
+	var sf storeFlags
+	var file string
 	var skipExisting bool
 	cmd := &cobra.Command{
 		Use:   "import-hardware",
@@ -220,11 +221,7 @@ as with AWS hardware tokens. Works directly on the store, like the server
 			if err != nil {
 				return err
 			}
-			box, err := node.MasterKey(dataDir, os.Getenv("OPENSTS_MASTER_KEY"), false)
-			if err != nil {
-				return err
-			}
-			st, err := node.OpenStore(ctx, store, dataDir)
+			st, box, err := sf.open(ctx)
 			if err != nil {
 				return err
 			}
@@ -235,8 +232,7 @@ as with AWS hardware tokens. Works directly on the store, like the server
 		},
 	}
 	cmd.Flags().StringVar(&file, "file", "", "seed file (PSKC XML or serial,seed lines)")
-	cmd.Flags().StringVar(&dataDir, "data-dir", "./opensts-data", "data directory of the server")
-	cmd.Flags().StringVar(&store, "store", "", "store URL, as for opensts server")
+	sf.add(cmd)
 	cmd.Flags().BoolVar(&skipExisting, "skip-existing", false, "skip serial numbers that are already registered instead of failing")
 	_ = cmd.MarkFlagRequired("file")
 	return withEnv(cmd)
