@@ -610,11 +610,7 @@ func (db *DB) IdentityPolicies(ctx context.Context, accountID, userID string) (o
 					rows.Close()
 					return err
 				}
-				id := name
-				if qq.source == opensts.SourceManaged || qq.source == opensts.SourceGroupManaged {
-					id = opensts.PolicyARN(accountID, path, name)
-				}
-				ip.Documents = append(ip.Documents, opensts.PolicyDocument{Source: qq.source, ID: id, Document: doc})
+				ip.Documents = append(ip.Documents, backend.IdentityDocument(qq.source, accountID, path, name, doc))
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
@@ -641,19 +637,19 @@ func (db *DB) IdentityPolicies(ctx context.Context, accountID, userID string) (o
 // version of a managed policy of the account: the name compares
 // case-insensitively, the path exactly.
 func boundaryDocument(ctx context.Context, q querier, accountID, arn string) (string, error) {
-	a, kind, path, name, ok := opensts.ParseIAMARN(arn)
-	if !ok || kind != "policy" || a != accountID {
-		return "", backend.NotFound("policy " + arn)
+	path, name, err := backend.BoundaryPolicy(accountID, arn)
+	if err != nil {
+		return "", err
 	}
 	var stored, doc string
-	err := q.QueryRow(ctx, `SELECT p.path, v.document FROM managed_policies p
+	err = q.QueryRow(ctx, `SELECT p.path, v.document FROM managed_policies p
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
 		WHERE p.account_id = $1 AND p.name_lower = $2`, accountID, lower(name)).Scan(&stored, &doc)
 	if err != nil {
 		return "", err
 	}
-	if backend.NormPath(stored) != path {
-		return "", backend.NotFound("policy " + arn)
+	if err := backend.MatchesBoundary(arn, path, stored); err != nil {
+		return "", err
 	}
 	return doc, nil
 }

@@ -585,11 +585,7 @@ func (db *DB) IdentityPolicies(ctx context.Context, accountID, userID string) (o
 					rows.Close()
 					return err
 				}
-				id := name
-				if q.source == opensts.SourceManaged || q.source == opensts.SourceGroupManaged {
-					id = opensts.PolicyARN(accountID, path, name)
-				}
-				ip.Documents = append(ip.Documents, opensts.PolicyDocument{Source: q.source, ID: id, Document: doc})
+				ip.Documents = append(ip.Documents, backend.IdentityDocument(q.source, accountID, path, name, doc))
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
@@ -616,19 +612,19 @@ func (db *DB) IdentityPolicies(ctx context.Context, accountID, userID string) (o
 // version of a managed policy of the account: the name compares
 // case-insensitively, the path exactly.
 func boundaryDocument(ctx context.Context, q querier, accountID, arn string) (string, error) {
-	a, kind, path, name, ok := opensts.ParseIAMARN(arn)
-	if !ok || kind != "policy" || a != accountID {
-		return "", backend.NotFound("policy " + arn)
+	path, name, err := backend.BoundaryPolicy(accountID, arn)
+	if err != nil {
+		return "", err
 	}
 	var stored, doc string
-	err := q.QueryRowContext(ctx, `SELECT p.path, v.document FROM managed_policies p
+	err = q.QueryRowContext(ctx, `SELECT p.path, v.document FROM managed_policies p
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
 		WHERE p.account_id = ? AND p.name_lower = ?`, accountID, lower(name)).Scan(&stored, &doc)
 	if err != nil {
 		return "", classify(err)
 	}
-	if backend.NormPath(stored) != path {
-		return "", backend.NotFound("policy " + arn)
+	if err := backend.MatchesBoundary(arn, path, stored); err != nil {
+		return "", err
 	}
 	return doc, nil
 }

@@ -138,6 +138,37 @@ func NormPath(p string) string {
 	return p
 }
 
+// IdentityDocument names a policy document found for an identity: managed
+// policies by their ARN, inline policies by their name.
+func IdentityDocument(source opensts.PolicySource, accountID, path, name, doc string) opensts.PolicyDocument {
+	id := name
+	if source == opensts.SourceManaged || source == opensts.SourceGroupManaged {
+		id = opensts.PolicyARN(accountID, path, name)
+	}
+	return opensts.PolicyDocument{Source: source, ID: id, Document: doc}
+}
+
+// BoundaryPolicy is the path and name of the managed policy a
+// permissions-boundary ARN names, or a NotFound error when the ARN does not
+// name a policy of the account. The backend looks the name up
+// case-insensitively and confirms the stored path with MatchesBoundary.
+func BoundaryPolicy(accountID, arn string) (path, name string, err error) {
+	a, kind, path, name, ok := opensts.ParseIAMARN(arn)
+	if !ok || kind != "policy" || a != accountID {
+		return "", "", NotFound("policy " + arn)
+	}
+	return path, name, nil
+}
+
+// MatchesBoundary checks the stored path of the policy found for a
+// boundary ARN against the ARN's path, which compares exactly.
+func MatchesBoundary(arn, wantPath, storedPath string) error {
+	if NormPath(storedPath) != wantPath {
+		return NotFound("policy " + arn)
+	}
+	return nil
+}
+
 // CheckSnapshot refuses snapshots that the schema cannot represent
 // faithfully: a default account that is not among the accounts, owners of
 // an unknown kind, version ids that are not vN, a default version the

@@ -111,3 +111,54 @@ func TestCheckSnapshot(t *testing.T) {
 		t.Error("nil snapshot accepted")
 	}
 }
+
+func TestIdentityDocument(t *testing.T) {
+	tests := []struct {
+		source opensts.PolicySource
+		path   string
+		wantID string
+	}{
+		{opensts.SourceUserInline, "", "Read"},
+		{opensts.SourceGroupInline, "", "Read"},
+		{opensts.SourceManaged, "/team/", "arn:aws:iam::123456789012:policy/team/Read"},
+		{opensts.SourceGroupManaged, "/", "arn:aws:iam::123456789012:policy/Read"},
+	}
+	for _, tt := range tests {
+		d := IdentityDocument(tt.source, "123456789012", tt.path, "Read", "{}")
+		if d.ID != tt.wantID || d.Source != tt.source || d.Document != "{}" {
+			t.Errorf("IdentityDocument(%q, %q) = %+v, want ID %q", tt.source, tt.path, d, tt.wantID)
+		}
+	}
+}
+
+func TestBoundaryPolicy(t *testing.T) {
+	tests := []struct {
+		arn, stored string
+		wantName    string
+		found       bool
+	}{
+		{"arn:aws:iam::123456789012:policy/Boundary", "", "Boundary", true},
+		{"arn:aws:iam::123456789012:policy/Boundary", "/", "Boundary", true},
+		{"arn:aws:iam::123456789012:policy/team/Boundary", "/team/", "Boundary", true},
+		{"arn:aws:iam::123456789012:policy/team/Boundary", "/other/", "Boundary", false},
+		{"arn:aws:iam::123456789012:policy/Boundary", "/team/", "Boundary", false},
+		{"arn:aws:iam::210987654321:policy/Boundary", "/", "", false},
+		{"arn:aws:iam::123456789012:user/Boundary", "/", "", false},
+		{"not an arn", "/", "", false},
+	}
+	for _, tt := range tests {
+		path, name, err := BoundaryPolicy("123456789012", tt.arn)
+		if err == nil {
+			if name != tt.wantName {
+				t.Errorf("BoundaryPolicy(%q) name = %q, want %q", tt.arn, name, tt.wantName)
+			}
+			err = MatchesBoundary(tt.arn, path, tt.stored)
+		}
+		if found := err == nil; found != tt.found {
+			t.Errorf("%q with stored path %q: found = %v (%v), want %v", tt.arn, tt.stored, found, err, tt.found)
+		}
+		if err != nil && !errors.Is(err, opensts.ErrNotFound) {
+			t.Errorf("%q: error %v is not ErrNotFound", tt.arn, err)
+		}
+	}
+}
