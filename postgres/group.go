@@ -24,25 +24,6 @@ func scanGroup(row pgx.Row) (opensts.Group, string, error) {
 	return g, key, nil
 }
 
-func scanGroups(rows pgx.Rows, err error) ([]opensts.Group, []string, error) {
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	var (
-		groups []opensts.Group
-		keys   []string
-	)
-	for rows.Next() {
-		g, k, err := scanGroup(rows)
-		if err != nil {
-			return nil, nil, err
-		}
-		groups, keys = append(groups, g), append(keys, k)
-	}
-	return groups, keys, rows.Err()
-}
-
 // CreateGroup stores a new group; the account row lock makes the name
 // check, count and insert atomic.
 func (db *DB) CreateGroup(ctx context.Context, g opensts.Group, maxGroups int) error {
@@ -94,9 +75,8 @@ func (db *DB) ListGroups(ctx context.Context, accountID string, opt opensts.List
 		return opensts.Page[opensts.Group]{}, fmt.Errorf("list groups: %w", err)
 	}
 	var p opensts.Page[opensts.Group]
-	err := db.readOne(ctx, func(q querier) error {
-		groups, keys, err := scanGroups(q.Query(ctx, s.sql.String(), s.args...))
-		p = backend.Page(groups, keys, opt)
+	err := db.readOne(ctx, func(q querier) (err error) {
+		p, err = queryPage(ctx, q, s, opt, scanGroup)
 		return err
 	})
 	if err != nil {
@@ -215,12 +195,11 @@ func (db *DB) ListGroupsForUser(ctx context.Context, accountID, userID string, o
 		return opensts.Page[opensts.Group]{}, fmt.Errorf("list groups for user %s: %w", userID, err)
 	}
 	var p opensts.Page[opensts.Group]
-	err := db.read(ctx, func(q querier) error {
+	err := db.read(ctx, func(q querier) (err error) {
 		if err := userExists(ctx, q, accountID, userID); err != nil {
 			return err
 		}
-		groups, keys, err := scanGroups(q.Query(ctx, s.sql.String(), s.args...))
-		p = backend.Page(groups, keys, opt)
+		p, err = queryPage(ctx, q, s, opt, scanGroup)
 		return err
 	})
 	if err != nil {
@@ -238,12 +217,11 @@ func (db *DB) ListGroupMembers(ctx context.Context, accountID, groupID string, o
 		return opensts.Page[opensts.User]{}, fmt.Errorf("list members of group %s: %w", groupID, err)
 	}
 	var p opensts.Page[opensts.User]
-	err := db.read(ctx, func(q querier) error {
+	err := db.read(ctx, func(q querier) (err error) {
 		if err := groupExists(ctx, q, accountID, groupID); err != nil {
 			return err
 		}
-		users, keys, err := scanUsers(q.Query(ctx, s.sql.String(), s.args...))
-		p = backend.Page(users, keys, opt)
+		p, err = queryPage(ctx, q, s, opt, scanUser)
 		return err
 	})
 	if err != nil {

@@ -117,25 +117,12 @@ func (db *DB) ListMFADevices(ctx context.Context, accountID string, f opensts.MF
 		return opensts.Page[opensts.MFADevice]{}, fmt.Errorf("list MFA devices: %w", err)
 	}
 	var p opensts.Page[opensts.MFADevice]
-	err := db.readOne(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, s.sql.String(), s.args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var (
-			devices []opensts.MFADevice
-			keys    []string
-		)
-		for rows.Next() {
-			d, err := scanMFADevice(rows)
-			if err != nil {
-				return err
-			}
-			devices, keys = append(devices, d), append(keys, d.SerialNumber)
-		}
-		p = backend.Page(devices, keys, opt)
-		return rows.Err()
+	err := db.readOne(ctx, func(q querier) (err error) {
+		p, err = queryPage(ctx, q, s, opt, func(row pgx.Row) (opensts.MFADevice, string, error) {
+			d, err := scanMFADevice(row)
+			return d, d.SerialNumber, err
+		})
+		return err
 	})
 	if err != nil {
 		return opensts.Page[opensts.MFADevice]{}, fmt.Errorf("list MFA devices: %w", err)

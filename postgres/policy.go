@@ -115,25 +115,9 @@ func (db *DB) ListPolicies(ctx context.Context, accountID string, onlyAttached b
 		return opensts.Page[opensts.ManagedPolicy]{}, fmt.Errorf("list policies: %w", err)
 	}
 	var pg opensts.Page[opensts.ManagedPolicy]
-	err := db.readOne(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, s.sql.String(), s.args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var (
-			policies []opensts.ManagedPolicy
-			keys     []string
-		)
-		for rows.Next() {
-			p, k, err := scanPolicy(rows)
-			if err != nil {
-				return err
-			}
-			policies, keys = append(policies, p), append(keys, k)
-		}
-		pg = backend.Page(policies, keys, opt)
-		return rows.Err()
+	err := db.readOne(ctx, func(q querier) (err error) {
+		pg, err = queryPage(ctx, q, s, opt, scanPolicy)
+		return err
 	})
 	if err != nil {
 		return opensts.Page[opensts.ManagedPolicy]{}, fmt.Errorf("list policies: %w", err)
@@ -429,25 +413,15 @@ func (db *DB) ListInlinePolicies(ctx context.Context, accountID string, owner op
 		return opensts.Page[string]{}, fmt.Errorf("list inline policies of %s %s: %w", owner.Kind, owner.ID, err)
 	}
 	var p opensts.Page[string]
-	err := db.read(ctx, func(q querier) error {
+	err := db.read(ctx, func(q querier) (err error) {
 		if err := policyOwnerExists(ctx, q, accountID, owner); err != nil {
 			return err
 		}
-		rows, err := q.Query(ctx, s.sql.String(), s.args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var names, keys []string
-		for rows.Next() {
-			var n, k string
-			if err := rows.Scan(&n, &k); err != nil {
-				return err
-			}
-			names, keys = append(names, n), append(keys, k)
-		}
-		p = backend.Page(names, keys, opt)
-		return rows.Err()
+		p, err = queryPage(ctx, q, s, opt, func(row pgx.Row) (name, key string, err error) {
+			err = row.Scan(&name, &key)
+			return name, key, err
+		})
+		return err
 	})
 	if err != nil {
 		return opensts.Page[string]{}, fmt.Errorf("list inline policies of %s %s: %w", owner.Kind, owner.ID, err)
@@ -532,29 +506,16 @@ func (db *DB) ListAttachedPolicies(ctx context.Context, accountID string, owner 
 		return opensts.Page[opensts.AttachedPolicy]{}, fmt.Errorf("list policies attached to %s %s: %w", owner.Kind, owner.ID, err)
 	}
 	var p opensts.Page[opensts.AttachedPolicy]
-	err := db.read(ctx, func(q querier) error {
+	err := db.read(ctx, func(q querier) (err error) {
 		if err := policyOwnerExists(ctx, q, accountID, owner); err != nil {
 			return err
 		}
-		rows, err := q.Query(ctx, s.sql.String(), s.args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var (
-			items []opensts.AttachedPolicy
-			keys  []string
-		)
-		for rows.Next() {
+		p, err = queryPage(ctx, q, s, opt, func(row pgx.Row) (opensts.AttachedPolicy, string, error) {
 			var name, path, key string
-			if err := rows.Scan(&name, &path, &key); err != nil {
-				return err
-			}
-			items = append(items, opensts.AttachedPolicy{Name: name, ARN: opensts.PolicyARN(accountID, path, name)})
-			keys = append(keys, key)
-		}
-		p = backend.Page(items, keys, opt)
-		return rows.Err()
+			err := row.Scan(&name, &path, &key)
+			return opensts.AttachedPolicy{Name: name, ARN: opensts.PolicyARN(accountID, path, name)}, key, err
+		})
+		return err
 	})
 	if err != nil {
 		return opensts.Page[opensts.AttachedPolicy]{}, fmt.Errorf("list policies attached to %s %s: %w", owner.Kind, owner.ID, err)

@@ -507,3 +507,28 @@ func (s *stmt) page(pathCol, keyCol string, opt opensts.ListOptions) error {
 	s.add(` ORDER BY ` + keyCol + ` LIMIT ` + s.arg(opt.Limit()+1))
 	return nil
 }
+
+// queryPage runs a listing built with page and scans each row into an item
+// and its sort key.
+func queryPage[T any](ctx context.Context, q querier, s *stmt, opt opensts.ListOptions, scan func(pgx.Row) (T, string, error)) (opensts.Page[T], error) {
+	rows, err := q.Query(ctx, s.sql.String(), s.args...)
+	if err != nil {
+		return opensts.Page[T]{}, err
+	}
+	defer rows.Close()
+	var (
+		items []T
+		keys  []string
+	)
+	for rows.Next() {
+		item, key, err := scan(rows)
+		if err != nil {
+			return opensts.Page[T]{}, err
+		}
+		items, keys = append(items, item), append(keys, key)
+	}
+	if err := rows.Err(); err != nil {
+		return opensts.Page[T]{}, err
+	}
+	return backend.Page(items, keys, opt), nil
+}

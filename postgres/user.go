@@ -29,25 +29,6 @@ func scanUser(row pgx.Row) (opensts.User, string, error) {
 	return u, key, nil
 }
 
-func scanUsers(rows pgx.Rows, err error) ([]opensts.User, []string, error) {
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	var (
-		users []opensts.User
-		keys  []string
-	)
-	for rows.Next() {
-		u, k, err := scanUser(rows)
-		if err != nil {
-			return nil, nil, err
-		}
-		users, keys = append(users, u), append(keys, k)
-	}
-	return users, keys, rows.Err()
-}
-
 // CreateUser stores a new user. The account row is locked first, so the
 // name check, the count and the insert are atomic against other creators.
 func (db *DB) CreateUser(ctx context.Context, u opensts.User, maxUsers int) error {
@@ -161,9 +142,8 @@ func (db *DB) ListUsers(ctx context.Context, accountID string, opt opensts.ListO
 		return opensts.Page[opensts.User]{}, fmt.Errorf("list users: %w", err)
 	}
 	var p opensts.Page[opensts.User]
-	err := db.readOne(ctx, func(q querier) error {
-		users, keys, err := scanUsers(q.Query(ctx, s.sql.String(), s.args...))
-		p = backend.Page(users, keys, opt)
+	err := db.readOne(ctx, func(q querier) (err error) {
+		p, err = queryPage(ctx, q, s, opt, scanUser)
 		return err
 	})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 
 const accessKeyCols = `id, account_id, user_id, status, sealed_secret, created_at`
 
-func scanAccessKey(row interface{ Scan(...any) error }) (opensts.AccessKey, error) {
+func scanAccessKey(row scanner) (opensts.AccessKey, error) {
 	var (
 		k       opensts.AccessKey
 		status  string

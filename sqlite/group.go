@@ -11,7 +11,7 @@ import (
 
 const groupCols = `g.account_id, g.id, g.name, g.path, g.created_at, g.name_lower`
 
-func scanGroup(row interface{ Scan(...any) error }) (opensts.Group, string, error) {
+func scanGroup(row scanner) (opensts.Group, string, error) {
 	var (
 		g       opensts.Group
 		created int64
@@ -22,25 +22,6 @@ func scanGroup(row interface{ Scan(...any) error }) (opensts.Group, string, erro
 	}
 	g.CreatedAt = fromMicros(created)
 	return g, key, nil
-}
-
-func scanGroups(rows *sql.Rows, err error) ([]opensts.Group, []string, error) {
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	var (
-		groups []opensts.Group
-		keys   []string
-	)
-	for rows.Next() {
-		g, k, err := scanGroup(rows)
-		if err != nil {
-			return nil, nil, err
-		}
-		groups, keys = append(groups, g), append(keys, k)
-	}
-	return groups, keys, rows.Err()
 }
 
 // CreateGroup stores a new group.
@@ -88,11 +69,11 @@ func (db *DB) ListGroups(ctx context.Context, accountID string, opt opensts.List
 	if err != nil {
 		return opensts.Page[opensts.Group]{}, fmt.Errorf("list groups: %w", err)
 	}
-	groups, keys, err := scanGroups(db.reader().QueryContext(ctx, query, args...))
+	p, err := queryPage(ctx, db.reader(), query, args, opt, scanGroup)
 	if err != nil {
 		return opensts.Page[opensts.Group]{}, fmt.Errorf("list groups: %w", err)
 	}
-	return backend.Page(groups, keys, opt), nil
+	return p, nil
 }
 
 func groupExists(ctx context.Context, q querier, accountID, groupID string) error {
@@ -203,12 +184,8 @@ func (db *DB) ListGroupsForUser(ctx context.Context, accountID, userID string, o
 		if err != nil {
 			return err
 		}
-		groups, keys, err := scanGroups(tx.QueryContext(ctx, query, args...))
-		if err != nil {
-			return err
-		}
-		p = backend.Page(groups, keys, opt)
-		return nil
+		p, err = queryPage(ctx, tx, query, args, opt, scanGroup)
+		return err
 	})
 	if err != nil {
 		return opensts.Page[opensts.Group]{}, fmt.Errorf("list groups for user %s: %w", userID, err)
@@ -229,12 +206,8 @@ func (db *DB) ListGroupMembers(ctx context.Context, accountID, groupID string, o
 		if err != nil {
 			return err
 		}
-		users, keys, err := scanUsers(tx.QueryContext(ctx, query, args...))
-		if err != nil {
-			return err
-		}
-		p = backend.Page(users, keys, opt)
-		return nil
+		p, err = queryPage(ctx, tx, query, args, opt, scanUser)
+		return err
 	})
 	if err != nil {
 		return opensts.Page[opensts.User]{}, fmt.Errorf("list members of group %s: %w", groupID, err)

@@ -12,7 +12,7 @@ import (
 const mfaCols = `account_id, serial_number, kind, name, path, sealed_seed, user_id, enable_date,
 	created_at, tags, last_used_step, drift, failed_attempts, locked_until`
 
-func scanMFADevice(row interface{ Scan(...any) error }) (opensts.MFADevice, error) {
+func scanMFADevice(row scanner) (opensts.MFADevice, error) {
 	var (
 		d               opensts.MFADevice
 		kind, tags      string
@@ -111,26 +111,14 @@ func (db *DB) ListMFADevices(ctx context.Context, accountID string, f opensts.MF
 	if err != nil {
 		return opensts.Page[opensts.MFADevice]{}, fmt.Errorf("list MFA devices: %w", err)
 	}
-	rows, err := db.reader().QueryContext(ctx, query, args...)
+	p, err := queryPage(ctx, db.reader(), query, args, opt, func(row scanner) (opensts.MFADevice, string, error) {
+		d, err := scanMFADevice(row)
+		return d, d.SerialNumber, err
+	})
 	if err != nil {
 		return opensts.Page[opensts.MFADevice]{}, fmt.Errorf("list MFA devices: %w", err)
 	}
-	defer rows.Close()
-	var (
-		devices []opensts.MFADevice
-		keys    []string
-	)
-	for rows.Next() {
-		d, err := scanMFADevice(rows)
-		if err != nil {
-			return opensts.Page[opensts.MFADevice]{}, fmt.Errorf("list MFA devices: %w", err)
-		}
-		devices, keys = append(devices, d), append(keys, d.SerialNumber)
-	}
-	if err := rows.Err(); err != nil {
-		return opensts.Page[opensts.MFADevice]{}, fmt.Errorf("list MFA devices: %w", err)
-	}
-	return backend.Page(devices, keys, opt), nil
+	return p, nil
 }
 
 // UpdateMFADevice runs fn on the current device inside the write

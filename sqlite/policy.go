@@ -14,7 +14,7 @@ const policyCols = `p.account_id, p.id, p.name, p.path, p.description, p.default
 	(SELECT count(*) FROM policy_attachments a WHERE a.policy_id = p.id),
 	p.created_at, p.updated_at, p.tags, p.name_lower`
 
-func scanPolicy(row interface{ Scan(...any) error }) (opensts.ManagedPolicy, string, error) {
+func scanPolicy(row scanner) (opensts.ManagedPolicy, string, error) {
 	var (
 		p                opensts.ManagedPolicy
 		def              int
@@ -107,26 +107,11 @@ func (db *DB) ListPolicies(ctx context.Context, accountID string, onlyAttached b
 	if err != nil {
 		return opensts.Page[opensts.ManagedPolicy]{}, fmt.Errorf("list policies: %w", err)
 	}
-	rows, err := db.reader().QueryContext(ctx, query, args...)
+	p, err := queryPage(ctx, db.reader(), query, args, opt, scanPolicy)
 	if err != nil {
 		return opensts.Page[opensts.ManagedPolicy]{}, fmt.Errorf("list policies: %w", err)
 	}
-	defer rows.Close()
-	var (
-		policies []opensts.ManagedPolicy
-		keys     []string
-	)
-	for rows.Next() {
-		p, k, err := scanPolicy(rows)
-		if err != nil {
-			return opensts.Page[opensts.ManagedPolicy]{}, fmt.Errorf("list policies: %w", err)
-		}
-		policies, keys = append(policies, p), append(keys, k)
-	}
-	if err := rows.Err(); err != nil {
-		return opensts.Page[opensts.ManagedPolicy]{}, fmt.Errorf("list policies: %w", err)
-	}
-	return backend.Page(policies, keys, opt), nil
+	return p, nil
 }
 
 // DeletePolicy deletes a managed policy that is attached nowhere, is no
@@ -404,24 +389,11 @@ func (db *DB) ListInlinePolicies(ctx context.Context, accountID string, owner op
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var names, keys []string
-		for rows.Next() {
-			var n, k string
-			if err := rows.Scan(&n, &k); err != nil {
-				return err
-			}
-			names, keys = append(names, n), append(keys, k)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		p = backend.Page(names, keys, opt)
-		return nil
+		p, err = queryPage(ctx, tx, query, args, opt, func(row scanner) (name, key string, err error) {
+			err = row.Scan(&name, &key)
+			return name, key, err
+		})
+		return err
 	})
 	if err != nil {
 		return opensts.Page[string]{}, fmt.Errorf("list inline policies of %s %s: %w", owner.Kind, owner.ID, err)
@@ -510,28 +482,12 @@ func (db *DB) ListAttachedPolicies(ctx context.Context, accountID string, owner 
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var (
-			items []opensts.AttachedPolicy
-			keys  []string
-		)
-		for rows.Next() {
+		p, err = queryPage(ctx, tx, query, args, opt, func(row scanner) (opensts.AttachedPolicy, string, error) {
 			var name, path, key string
-			if err := rows.Scan(&name, &path, &key); err != nil {
-				return err
-			}
-			items = append(items, opensts.AttachedPolicy{Name: name, ARN: opensts.PolicyARN(accountID, path, name)})
-			keys = append(keys, key)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		p = backend.Page(items, keys, opt)
-		return nil
+			err := row.Scan(&name, &path, &key)
+			return opensts.AttachedPolicy{Name: name, ARN: opensts.PolicyARN(accountID, path, name)}, key, err
+		})
+		return err
 	})
 	if err != nil {
 		return opensts.Page[opensts.AttachedPolicy]{}, fmt.Errorf("list policies attached to %s %s: %w", owner.Kind, owner.ID, err)

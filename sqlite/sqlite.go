@@ -268,6 +268,9 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// scanner is a row of a query: *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
 // write runs fn in a write transaction on the single write connection and
 // commits when fn returns nil. fn must not call back into db.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
@@ -373,7 +376,7 @@ func lower(s string) string { return strings.ToLower(s) }
 
 // Markers are the base64url encoding of the last sort key of a page, so the
 // next page starts strictly after it.
-
+//
 // pageQuery appends the path-prefix and marker conditions and the order and
 // limit clauses of a listing sorted by keyCol. It asks for one row more than
 // the page holds, to learn whether the listing is truncated.
@@ -394,4 +397,29 @@ func pageQuery(query string, args []any, pathCol, keyCol string, opt opensts.Lis
 	query += ` ORDER BY ` + keyCol + ` LIMIT ?`
 	args = append(args, opt.Limit()+1)
 	return query, args, nil
+}
+
+// queryPage runs a listing built with pageQuery and scans each row into an
+// item and its sort key.
+func queryPage[T any](ctx context.Context, q querier, query string, args []any, opt opensts.ListOptions, scan func(scanner) (T, string, error)) (opensts.Page[T], error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return opensts.Page[T]{}, err
+	}
+	defer rows.Close()
+	var (
+		items []T
+		keys  []string
+	)
+	for rows.Next() {
+		item, key, err := scan(rows)
+		if err != nil {
+			return opensts.Page[T]{}, err
+		}
+		items, keys = append(items, item), append(keys, key)
+	}
+	if err := rows.Err(); err != nil {
+		return opensts.Page[T]{}, err
+	}
+	return backend.Page(items, keys, opt), nil
 }

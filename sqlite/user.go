@@ -11,7 +11,7 @@ import (
 
 const userCols = `account_id, id, name, path, created_at, tags, permissions_boundary, name_lower`
 
-func scanUser(row interface{ Scan(...any) error }) (opensts.User, string, error) {
+func scanUser(row scanner) (opensts.User, string, error) {
 	var (
 		u       opensts.User
 		created int64
@@ -27,25 +27,6 @@ func scanUser(row interface{ Scan(...any) error }) (opensts.User, string, error)
 		return opensts.User{}, "", err
 	}
 	return u, key, nil
-}
-
-func scanUsers(rows *sql.Rows, err error) ([]opensts.User, []string, error) {
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	var (
-		users []opensts.User
-		keys  []string
-	)
-	for rows.Next() {
-		u, k, err := scanUser(rows)
-		if err != nil {
-			return nil, nil, err
-		}
-		users, keys = append(users, u), append(keys, k)
-	}
-	return users, keys, rows.Err()
 }
 
 // CreateUser stores a new user.
@@ -132,11 +113,11 @@ func (db *DB) ListUsers(ctx context.Context, accountID string, opt opensts.ListO
 	if err != nil {
 		return opensts.Page[opensts.User]{}, fmt.Errorf("list users: %w", err)
 	}
-	users, keys, err := scanUsers(db.reader().QueryContext(ctx, query, args...))
+	p, err := queryPage(ctx, db.reader(), query, args, opt, scanUser)
 	if err != nil {
 		return opensts.Page[opensts.User]{}, fmt.Errorf("list users: %w", err)
 	}
-	return backend.Page(users, keys, opt), nil
+	return p, nil
 }
 
 // UpdateUser runs fn on the current user and stores its tags and
