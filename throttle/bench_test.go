@@ -14,6 +14,21 @@ func benchKeys(n int) []string {
 	return keys
 }
 
+// spread runs allow in parallel over keys, each goroutine starting at a
+// different place so they do not move in step.
+func spread(b *testing.B, keys []string, allow func(string) bool) {
+	var worker atomic.Uint64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(worker.Add(1) * 7919)
+		for pb.Next() {
+			allow(keys[i%len(keys)])
+			i++
+		}
+	})
+}
+
 // BenchmarkAllowKey: many goroutines checking keys the limiter already
 // knows, the steady state of a busy server.
 func BenchmarkAllowKey(b *testing.B) {
@@ -22,16 +37,7 @@ func BenchmarkAllowKey(b *testing.B) {
 	for _, k := range keys {
 		l.AllowKey(k)
 	}
-	var worker atomic.Uint64
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		i := int(worker.Add(1) * 7919)
-		for pb.Next() {
-			l.AllowKey(keys[i%len(keys)])
-			i++
-		}
-	})
+	spread(b, keys, l.AllowKey)
 }
 
 // BenchmarkAllowKey_OneKey: every goroutine on the same key, the worst
@@ -52,16 +58,7 @@ func BenchmarkAllowKey_OneKey(b *testing.B) {
 func BenchmarkAllowKey_Churn(b *testing.B) {
 	keys := benchKeys(1 << 16)
 	l := mustNew(b, Config{KeyRate: 1, KeyBurst: 1, MaxTracked: 1024})
-	var worker atomic.Uint64
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		i := int(worker.Add(1) * 7919)
-		for pb.Next() {
-			l.AllowKey(keys[i%len(keys)])
-			i++
-		}
-	})
+	spread(b, keys, l.AllowKey)
 }
 
 // BenchmarkAllowIP: known addresses given as http.Request.RemoteAddr is.
@@ -78,14 +75,5 @@ func BenchmarkAllowIP(b *testing.B) {
 	for _, a := range addrs {
 		l.AllowIP(a)
 	}
-	var worker atomic.Uint64
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		i := int(worker.Add(1) * 7919)
-		for pb.Next() {
-			l.AllowIP(addrs[i%len(addrs)])
-			i++
-		}
-	})
+	spread(b, addrs, l.AllowIP)
 }
