@@ -147,24 +147,15 @@ func Size(doc string) int {
 func (d *Document) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 256)
 	b = append(b, '{')
-	sep := false
-	field := func(name string) {
-		if sep {
-			b = append(b, ',')
-		}
-		sep = true
-		b = appendString(b, name)
-		b = append(b, ':')
-	}
 	if d.Version != "" {
-		field("Version")
+		b = appendKey(b, "Version")
 		b = appendString(b, d.Version)
 	}
 	if d.ID != "" {
-		field("Id")
+		b = appendKey(b, "Id")
 		b = appendString(b, d.ID)
 	}
-	field("Statement")
+	b = appendKey(b, "Statement")
 	b = append(b, '[')
 	for i := range d.Statements {
 		if i > 0 {
@@ -176,29 +167,30 @@ func (d *Document) MarshalJSON() ([]byte, error) {
 	return b, nil
 }
 
+// appendKey appends the name of a member of the JSON object b is writing,
+// after a comma unless it is the object's first member.
+func appendKey(b []byte, name string) []byte {
+	if b[len(b)-1] != '{' {
+		b = append(b, ',')
+	}
+	b = appendString(b, name)
+	return append(b, ':')
+}
+
 func (s *Statement) appendJSON(b []byte) []byte {
 	b = append(b, '{')
-	sep := false
-	field := func(name string) {
-		if sep {
-			b = append(b, ',')
-		}
-		sep = true
-		b = appendString(b, name)
-		b = append(b, ':')
-	}
 	if s.Sid != "" {
-		field("Sid")
+		b = appendKey(b, "Sid")
 		b = appendString(b, s.Sid)
 	}
-	field("Effect")
+	b = appendKey(b, "Effect")
 	b = appendString(b, s.Effect)
 	if s.Principal != nil {
-		field("Principal")
+		b = appendKey(b, "Principal")
 		b = s.Principal.appendJSON(b)
 	}
 	if s.NotPrincipal != nil {
-		field("NotPrincipal")
+		b = appendKey(b, "NotPrincipal")
 		b = s.NotPrincipal.appendJSON(b)
 	}
 	for _, f := range []struct {
@@ -206,12 +198,12 @@ func (s *Statement) appendJSON(b []byte) []byte {
 		vals []string
 	}{{"Action", s.Action}, {"NotAction", s.NotAction}, {"Resource", s.Resource}, {"NotResource", s.NotResource}} {
 		if f.vals != nil {
-			field(f.name)
+			b = appendKey(b, f.name)
 			b = appendList(b, f.vals)
 		}
 	}
 	if s.Condition != nil {
-		field("Condition")
+		b = appendKey(b, "Condition")
 		b = appendConditions(b, s.Condition)
 	}
 	return append(b, '}')
@@ -227,12 +219,8 @@ func (p *Principal) appendJSON(b []byte) []byte {
 	}
 	sort.Strings(keys)
 	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, k)
-		b = append(b, ':')
+	for _, k := range keys {
+		b = appendKey(b, k)
 		b = appendList(b, p.Values[k])
 	}
 	return append(b, '}')
@@ -248,24 +236,14 @@ func appendConditions(b []byte, conds []Condition) []byte {
 		}
 	}
 	b = append(b, '{')
-	for i, op := range ops {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, op)
-		b = append(b, ':', '{')
-		n := 0
+	for _, op := range ops {
+		b = appendKey(b, op)
+		b = append(b, '{')
 		for _, c := range conds {
-			if c.Operator != op {
-				continue
+			if c.Operator == op {
+				b = appendKey(b, c.Key)
+				b = appendList(b, c.Values)
 			}
-			if n > 0 {
-				b = append(b, ',')
-			}
-			n++
-			b = appendString(b, c.Key)
-			b = append(b, ':')
-			b = appendList(b, c.Values)
 		}
 		b = append(b, '}')
 	}
