@@ -52,7 +52,7 @@ func (s *Server) audit(ctx context.Context, c *call, svc *service, action string
 	if we != nil {
 		e.ErrorCode, e.ErrorMessage = we.Code, we.Message
 	} else if result != nil && len(result.kids) > 0 {
-		e.ResponseElements = auditObject(result)
+		e.ResponseElements = result.object(auditKey)
 	}
 	s.cfg.Auditor.Record(ctx, e)
 }
@@ -123,31 +123,10 @@ func insert(m map[string]any, path []string, value string) {
 	m[key] = sub
 }
 
-// auditObject renders a response element as CloudTrail does: object keys
-// with a lower-case first letter, lists as arrays, secret elements dropped.
-func auditObject(n *node) map[string]any {
-	out := make(map[string]any, len(n.kids))
-	for _, k := range n.kids {
-		if secretResponse[k.name] {
-			continue
-		}
-		out[lowerFirst(k.name)] = auditValue(k)
-	}
-	return out
-}
-
-func auditValue(n *node) any {
-	switch {
-	case n.leaf:
-		return n.text
-	case n.isList:
-		out := make([]any, 0, len(n.kids))
-		for _, k := range n.kids {
-			out = append(out, auditValue(k))
-		}
-		return out
-	}
-	return auditObject(n)
+// auditKey names response members as CloudTrail does, with a lower-case
+// first letter, and leaves secret elements out.
+func auditKey(element string) (string, bool) {
+	return lowerFirst(element), !secretResponse[element]
 }
 
 func lowerFirst(s string) string {

@@ -99,29 +99,42 @@ func (n *node) writeXML(b *bytes.Buffer, depth int, xmlns string) {
 	b.WriteString(">\n")
 }
 
-// jsonValue renders the node's content: strings for leaves, arrays for lists,
-// objects otherwise.
-func (n *node) jsonValue() any {
+// value renders the node's content: strings for leaves, arrays for lists,
+// objects otherwise, their members named by key.
+func (n *node) value(key memberKey) any {
 	switch {
 	case n.leaf:
 		return n.text
 	case n.isList:
 		out := make([]any, 0, len(n.kids))
 		for _, k := range n.kids {
-			out = append(out, k.jsonValue())
-		}
-		return out
-	default:
-		out := make(map[string]any, len(n.kids))
-		for _, k := range n.kids {
-			out[k.name] = k.jsonValue()
+			out = append(out, k.value(key))
 		}
 		return out
 	}
+	return n.object(key)
 }
+
+// object renders the node's children as an object's members, named by key;
+// the members key refuses are left out.
+func (n *node) object(key memberKey) map[string]any {
+	out := make(map[string]any, len(n.kids))
+	for _, k := range n.kids {
+		if name, ok := key(k.name); ok {
+			out[name] = k.value(key)
+		}
+	}
+	return out
+}
+
+// memberKey names the JSON member for an element, or refuses it.
+type memberKey func(element string) (string, bool)
+
+// wireKey names JSON members as the XML protocol names the elements.
+func wireKey(element string) (string, bool) { return element, true }
 
 func (n *node) marshalJSON() []byte {
 	// Maps of strings, slices and maps always marshal.
-	b, _ := json.Marshal(map[string]any{n.name: n.jsonValue()})
+	b, _ := json.Marshal(map[string]any{n.name: n.value(wireKey)})
 	return b
 }

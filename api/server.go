@@ -310,7 +310,7 @@ func (s *Server) writeError(ctx context.Context, w http.ResponseWriter, r *http.
 	}
 	if wantsJSON(r) {
 		e := el("Error", leaf("Code", we.Code), leaf("Message", we.Message), leaf("Type", errorType(we)))
-		body := map[string]any{"Error": e.jsonValue(), "RequestId": c.requestID}
+		body := map[string]any{"Error": e.value(wireKey), "RequestId": c.requestID}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(we.Status)
 		writeJSON(w, body)
