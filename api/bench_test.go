@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -29,63 +30,60 @@ func replay(signed *http.Request, body string) *http.Request {
 	return r
 }
 
-// BenchmarkGetSessionToken is one full GetSessionToken through the handler:
-// decode, SigV4 verification with a key from SQLite, token sealing, XML.
-func BenchmarkGetSessionToken(b *testing.B) {
-	h := newHarness(&testing.T{})
-	defer h.srv.Close()
+// serve runs a replay of a signed request through the handler and refuses
+// any answer but 200.
+func (h *harness) serve(signed *http.Request, body string) error {
+	w := httptest.NewRecorder()
+	h.node.Handler.ServeHTTP(w, replay(signed, body))
+	if w.Code != http.StatusOK {
+		return fmt.Errorf("status %d: %s", w.Code, w.Body)
+	}
+	return nil
+}
+
+// benchGetSessionToken runs GetSessionToken for a user in parallel.
+func benchGetSessionToken(b *testing.B, h *harness) {
 	alice := h.mustUser("alice")
 	body := sts("GetSessionToken", "DurationSeconds", "900").Encode()
+	signed := h.signedRequest(b, alice, body)
 	b.ReportAllocs()
 	b.ResetTimer()
-	signed := h.signedRequest(b, alice, body)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			w := httptest.NewRecorder()
-			h.node.Handler.ServeHTTP(w, replay(signed, body))
-			if w.Code != 200 {
-				b.Fatalf("status %d: %s", w.Code, w.Body)
+			if err := h.serve(signed, body); err != nil {
+				b.Error(err)
+				return
 			}
 		}
 	})
+}
+
+// BenchmarkGetSessionToken is one full GetSessionToken through the handler:
+// decode, SigV4 verification with a key from SQLite, token sealing, XML.
+func BenchmarkGetSessionToken(b *testing.B) {
+	h := newHarness(b)
+	benchGetSessionToken(b, h)
 }
 
 // BenchmarkGetSessionTokenAudited is the same with the audit trail on, as
 // opensts server runs by default.
 func BenchmarkGetSessionTokenAudited(b *testing.B) {
-	h := newHarness(&testing.T{}, withAudit)
-	defer h.srv.Close()
-	alice := h.mustUser("alice")
-	body := sts("GetSessionToken", "DurationSeconds", "900").Encode()
-	b.ReportAllocs()
-	b.ResetTimer()
-	signed := h.signedRequest(b, alice, body)
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			w := httptest.NewRecorder()
-			h.node.Handler.ServeHTTP(w, replay(signed, body))
-			if w.Code != 200 {
-				b.Fatalf("status %d: %s", w.Code, w.Body)
-			}
-		}
-	})
+	h := newHarness(b, withAudit)
+	benchGetSessionToken(b, h)
 }
 
 // BenchmarkGetCallerIdentitySession verifies a request signed with
 // temporary credentials: token opening, source-key check, signature.
 func BenchmarkGetCallerIdentitySession(b *testing.B) {
-	h := newHarness(&testing.T{})
-	defer h.srv.Close()
+	h := newHarness(b)
 	temp := h.mustSession(h.mustUser("alice"))
 	body := sts("GetCallerIdentity").Encode()
+	signed := h.signedRequest(b, temp, body)
 	b.ReportAllocs()
 	b.ResetTimer()
-	signed := h.signedRequest(b, temp, body)
 	for range b.N {
-		w := httptest.NewRecorder()
-		h.node.Handler.ServeHTTP(w, replay(signed, body))
-		if w.Code != 200 {
-			b.Fatalf("status %d: %s", w.Code, w.Body)
+		if err := h.serve(signed, body); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -30,7 +30,7 @@ const (
 // harness is a node with a fake clock and predictable request ids, driven
 // with raw HTTP so every byte of the protocol is visible.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	node  *node.Node
 	srv   *httptest.Server
 	clock *clock.Fake
@@ -40,7 +40,7 @@ type harness struct {
 // withAudit turns the audit trail on, as opensts server does by default.
 func withAudit(c *node.Config) { c.Audit = audit.Config{Path: filepath.Join(c.DataDir, "audit.jsonl")} }
 
-func newHarness(t *testing.T, opts ...func(*node.Config)) *harness {
+func newHarness(t testing.TB, opts ...func(*node.Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: clock.NewFake(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))}
 	cfg := node.Config{
