@@ -15,9 +15,8 @@ import (
 // BEGIN serialises concurrent callers in this and other processes; the
 // partial unique index accounts_one_default backs that up.
 func (db *DB) InitDefaultAccount(ctx context.Context, a opensts.Account, rootKey opensts.AccessKey) (opensts.Account, bool, error) {
-	if rootKey.AccountID != a.ID || rootKey.UserID != a.ID {
-		return opensts.Account{}, false, fmt.Errorf("init default account %s: root key %s must belong to the account root: %w",
-			a.ID, rootKey.ID, opensts.ErrInvalidInput)
+	if err := backend.CheckRootKey(a, rootKey); err != nil {
+		return opensts.Account{}, false, fmt.Errorf("init default account %s: %w", a.ID, err)
 	}
 	var (
 		got     opensts.Account

@@ -169,6 +169,15 @@ func MatchesBoundary(arn, wantPath, storedPath string) error {
 	return nil
 }
 
+// CheckRootKey refuses a first root key that does not belong to the root of
+// the account it is created with.
+func CheckRootKey(a opensts.Account, rootKey opensts.AccessKey) error {
+	if rootKey.AccountID != a.ID || rootKey.UserID != a.ID {
+		return fmt.Errorf("root key %s must belong to the account root: %w", rootKey.ID, opensts.ErrInvalidInput)
+	}
+	return nil
+}
+
 // CheckSnapshot refuses snapshots that the schema cannot represent
 // faithfully: a default account that is not among the accounts, owners of
 // an unknown kind, version ids that are not vN, a default version the
