@@ -36,7 +36,7 @@ var secretResponse = map[string]bool{"SecretAccessKey": true, "SessionToken": tr
 func (s *Server) audit(ctx context.Context, c *call, svc *service, action string, result *node, we *wireError) {
 	e := opensts.Event{
 		Time: c.start.UTC(), Source: svc.endpoint, Name: action, RequestID: c.requestID, EventID: newUUID(),
-		Region: s.cfg.Region, SourceIP: s.clientIP(c.r), UserAgent: c.r.UserAgent(),
+		Region: s.cfg.Region, SourceIP: c.sourceIP, UserAgent: c.r.UserAgent(),
 		RequestParameters: requestParameters(c.p),
 	}
 	if c.sig != nil {

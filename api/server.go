@@ -113,6 +113,7 @@ type call struct {
 	caller    *opensts.Principal
 	sig       *sigv4.Request
 	requestID string
+	sourceIP  string // clientIP, found once for throttling, conditions and the audit
 }
 
 var (
@@ -146,7 +147,7 @@ func serviceFor(version string) *service {
 // ServeHTTP handles one Query-protocol request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.cfg.Now()
-	c := &call{r: r, requestID: s.cfg.RequestID(), start: start}
+	c := &call{r: r, requestID: s.cfg.RequestID(), start: start, sourceIP: s.clientIP(r)}
 	w.Header().Set("x-amzn-RequestId", c.requestID)
 	ctx := r.Context()
 	if s.slots != nil {
@@ -162,7 +163,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var result *node
 	if err == nil {
 		ctx = access.WithRequestInfo(ctx, access.RequestInfo{
-			SourceIP:        s.clientIP(r),
+			SourceIP:        c.sourceIP,
 			SecureTransport: r.TLS != nil,
 			Region:          c.sig.Region,
 			UserAgent:       r.UserAgent(),
@@ -207,7 +208,7 @@ func (s *Server) prepare(ctx context.Context, w http.ResponseWriter, c *call) (*
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return nil, nil, errMethod
 	}
-	if t := s.cfg.Throttle; t != nil && !t.AllowIP(s.clientIP(r)) {
+	if t := s.cfg.Throttle; t != nil && !t.AllowIP(c.sourceIP) {
 		return nil, nil, opensts.ErrThrottled
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
