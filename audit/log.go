@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -367,7 +368,7 @@ func (l *Log) run() {
 		select {
 		case e := <-in:
 			l.take(e)
-			l.drain()
+			l.drain(flushBytes)
 			if len(l.waiters) > 0 || len(l.batch) >= coalesceBytes {
 				l.flush(false)
 			} else if !armed {
@@ -382,16 +383,18 @@ func (l *Log) run() {
 			l.flush(true)
 		case <-l.stop:
 			coalesce.Stop()
-			l.takeAll()
+			l.drain(math.MaxInt)
 			l.err = l.finish()
 			return
 		}
 	}
 }
 
-// drain takes every queued line without blocking, up to flushBytes.
-func (l *Log) drain() {
-	for len(l.batch) < flushBytes {
+// drain takes queued lines without blocking until the queue is empty or
+// the batch holds limit bytes. Close takes them all (limit math.MaxInt),
+// when no Record can enqueue any more.
+func (l *Log) drain(limit int) {
+	for len(l.batch) < limit {
 		select {
 		case e := <-l.queue:
 			l.take(e)
@@ -406,20 +409,6 @@ func (l *Log) drain() {
 func (l *Log) drained() {
 	if len(l.queue) == 0 && l.full.CompareAndSwap(true, false) {
 		l.log.Info("audit queue drained", "waited", l.waited.Swap(0), "path", l.path)
-	}
-}
-
-// takeAll takes every queued line, however many; only Close uses it, when no
-// Record can enqueue any more.
-func (l *Log) takeAll() {
-	for {
-		select {
-		case e := <-l.queue:
-			l.take(e)
-		default:
-			l.drained()
-			return
-		}
 	}
 }
 
