@@ -32,12 +32,20 @@ func tokenSizeNodes(cr issuer.Credentials) []*node {
 	return []*node{intLeaf("SessionTokenSize", cr.SessionTokenSize()), intLeaf("SessionTokenUtilization", cr.SessionTokenUtilization())}
 }
 
-func (s *Server) getSessionToken(ctx context.Context, c *call) (*node, error) {
-	d, err := c.p.int32("DurationSeconds")
-	if err != nil {
-		return nil, err
+// tokenLifetimeAndSize reads the DurationSeconds and MinimumSessionTokenSize
+// that GetSessionToken and GetFederationToken both take.
+func tokenLifetimeAndSize(p params) (d, minSize *int64, err error) {
+	if d, err = p.int32("DurationSeconds"); err != nil {
+		return nil, nil, err
 	}
-	minSize, err := c.p.int32("MinimumSessionTokenSize")
+	if minSize, err = p.int32("MinimumSessionTokenSize"); err != nil {
+		return nil, nil, err
+	}
+	return d, minSize, nil
+}
+
+func (s *Server) getSessionToken(ctx context.Context, c *call) (*node, error) {
+	d, minSize, err := tokenLifetimeAndSize(c.p)
 	if err != nil {
 		return nil, err
 	}
@@ -51,11 +59,7 @@ func (s *Server) getSessionToken(ctx context.Context, c *call) (*node, error) {
 }
 
 func (s *Server) getFederationToken(ctx context.Context, c *call) (*node, error) {
-	d, err := c.p.int32("DurationSeconds")
-	if err != nil {
-		return nil, err
-	}
-	minSize, err := c.p.int32("MinimumSessionTokenSize")
+	d, minSize, err := tokenLifetimeAndSize(c.p)
 	if err != nil {
 		return nil, err
 	}
