@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -71,13 +73,24 @@ func identityType(p *opensts.Principal) string {
 // requestParameters turns the flattened Query parameters into CloudTrail's
 // nested lowerCamel form: Tags.member.1.Key=k becomes
 // {"tags":[{"key":"k"}]}. Secrets and signing parameters are left out.
+//
+// The request may not be authenticated (refused requests are audited too),
+// so the tree is bounded: at most maxAuditNodes maps, list slots and values
+// in all (a list index N costs N slots, so sparse indices cannot inflate it),
+// and parameters beyond the budget are left out. Names are already bounded
+// in length and depth by decodeParams.
 func requestParameters(p params) map[string]any {
 	out := map[string]any{}
-	for k, vs := range p {
+	budget := maxAuditNodes
+	for _, k := range slices.Sorted(maps.Keys(p)) {
+		vs := p[k]
 		if k == "Action" || k == "Version" || strings.HasPrefix(k, "X-Amz-") || secretParams[k] || len(vs) == 0 {
 			continue
 		}
-		insert(out, strings.Split(k, "."), vs[0])
+		if !insert(out, strings.Split(k, "."), vs[0], &budget) {
+			out["requestParametersTruncated"] = true
+			break
+		}
 	}
 	if len(out) == 0 {
 		return nil
@@ -85,42 +98,71 @@ func requestParameters(p params) map[string]any {
 	return out
 }
 
+// maxAuditNodes bounds the audited request tree. A legitimate request uses
+// about one node per parameter, and maxParams bounds those.
+const maxAuditNodes = 2 * maxParams
+
 // insert places value at path: "member" segments followed by an index
-// become list positions.
-func insert(m map[string]any, path []string, value string) {
+// become list positions. It reports false, having changed nothing it cannot
+// keep, when the budget would be exceeded.
+func insert(m map[string]any, path []string, value string, budget *int) bool {
 	key := lowerFirst(path[0])
 	if len(path) == 1 {
+		if *budget < 1 {
+			return false
+		}
+		*budget--
 		m[key] = value
-		return
+		return true
 	}
 	if path[1] == "member" && len(path) >= 3 {
 		i, err := strconv.Atoi(path[2])
 		if err != nil || i < 1 || i > maxListMembers {
-			return
+			return true // not a list position: ignored, as the handlers ignore it
 		}
 		list, _ := m[key].([]any)
+		grow := max(0, i-len(list))
+		if len(path) > 3 {
+			if i > len(list) {
+				grow++ // the element's map
+			} else if _, ok := list[i-1].(map[string]any); !ok {
+				grow++
+			}
+		}
+		if *budget < grow+1 {
+			return false
+		}
+		*budget -= grow
 		for len(list) < i {
 			list = append(list, nil)
 		}
 		if len(path) == 3 {
+			*budget--
 			list[i-1] = value
 		} else {
 			elem, _ := list[i-1].(map[string]any)
 			if elem == nil {
 				elem = map[string]any{}
 			}
-			insert(elem, path[3:], value)
 			list[i-1] = elem
+			if !insert(elem, path[3:], value, budget) {
+				m[key] = list
+				return false
+			}
 		}
 		m[key] = list
-		return
+		return true
 	}
 	sub, _ := m[key].(map[string]any)
 	if sub == nil {
+		if *budget < 2 {
+			return false
+		}
+		*budget--
 		sub = map[string]any{}
+		m[key] = sub
 	}
-	insert(sub, path[1:], value)
-	m[key] = sub
+	return insert(sub, path[1:], value, budget)
 }
 
 // auditKey names response members as CloudTrail does, with a lower-case

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -153,6 +154,13 @@ var errorTable = []errorRule{
 		fixed("The server is busy; retry the request.")},
 	{is(opensts.ErrUnavailable), "ServiceUnavailable", http.StatusServiceUnavailable, false,
 		fixed("The request has failed due to a temporary failure of the server.")},
+	// The request's deadline (the server's write timeout) passed, or its
+	// client went away: whatever it was doing was abandoned.
+	{func(err error) bool {
+		return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+	},
+		"ServiceUnavailable", http.StatusServiceUnavailable, false,
+		fixed("The request was not completed in time; retry it.")},
 }
 
 // toWire classifies err. Anything unmatched is an internal failure whose

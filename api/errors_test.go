@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -56,6 +57,8 @@ func TestErrorTable(t *testing.T) {
 		{"conflict", wrap(opensts.ErrConflict), iamService, "ConcurrentModification", 409, true, ""},
 		{"unavailable", wrap(opensts.ErrUnavailable), stsService, "ServiceUnavailable", 503, false, ""},
 		{"busy", errBusy, stsService, "ServiceUnavailable", 503, false, "The server is busy; retry the request."},
+		{"deadline", fmt.Errorf("simulate: %w", context.DeadlineExceeded), iamService, "ServiceUnavailable", 503, false, "The request was not completed in time; retry it."},
+		{"client gone", fmt.Errorf("read: %w", context.Canceled), stsService, "ServiceUnavailable", 503, false, "The request was not completed in time; retry it."},
 		{"internal STS", errors.New("disk on fire: /var/lib/secret"), stsService, "InternalFailure", 500, false, ""},
 		{"internal IAM", errors.New("disk on fire"), iamService, "ServiceFailure", 500, false, ""},
 	}

@@ -1,19 +1,26 @@
 package api
 
 import (
+	"errors"
 	"net/url"
+	"strings"
 	"testing"
 )
 
-// FuzzDecodeParams: the form decoder never panics, and what it decodes
-// obeys the protocol's rules (first value wins; lists stop at a gap; integer
-// members either decode to an int32 or fail as MalformedInput).
+// FuzzDecodeParams: the form decoder never panics, agrees with
+// url.ParseQuery on what it keeps, stays within its bounds (parameter count,
+// name length and depth, one value per name), and what it decodes obeys the
+// protocol's rules (lists stop at a gap; integer members either decode to an
+// int32 or fail as MalformedInput).
 func FuzzDecodeParams(f *testing.F) {
 	for _, s := range []string{
 		"Action=GetSessionToken&Version=2011-06-15&DurationSeconds=900",
 		"Action=GetFederationToken&Version=2011-06-15&Name=Bob&PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2Fp&Tags.member.1.Key=a&Tags.member.1.Value=b",
 		"DurationSeconds=+0900&DurationSeconds=abc",
+		"Name=alice&Name=alice&Name=zed",
 		"Tags=&TagKeys.member.1=x&TagKeys.member.3=y",
+		"A.member.1000.A.member.1000.A.member.1000.A.member.1000.A.member.1000=x",
+		strings.Repeat("a", 300) + "=1&b=2",
 		"%zz=1", "a=%", ";;;", "",
 	} {
 		f.Add([]byte(s), "")
@@ -22,14 +29,27 @@ func FuzzDecodeParams(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, query string) {
 		p, err := decodeParams(body, true, query)
 		if err != nil {
-			if err != errMalformedQuery {
+			var mi *malformedInputError
+			if err != errMalformedQuery && !errors.As(err, &mi) {
 				t.Fatalf("unexpected error type %v", err)
 			}
 			return
 		}
+		if len(p) > maxParams {
+			t.Fatalf("%d parameters decoded", len(p))
+		}
+		ref, _ := url.ParseQuery(string(body))
+		refQ, _ := url.ParseQuery(query)
 		for k, vs := range p {
-			if v := p.get(k); v == nil || *v != vs[0] {
-				t.Fatalf("get(%q) is not the first value", k)
+			if len(vs) != 1 {
+				t.Fatalf("%q has %d values", k, len(vs))
+			}
+			if len(k) > maxNameBytes || strings.Count(k, ".") >= maxNameSegments {
+				t.Fatalf("name %q is beyond the bounds", k)
+			}
+			want := append(ref[k], refQ[k]...)
+			if len(want) == 0 || want[0] != vs[0] {
+				t.Fatalf("%q = %q, url.ParseQuery has %q", k, vs[0], want)
 			}
 		}
 		n, err := p.int32("DurationSeconds")

@@ -7,31 +7,96 @@ import (
 )
 
 // params is a decoded Query-protocol request (spec §1.2–1.3): parameter names
-// are case-sensitive, the first occurrence of a name wins, and unknown names
-// are ignored.
+// are case-sensitive and unknown names are ignored. Each name has one value:
+// decodeParams refuses a name given twice with different values.
 type params url.Values
 
-// decodeParams merges the form body and the URL query; body values come first,
-// so a body parameter wins over a query parameter of the same name.
+// Bounds on a decoded request. They are checked while the form is split,
+// before anything is authenticated, so no request costs more than its bytes
+// plus a fixed amount. The largest legitimate requests stay well inside
+// them: a SimulateCustomPolicy with 1,000 action names, 1,000 resource ARNs
+// and a few hundred context values, or a 131,072-character policy.
+const (
+	// maxParams bounds the name=value pairs of a request (body and query).
+	maxParams = 4096
+	// maxNameBytes and maxNameSegments bound a parameter name. No model
+	// member is longer (the deepest,
+	// ContextEntries.member.N.ContextKeyValues.member.M, has six segments);
+	// a longer or deeper name is an unknown parameter and is ignored.
+	maxNameBytes    = 256
+	maxNameSegments = 8
+)
+
+// decodeParams merges the form body and the URL query. A name may appear more
+// than once only with the same value (a client may send Action in both):
+// anything else is refused, because the canonical query string SigV4 signs
+// sorts repeated names, so "which one wins" would be the attacker's choice.
 func decodeParams(body []byte, isForm bool, rawQuery string) (params, error) {
-	out := url.Values{}
+	d := formDecoder{out: url.Values{}}
 	if isForm && len(body) > 0 {
-		v, err := url.ParseQuery(string(body))
-		if err != nil {
-			return nil, errMalformedQuery
+		if err := d.decode(string(body)); err != nil {
+			return nil, err
 		}
-		out = v
 	}
 	if rawQuery != "" {
-		v, err := url.ParseQuery(rawQuery)
-		if err != nil {
-			return nil, errMalformedQuery
-		}
-		for k, vs := range v {
-			out[k] = append(out[k], vs...)
+		if err := d.decode(rawQuery); err != nil {
+			return nil, err
 		}
 	}
-	return params(out), nil
+	return params(d.out), nil
+}
+
+// formDecoder splits application/x-www-form-urlencoded text as
+// url.ParseQuery does (& separates, ; is an error, + is a space), counting
+// pairs as it goes.
+type formDecoder struct {
+	out url.Values
+	n   int
+}
+
+func (d *formDecoder) decode(s string) error {
+	for s != "" {
+		var pair string
+		pair, s, _ = strings.Cut(s, "&")
+		if strings.Contains(pair, ";") {
+			return errMalformedQuery
+		}
+		if pair == "" {
+			continue
+		}
+		if d.n++; d.n > maxParams {
+			return &malformedInputError{msg: "The request has more than " + strconv.Itoa(maxParams) + " parameters."}
+		}
+		rawName, rawValue, _ := strings.Cut(pair, "=")
+		if len(rawName) > 3*maxNameBytes || strings.Count(rawName, ".") >= 3*maxNameSegments {
+			continue // longer than any escaped member name: unknown, ignored
+		}
+		name, err := url.QueryUnescape(rawName)
+		if err != nil {
+			return errMalformedQuery
+		}
+		value, err := url.QueryUnescape(rawValue)
+		if err != nil {
+			return errMalformedQuery
+		}
+		if len(name) > maxNameBytes || strings.Count(name, ".") >= maxNameSegments {
+			continue
+		}
+		if prev, ok := d.out[name]; ok {
+			if prev[0] != value {
+				return &malformedInputError{msg: "The parameter " + printable(name) + " appears more than once."}
+			}
+			continue
+		}
+		d.out[name] = []string{value}
+	}
+	return nil
+}
+
+// printable quotes a client-supplied name for an error message.
+func printable(s string) string {
+	q := strconv.QuoteToASCII(s)
+	return q[1 : len(q)-1]
 }
 
 // get returns the first value of name, or nil when absent.

@@ -113,8 +113,12 @@ func TestProtocol_Decoding(t *testing.T) {
 			}
 		}
 	})
-	t.Run("ok/first duplicate wins", func(t *testing.T) {
+	t.Run("fail/a repeated parameter with another value", func(t *testing.T) {
 		f := sts("GetSessionToken", "DurationSeconds", "1000", "DurationSeconds", "abc")
+		wantError(t, h.do(alice, f), 400, "MalformedInput", "The parameter DurationSeconds appears more than once.")
+	})
+	t.Run("ok/a repeated parameter with the same value", func(t *testing.T) {
+		f := sts("GetSessionToken", "DurationSeconds", "1000", "DurationSeconds", "1000")
 		if r := h.do(alice, f); r.status != 200 || life(r) != 1000*time.Second {
 			t.Fatalf("%d %s", r.status, r.body)
 		}

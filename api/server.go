@@ -145,21 +145,30 @@ func serviceFor(version string) *service {
 }
 
 // ServeHTTP handles one Query-protocol request.
+//
+// The order bounds what a client can cost before it is authenticated: the
+// method and the source address's rate are checked first, then the body is
+// read (at most MaxBodyBytes, within the server's read timeout) and decoded
+// within fixed bounds, and only then is a MaxConcurrent slot taken. A client
+// that trickles its body holds a connection, never a slot.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.cfg.Now()
 	c := &call{r: r, requestID: s.cfg.RequestID(), start: start, sourceIP: s.clientIP(r)}
 	w.Header().Set("x-amzn-RequestId", c.requestID)
 	ctx := r.Context()
-	if s.slots != nil {
+	svc, body, err := s.read(w, c)
+	if err == nil && s.slots != nil {
 		select {
 		case s.slots <- struct{}{}:
 			defer func() { <-s.slots }()
 		default:
-			s.finish(ctx, w, c, nil, nil, nil, errBusy)
-			return
+			err = errBusy
 		}
 	}
-	svc, op, err := s.prepare(ctx, w, c)
+	var op *operation
+	if err == nil {
+		svc, op, err = s.prepare(ctx, c, svc, body)
+	}
 	var result *node
 	if err == nil {
 		ctx = access.WithRequestInfo(ctx, access.RequestInfo{
@@ -202,8 +211,11 @@ func (s *Server) finish(ctx context.Context, w http.ResponseWriter, c *call, svc
 	s.observe(ctx, c, svc, name, code, c.start, err)
 }
 
-// prepare reads and authenticates the request and finds its operation.
-func (s *Server) prepare(ctx context.Context, w http.ResponseWriter, c *call) (*service, *operation, error) {
+// read checks the method and the source address's rate, reads the body and
+// decodes the parameters, and finds the service the request's Version names
+// (nil when it names none OpenSTS serves). Its cost is bounded by the body
+// limit and decodeParams' bounds, whoever the client is.
+func (s *Server) read(w http.ResponseWriter, c *call) (*service, []byte, error) {
 	r := c.r
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return nil, nil, errMethod
@@ -224,15 +236,22 @@ func (s *Server) prepare(ctx context.Context, w http.ResponseWriter, c *call) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	version := c.p.get("Version")
-	svc := stsService
-	scope := ""
-	if version != nil {
-		if svc = serviceFor(*version); svc != nil {
-			scope = svc.name
-		}
+	if version := c.p.get("Version"); version != nil {
+		return serviceFor(*version), body, nil
 	}
-	c.caller, c.sig, err = s.cfg.Authenticator.Authenticate(ctx, r, body, scope)
+	return nil, body, nil
+}
+
+// prepare authenticates the request and finds its operation. svc is the
+// service the request's Version names, nil when it names none.
+func (s *Server) prepare(ctx context.Context, c *call, svc *service, body []byte) (*service, *operation, error) {
+	version := c.p.get("Version")
+	scope := ""
+	if svc != nil {
+		scope = svc.name
+	}
+	var err error
+	c.caller, c.sig, err = s.cfg.Authenticator.Authenticate(ctx, c.r, body, scope)
 	if err != nil {
 		if svc == nil {
 			svc = stsService

@@ -402,7 +402,7 @@ func (o *ServeOptions) defaults() {
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger, o ServeOptions) error {
 	o.defaults()
 	hs := &http.Server{
-		Handler:           h,
+		Handler:           withDeadline(h, o.WriteTimeout),
 		ReadHeaderTimeout: o.ReadHeaderTimeout,
 		ReadTimeout:       o.ReadTimeout,
 		WriteTimeout:      o.WriteTimeout,
@@ -430,6 +430,18 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Lo
 		return fmt.Errorf("graceful shutdown: %w", err)
 	}
 	return nil
+}
+
+// withDeadline gives every request's context the write timeout as its
+// deadline: once it has passed the answer can no longer be sent, so work
+// still running for the request (policy simulation, store reads) stops. The
+// context is also cancelled when the client goes away.
+func withDeadline(h http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // Serve serves the node's handler on ln; see the package-level Serve.
