@@ -26,7 +26,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, caller *opensts.Principal
 	if err != nil {
 		return AccessKeyView{}, err
 	}
-	if err := s.authorize(ctx, caller, "CreateAccessKey", t.arn(caller.AccountID)); err != nil {
+	if err := s.authorizeWith(ctx, caller, "CreateAccessKey", t.arn(caller.AccountID), t.facts(opensts.RequestFacts{})); err != nil {
 		return AccessKeyView{}, err
 	}
 	secret := opensts.NewSecretAccessKey()
@@ -80,7 +80,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, caller *opensts.Principal,
 	if err != nil {
 		return page, err
 	}
-	if err := s.authorize(ctx, caller, "ListAccessKeys", t.arn(caller.AccountID)); err != nil {
+	if err := s.authorizeWith(ctx, caller, "ListAccessKeys", t.arn(caller.AccountID), t.facts(opensts.RequestFacts{})); err != nil {
 		return page, err
 	}
 	keys, err := s.cfg.Store.ListAccessKeys(ctx, caller.AccountID, t.ownerID(caller.AccountID))
@@ -117,7 +117,7 @@ func (s *Service) key(ctx context.Context, caller *opensts.Principal, in AccessK
 	if err != nil {
 		return opensts.AccessKey{}, err
 	}
-	if err := s.authorize(ctx, caller, action, t.arn(caller.AccountID)); err != nil {
+	if err := s.authorizeWith(ctx, caller, action, t.arn(caller.AccountID), t.facts(opensts.RequestFacts{})); err != nil {
 		return opensts.AccessKey{}, err
 	}
 	k, err := s.cfg.Store.GetAccessKey(ctx, *in.AccessKeyID)

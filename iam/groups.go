@@ -170,7 +170,7 @@ func (s *Service) ListGroupsForUser(ctx context.Context, caller *opensts.Princip
 	if err != nil {
 		return opensts.Page[opensts.Group]{}, err
 	}
-	if err := s.authorize(ctx, caller, "ListGroupsForUser", t.arn(caller.AccountID)); err != nil {
+	if err := s.authorizeWith(ctx, caller, "ListGroupsForUser", t.arn(caller.AccountID), t.facts(opensts.RequestFacts{})); err != nil {
 		return opensts.Page[opensts.Group]{}, err
 	}
 	page, err := s.cfg.Store.ListGroupsForUser(ctx, caller.AccountID, t.user.ID, li.options(nil))

@@ -56,7 +56,16 @@ func (s *Service) changed(accessKeyID string) {
 }
 
 func (s *Service) authorize(ctx context.Context, caller *opensts.Principal, action, resource string) error {
-	return s.cfg.Authorizer.Authorize(ctx, caller, "iam:"+action, resource, nil)
+	return s.authorizeWith(ctx, caller, action, resource, opensts.RequestFacts{})
+}
+
+// authorizeWith authorizes iam:action on resource with the request-context
+// keys AWS supplies for it, drawn from f by the one table of condition keys
+// (opensts.ConditionContext): what the request sets (tags, a policy ARN, a
+// boundary) and what it acts on (the resource's tags, a user's boundary).
+func (s *Service) authorizeWith(ctx context.Context, caller *opensts.Principal, action, resource string, f opensts.RequestFacts) error {
+	action = "iam:" + action
+	return s.cfg.Authorizer.Authorize(ctx, caller, action, resource, opensts.ConditionContext(action, f))
 }
 
 // Common model rules (botocore iam service-2.json).
@@ -143,6 +152,18 @@ func validateTags(v *opensts.ValidationError, tags []TagInput) {
 		v.CheckString(prefix+"key", t.Key, opensts.StringRule{Required: true, Min: 1, Max: 128, Pattern: &opensts.PatternTagKey})
 		v.CheckString(prefix+"value", t.Value, opensts.StringRule{Required: true, Max: 256, Pattern: &opensts.PatternTagValue})
 	}
+}
+
+// requestTags are the validated tags a request sets, as its condition keys
+// see them (aws:RequestTag/<key>, aws:TagKeys), duplicates included.
+func requestTags(in []TagInput) []opensts.Tag {
+	out := make([]opensts.Tag, 0, len(in))
+	for _, t := range in {
+		if t.Key != nil && t.Value != nil {
+			out = append(out, opensts.Tag{Key: *t.Key, Value: *t.Value})
+		}
+	}
+	return out
 }
 
 // toTags converts validated tags, refusing duplicate keys (case-insensitive).

@@ -73,7 +73,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, caller *opensts.Pr
 		d.Path = *in.Path
 	}
 	d.SerialNumber = opensts.MFAARN(caller.AccountID, d.Path, d.Name)
-	if err := s.authorize(ctx, caller, "CreateVirtualMFADevice", d.SerialNumber); err != nil {
+	if err := s.authorizeWith(ctx, caller, "CreateVirtualMFADevice", d.SerialNumber, opensts.RequestFacts{Tags: requestTags(in.Tags)}); err != nil {
 		return VirtualMFADevice{}, err
 	}
 	tags, err := toTags(in.Tags)
@@ -134,7 +134,7 @@ func (s *Service) deviceFor(ctx context.Context, caller *opensts.Principal, in M
 	if err != nil {
 		return t, opensts.MFADevice{}, err
 	}
-	if err := s.authorize(ctx, caller, action, t.arn(caller.AccountID)); err != nil {
+	if err := s.authorizeWith(ctx, caller, action, t.arn(caller.AccountID), t.facts(opensts.RequestFacts{})); err != nil {
 		return t, opensts.MFADevice{}, err
 	}
 	d, err := s.cfg.Store.GetMFADevice(ctx, caller.AccountID, *in.SerialNumber)
@@ -231,10 +231,12 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, caller *opensts.Pr
 	if err := v.Err(); err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, caller, "DeleteVirtualMFADevice", *in.SerialNumber); err != nil {
-		return err
-	}
+	// The device is read first for its tags (aws:ResourceTag); whether it
+	// exists is told only to a caller allowed to delete it.
 	d, err := s.cfg.Store.GetMFADevice(ctx, caller.AccountID, *in.SerialNumber)
+	if aerr := s.authorizeWith(ctx, caller, "DeleteVirtualMFADevice", *in.SerialNumber, opensts.RequestFacts{ResourceTags: d.Tags}); aerr != nil {
+		return aerr
+	}
 	if errors.Is(err, opensts.ErrNotFound) || (err == nil && d.Kind != opensts.MFAVirtual) {
 		return opensts.Errorf(opensts.ErrNotFound, "VirtualMFADevice with serial number %s doesn't exist.", *in.SerialNumber)
 	}
@@ -271,7 +273,7 @@ func (s *Service) ListMFADevices(ctx context.Context, caller *opensts.Principal,
 	if err != nil {
 		return out, err
 	}
-	if err := s.authorize(ctx, caller, "ListMFADevices", t.arn(caller.AccountID)); err != nil {
+	if err := s.authorizeWith(ctx, caller, "ListMFADevices", t.arn(caller.AccountID), t.facts(opensts.RequestFacts{})); err != nil {
 		return out, err
 	}
 	owner := t.ownerID(caller.AccountID)

@@ -58,6 +58,9 @@ type owner struct {
 	kind string // "user" or "group", for messages
 	name string
 	arn  string
+	// facts is what the owner contributes to condition keys: a user's tags
+	// and boundary (a group has none).
+	facts opensts.RequestFacts
 }
 
 func (s *Service) userOwner(ctx context.Context, caller *opensts.Principal, name string) (owner, error) {
@@ -68,7 +71,8 @@ func (s *Service) userOwner(ctx context.Context, caller *opensts.Principal, name
 	if err != nil {
 		return owner{}, fmt.Errorf("get user %s: %w", name, err)
 	}
-	return owner{ref: opensts.Owner{Kind: opensts.OwnerUser, ID: u.ID}, kind: "user", name: u.Name, arn: u.ARN()}, nil
+	return owner{ref: opensts.Owner{Kind: opensts.OwnerUser, ID: u.ID}, kind: "user", name: u.Name, arn: u.ARN(),
+		facts: target{user: u}.facts(opensts.RequestFacts{})}, nil
 }
 
 func noSuchGroup(name string) error {
@@ -92,6 +96,20 @@ func (s *Service) groupOwner(ctx context.Context, caller *opensts.Principal, nam
 		return owner{}, err
 	}
 	return owner{ref: opensts.Owner{Kind: opensts.OwnerGroup, ID: g.ID}, kind: "group", name: g.Name, arn: g.ARN()}, nil
+}
+
+// withPolicy adds the managed policy an Attach/Detach request names
+// (iam:PolicyARN): the stored policy's ARN when it exists, so a name typed
+// in another case cannot step around a condition on the exact ARN; else the
+// ARN as typed. The policy is looked up before authorization for this, and
+// whether it exists is told only to a caller allowed to attach it.
+func (o owner) withPolicy(p opensts.ManagedPolicy, typed string) opensts.RequestFacts {
+	f := o.facts
+	f.PolicyARN = typed
+	if p.ID != "" {
+		f.PolicyARN = p.ARN()
+	}
+	return f
 }
 
 // ownerOf resolves the user or group an inline/attached-policy action names.
@@ -146,7 +164,7 @@ func (s *Service) PutInlinePolicy(ctx context.Context, caller *opensts.Principal
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, caller, actionFor(in.Owner, "Put", "Policy"), o.arn); err != nil {
+	if err := s.authorizeWith(ctx, caller, actionFor(in.Owner, "Put", "Policy"), o.arn, o.facts); err != nil {
 		return err
 	}
 	if err := parseIdentityPolicy(*in.PolicyDocument); err != nil {
@@ -189,7 +207,7 @@ func (s *Service) GetInlinePolicy(ctx context.Context, caller *opensts.Principal
 	if err != nil {
 		return opensts.InlinePolicy{}, "", err
 	}
-	if err := s.authorize(ctx, caller, actionFor(in.Owner, "Get", "Policy"), o.arn); err != nil {
+	if err := s.authorizeWith(ctx, caller, actionFor(in.Owner, "Get", "Policy"), o.arn, o.facts); err != nil {
 		return opensts.InlinePolicy{}, "", err
 	}
 	p, err := s.cfg.Store.GetInlinePolicy(ctx, caller.AccountID, o.ref, *in.PolicyName)
@@ -211,7 +229,7 @@ func (s *Service) DeleteInlinePolicy(ctx context.Context, caller *opensts.Princi
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, caller, actionFor(in.Owner, "Delete", "Policy"), o.arn); err != nil {
+	if err := s.authorizeWith(ctx, caller, actionFor(in.Owner, "Delete", "Policy"), o.arn, o.facts); err != nil {
 		return err
 	}
 	err = s.cfg.Store.DeleteInlinePolicy(ctx, caller.AccountID, o.ref, *in.PolicyName)
@@ -253,7 +271,7 @@ func (s *Service) ListInlinePolicies(ctx context.Context, caller *opensts.Princi
 	if err != nil {
 		return opensts.Page[string]{}, err
 	}
-	if err := s.authorize(ctx, caller, actionFor(in.Owner, "List", "Policies"), o.arn); err != nil {
+	if err := s.authorizeWith(ctx, caller, actionFor(in.Owner, "List", "Policies"), o.arn, o.facts); err != nil {
 		return opensts.Page[string]{}, err
 	}
 	page, err := s.cfg.Store.ListInlinePolicies(ctx, caller.AccountID, o.ref, in.options(nil))
@@ -339,7 +357,7 @@ func (s *Service) CreatePolicy(ctx context.Context, caller *opensts.Principal, i
 	if in.Description != nil {
 		p.Description = *in.Description
 	}
-	if err := s.authorize(ctx, caller, "CreatePolicy", p.ARN()); err != nil {
+	if err := s.authorizeWith(ctx, caller, "CreatePolicy", p.ARN(), opensts.RequestFacts{Tags: requestTags(in.Tags)}); err != nil {
 		return opensts.ManagedPolicy{}, err
 	}
 	if err := checkManagedDocument(*in.PolicyDocument); err != nil {
@@ -384,7 +402,7 @@ func (s *Service) managedFor(ctx context.Context, caller *opensts.Principal, in 
 	if err != nil {
 		return p, err
 	}
-	return p, s.authorize(ctx, caller, action, p.ARN())
+	return p, s.authorizeWith(ctx, caller, action, p.ARN(), opensts.RequestFacts{ResourceTags: p.Tags})
 }
 
 // GetPolicy describes a managed policy.
@@ -569,10 +587,10 @@ func (s *Service) AttachPolicy(ctx context.Context, caller *opensts.Principal, i
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, caller, actionFor(in.Owner, "Attach", "Policy"), o.arn); err != nil {
-		return err
-	}
 	p, err := s.policyByARN(ctx, caller, *in.PolicyArn)
+	if aerr := s.authorizeWith(ctx, caller, actionFor(in.Owner, "Attach", "Policy"), o.arn, o.withPolicy(p, *in.PolicyArn)); aerr != nil {
+		return aerr
+	}
 	if errors.Is(err, opensts.ErrNotFound) {
 		return opensts.Errorf(opensts.ErrNotFound, "Policy %s does not exist or is not attachable.", *in.PolicyArn)
 	}
@@ -603,11 +621,11 @@ func (s *Service) DetachPolicy(ctx context.Context, caller *opensts.Principal, i
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, caller, actionFor(in.Owner, "Detach", "Policy"), o.arn); err != nil {
-		return err
+	p, err := s.policyByARN(ctx, caller, *in.PolicyArn)
+	if aerr := s.authorizeWith(ctx, caller, actionFor(in.Owner, "Detach", "Policy"), o.arn, o.withPolicy(p, *in.PolicyArn)); aerr != nil {
+		return aerr
 	}
 	notAttached := opensts.Errorf(opensts.ErrNotFound, "Policy %s was not found.", *in.PolicyArn)
-	p, err := s.policyByARN(ctx, caller, *in.PolicyArn)
 	if errors.Is(err, opensts.ErrNotFound) {
 		return notAttached
 	}
@@ -633,7 +651,7 @@ func (s *Service) ListAttachedPolicies(ctx context.Context, caller *opensts.Prin
 	if err != nil {
 		return opensts.Page[opensts.AttachedPolicy]{}, err
 	}
-	if err := s.authorize(ctx, caller, actionFor(in.Owner, "ListAttached", "Policies"), o.arn); err != nil {
+	if err := s.authorizeWith(ctx, caller, actionFor(in.Owner, "ListAttached", "Policies"), o.arn, o.facts); err != nil {
 		return opensts.Page[opensts.AttachedPolicy]{}, err
 	}
 	page, err := s.cfg.Store.ListAttachedPolicies(ctx, caller.AccountID, o.ref, in.options(in.PathPrefix))

@@ -15,8 +15,9 @@ type BoundaryInput struct {
 	PermissionsBoundary *string
 }
 
-// namedUser validates, resolves and authorizes an action on a named user.
-func (s *Service) namedUser(ctx context.Context, caller *opensts.Principal, name *string, action string, extra func(*opensts.ValidationError)) (opensts.User, error) {
+// namedUser validates, resolves and authorizes an action on a named user;
+// req is what the request sets, for its condition keys.
+func (s *Service) namedUser(ctx context.Context, caller *opensts.Principal, name *string, action string, extra func(*opensts.ValidationError), req opensts.RequestFacts) (opensts.User, error) {
 	var v opensts.ValidationError
 	v.CheckString("userName", name, required(ruleExistingUserName))
 	if extra != nil {
@@ -29,7 +30,7 @@ func (s *Service) namedUser(ctx context.Context, caller *opensts.Principal, name
 	if err != nil {
 		return opensts.User{}, err
 	}
-	return t.user, s.authorize(ctx, caller, action, t.user.ARN())
+	return t.user, s.authorizeWith(ctx, caller, action, t.user.ARN(), t.facts(req))
 }
 
 func (s *Service) updateUser(ctx context.Context, u opensts.User, fn func(*opensts.User) error) error {
@@ -50,9 +51,13 @@ func (s *Service) updateUser(ctx context.Context, u opensts.User, fn func(*opens
 
 // PutUserPermissionsBoundary sets a managed policy as the user's boundary.
 func (s *Service) PutUserPermissionsBoundary(ctx context.Context, caller *opensts.Principal, in BoundaryInput) error {
+	var req opensts.RequestFacts
+	if in.PermissionsBoundary != nil {
+		req.PermissionsBoundary = *in.PermissionsBoundary
+	}
 	u, err := s.namedUser(ctx, caller, in.UserName, "PutUserPermissionsBoundary", func(v *opensts.ValidationError) {
 		v.CheckString("permissionsBoundary", in.PermissionsBoundary, required(ruleARN))
-	})
+	}, req)
 	if err != nil {
 		return err
 	}
@@ -67,7 +72,7 @@ func (s *Service) PutUserPermissionsBoundary(ctx context.Context, caller *openst
 
 // DeleteUserPermissionsBoundary removes the user's boundary.
 func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, caller *opensts.Principal, in BoundaryInput) error {
-	u, err := s.namedUser(ctx, caller, in.UserName, "DeleteUserPermissionsBoundary", nil)
+	u, err := s.namedUser(ctx, caller, in.UserName, "DeleteUserPermissionsBoundary", nil, opensts.RequestFacts{})
 	if err != nil {
 		return err
 	}
@@ -95,7 +100,7 @@ func (s *Service) TagUser(ctx context.Context, caller *opensts.Principal, in Tag
 			v.Add("tags", nil, "not be null")
 		}
 		validateTags(v, in.Tags)
-	})
+	}, opensts.RequestFacts{Tags: requestTags(in.Tags)})
 	if err != nil {
 		return err
 	}
@@ -132,7 +137,7 @@ func (s *Service) UntagUser(ctx context.Context, caller *opensts.Principal, in T
 		for i, k := range in.TagKeys {
 			v.CheckString(fmt.Sprintf("tagKeys.%d.member", i+1), &k, opensts.StringRule{Min: 1, Max: 128, Pattern: &opensts.PatternTagKey})
 		}
-	})
+	}, opensts.RequestFacts{TagKeys: in.TagKeys})
 	if err != nil {
 		return err
 	}
@@ -154,7 +159,7 @@ func (s *Service) UntagUser(ctx context.Context, caller *opensts.Principal, in T
 
 // ListUserTags pages through a user's tags.
 func (s *Service) ListUserTags(ctx context.Context, caller *opensts.Principal, in UserRef, li ListInput) (opensts.Page[opensts.Tag], error) {
-	u, err := s.namedUser(ctx, caller, in.UserName, "ListUserTags", li.validate)
+	u, err := s.namedUser(ctx, caller, in.UserName, "ListUserTags", li.validate, opensts.RequestFacts{})
 	if err != nil {
 		return opensts.Page[opensts.Tag]{}, err
 	}

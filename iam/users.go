@@ -42,7 +42,11 @@ func (s *Service) CreateUser(ctx context.Context, caller *opensts.Principal, in 
 	if in.Path != nil {
 		u.Path = *in.Path
 	}
-	if err := s.authorize(ctx, caller, "CreateUser", u.ARN()); err != nil {
+	req := opensts.RequestFacts{Tags: requestTags(in.Tags)}
+	if in.PermissionsBoundary != nil {
+		req.PermissionsBoundary = *in.PermissionsBoundary
+	}
+	if err := s.authorizeWith(ctx, caller, "CreateUser", u.ARN(), req); err != nil {
 		return opensts.User{}, err
 	}
 	tags, err := toTags(in.Tags)
@@ -110,6 +114,20 @@ func (t target) arn(accountID string) string {
 	return t.user.ARN()
 }
 
+// facts adds what the target user contributes to a request's condition
+// keys to req: its tags (as the resource's) and, unless the request sets
+// one, its current permissions boundary. The root has neither.
+func (t target) facts(req opensts.RequestFacts) opensts.RequestFacts {
+	if t.root {
+		return req
+	}
+	req.ResourceTags = t.user.Tags
+	if req.PermissionsBoundary == "" {
+		req.PermissionsBoundary = t.user.PermissionsBoundary
+	}
+	return req
+}
+
 // ownerID is the id access keys and MFA devices of the target are stored under.
 func (t target) ownerID(accountID string) string {
 	if t.root {
@@ -158,7 +176,7 @@ func (s *Service) GetUser(ctx context.Context, caller *opensts.Principal, in Use
 	if err != nil {
 		return UserView{}, err
 	}
-	if err := s.authorize(ctx, caller, "GetUser", t.arn(caller.AccountID)); err != nil {
+	if err := s.authorizeWith(ctx, caller, "GetUser", t.arn(caller.AccountID), t.facts(opensts.RequestFacts{})); err != nil {
 		return UserView{}, err
 	}
 	if t.root {
@@ -252,7 +270,7 @@ func (s *Service) DeleteUser(ctx context.Context, caller *opensts.Principal, in 
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, caller, "DeleteUser", t.arn(caller.AccountID)); err != nil {
+	if err := s.authorizeWith(ctx, caller, "DeleteUser", t.arn(caller.AccountID), t.facts(opensts.RequestFacts{})); err != nil {
 		return err
 	}
 	err = s.cfg.Store.DeleteUser(ctx, caller.AccountID, t.user.ID)

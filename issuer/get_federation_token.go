@@ -92,7 +92,13 @@ func (s *Issuer) GetFederationToken(ctx context.Context, caller *opensts.Princip
 	}
 	name := *in.Name
 	arn := opensts.FederatedUserARN(caller.AccountID, name)
-	if err := s.cfg.Authorizer.Authorize(ctx, caller, "sts:GetFederationToken", arn, nil); err != nil {
+	// Both actions see the requested session tags (aws:RequestTag/<key>,
+	// aws:TagKeys), as the condition-key table says.
+	facts := opensts.RequestFacts{Tags: make([]opensts.Tag, 0, len(in.Tags))}
+	for _, t := range in.Tags {
+		facts.Tags = append(facts.Tags, opensts.Tag{Key: *t.Key, Value: *t.Value})
+	}
+	if err := s.cfg.Authorizer.Authorize(ctx, caller, "sts:GetFederationToken", arn, opensts.ConditionContext("sts:GetFederationToken", facts)); err != nil {
 		return FederationToken{}, err
 	}
 	tags, err := sessionTags(in.Tags)
@@ -100,7 +106,7 @@ func (s *Issuer) GetFederationToken(ctx context.Context, caller *opensts.Princip
 		return FederationToken{}, err
 	}
 	if len(tags) > 0 {
-		if err := s.cfg.Authorizer.Authorize(ctx, caller, "sts:TagSession", arn, requestTagContext(tags)); err != nil {
+		if err := s.cfg.Authorizer.Authorize(ctx, caller, "sts:TagSession", arn, opensts.ConditionContext("sts:TagSession", facts)); err != nil {
 			return FederationToken{}, err
 		}
 	}
@@ -154,25 +160,17 @@ func sessionTags(in []TagInput) ([]token.Tag, error) {
 	return out, nil
 }
 
-// requestTagContext is the request context of sts:TagSession: one
-// aws:RequestTag/<key> per tag and the multivalued aws:TagKeys.
-func requestTagContext(tags []token.Tag) map[string][]string {
-	ctx := make(map[string][]string, len(tags)+1)
-	keys := make([]string, 0, len(tags))
-	for _, t := range tags {
-		ctx["aws:RequestTag/"+t.Key] = []string{t.Value}
-		keys = append(keys, t.Key)
-	}
-	ctx["aws:TagKeys"] = keys
-	return ctx
-}
-
-// checkPolicyARN accepts managed-policy ARNs of the caller's account or
-// AWS-managed ones (arn:aws:iam::aws:policy/…); the policy is resolved when
-// requests are authorized, so a policy deleted later grants nothing.
+// checkPolicyARN accepts managed-policy ARNs of the caller's account; the
+// policy is resolved when requests are authorized, so a policy deleted later
+// grants nothing.
 func checkPolicyARN(arn, accountID string, n int) error {
 	acct, kind, _, _, ok := opensts.ParseIAMARN(arn)
-	if !ok || kind != "policy" || (acct != accountID && acct != "aws") {
+	if ok && kind == "policy" && acct == "aws" {
+		// AWS's own managed policies (arn:aws:iam::aws:policy/…) do not
+		// exist in OpenSTS: accepting one would grant nothing, silently.
+		return opensts.Errorf(opensts.ErrInvalidParameter, "Policy ARN %s (PolicyArns member %d) is an AWS managed policy, which OpenSTS does not have; use a customer managed policy of this account.", arn, n)
+	}
+	if !ok || kind != "policy" || acct != accountID {
 		return opensts.Errorf(opensts.ErrInvalidParameter, "Policy ARN %s (PolicyArns member %d) is not a managed policy ARN in this account.", arn, n)
 	}
 	return nil

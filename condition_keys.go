@@ -1,0 +1,183 @@
+package opensts
+
+import "slices"
+
+// ConditionKeys is a set of the action-specific request-context keys AWS
+// supplies when it authorizes an action: the third column of the Service
+// Authorization Reference ("Actions, resources, and condition keys for AWS
+// Identity and Access Management" and "… for AWS Security Token Service"),
+// which for IAM includes the keys of the resource acted on.
+type ConditionKeys uint8
+
+// The keys, each with the value it carries.
+const (
+	// KeyRequestTags: aws:RequestTag/${TagKey} for every tag the request
+	// sets, and aws:TagKeys, their keys (absent when it sets none).
+	KeyRequestTags ConditionKeys = 1 << iota
+	// KeyTagKeys: aws:TagKeys alone, the keys an Untag* request removes.
+	KeyTagKeys
+	// KeyResourceTags: aws:ResourceTag/${TagKey} for every tag of the
+	// resource acted on (a user, a managed policy, an MFA device).
+	KeyResourceTags
+	// KeyIAMResourceTags: iam:ResourceTag/${TagKey}, the same tags under
+	// IAM's own name (users and roles only).
+	KeyIAMResourceTags
+	// KeyPolicyARN: iam:PolicyARN, the managed policy attached or detached.
+	KeyPolicyARN
+	// KeyPermissionsBoundary: iam:PermissionsBoundary, the boundary the
+	// request sets (CreateUser, Put*PermissionsBoundary) or, for actions on
+	// an existing user, the user's current boundary; absent when none.
+	KeyPermissionsBoundary
+)
+
+// userKeys are the keys of an IAM user as the resource acted on.
+const userKeys = KeyResourceTags | KeyIAMResourceTags
+
+// actionKeys is the one table of request-context keys per action OpenSTS
+// authorizes (from the Service Authorization Reference; docs/compatibility.md
+// reproduces it). An action not listed gets no action-specific key.
+var actionKeys = map[string]ConditionKeys{
+	// Users.
+	"iam:CreateUser":                    KeyRequestTags | KeyPermissionsBoundary, // the user does not exist yet: no resource tags
+	"iam:GetUser":                       userKeys,
+	"iam:DeleteUser":                    userKeys,
+	"iam:TagUser":                       userKeys | KeyRequestTags,
+	"iam:UntagUser":                     userKeys | KeyTagKeys,
+	"iam:ListUserTags":                  userKeys,
+	"iam:PutUserPermissionsBoundary":    userKeys | KeyPermissionsBoundary,
+	"iam:DeleteUserPermissionsBoundary": userKeys | KeyPermissionsBoundary,
+	"iam:ListGroupsForUser":             userKeys,
+	// Access keys and MFA devices of a user.
+	"iam:CreateAccessKey":     userKeys,
+	"iam:ListAccessKeys":      userKeys,
+	"iam:UpdateAccessKey":     userKeys,
+	"iam:DeleteAccessKey":     userKeys,
+	"iam:EnableMFADevice":     userKeys,
+	"iam:ResyncMFADevice":     userKeys,
+	"iam:DeactivateMFADevice": userKeys,
+	"iam:ListMFADevices":      userKeys,
+	// Virtual MFA devices as resources.
+	"iam:CreateVirtualMFADevice": KeyRequestTags,
+	"iam:DeleteVirtualMFADevice": KeyResourceTags,
+	// Policies of a user.
+	"iam:PutUserPolicy":            userKeys | KeyPermissionsBoundary,
+	"iam:DeleteUserPolicy":         userKeys | KeyPermissionsBoundary,
+	"iam:GetUserPolicy":            userKeys,
+	"iam:ListUserPolicies":         userKeys,
+	"iam:AttachUserPolicy":         userKeys | KeyPermissionsBoundary | KeyPolicyARN,
+	"iam:DetachUserPolicy":         userKeys | KeyPermissionsBoundary | KeyPolicyARN,
+	"iam:ListAttachedUserPolicies": userKeys,
+	// Groups have no condition keys but the policy attached or detached.
+	"iam:AttachGroupPolicy": KeyPolicyARN,
+	"iam:DetachGroupPolicy": KeyPolicyARN,
+	// Managed policies.
+	"iam:CreatePolicy":            KeyRequestTags,
+	"iam:GetPolicy":               KeyResourceTags,
+	"iam:DeletePolicy":            KeyResourceTags,
+	"iam:CreatePolicyVersion":     KeyResourceTags,
+	"iam:GetPolicyVersion":        KeyResourceTags,
+	"iam:ListPolicyVersions":      KeyResourceTags,
+	"iam:DeletePolicyVersion":     KeyResourceTags,
+	"iam:SetDefaultPolicyVersion": KeyResourceTags,
+	// The simulator, on a user (a group has no keys).
+	"iam:SimulatePrincipalPolicy": userKeys,
+	// STS: session tags.
+	"sts:GetFederationToken": KeyRequestTags,
+	"sts:TagSession":         KeyRequestTags,
+}
+
+// ActionKeys returns the request-context keys AWS supplies for action
+// ("iam:CreateUser"; the service prefix in lower case, as OpenSTS writes
+// it).
+func ActionKeys(action string) ConditionKeys { return actionKeys[action] }
+
+// KeyedActions returns every action with keys, sorted.
+func KeyedActions() []string {
+	out := make([]string, 0, len(actionKeys))
+	for a := range actionKeys {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Names returns the keys of the set as the Service Authorization Reference
+// writes them.
+func (k ConditionKeys) Names() []string {
+	var out []string
+	if k&KeyRequestTags != 0 {
+		out = append(out, "aws:RequestTag/${TagKey}", "aws:TagKeys")
+	}
+	if k&KeyTagKeys != 0 {
+		out = append(out, "aws:TagKeys")
+	}
+	if k&KeyResourceTags != 0 {
+		out = append(out, "aws:ResourceTag/${TagKey}")
+	}
+	if k&KeyIAMResourceTags != 0 {
+		out = append(out, "iam:ResourceTag/${TagKey}")
+	}
+	if k&KeyPermissionsBoundary != 0 {
+		out = append(out, "iam:PermissionsBoundary")
+	}
+	if k&KeyPolicyARN != 0 {
+		out = append(out, "iam:PolicyARN")
+	}
+	return out
+}
+
+// RequestFacts are what a request sets and what it acts on, from which its
+// condition keys are drawn. Facts an action's keys do not name are ignored,
+// so a use case states everything it knows and the table decides.
+type RequestFacts struct {
+	// Tags are the tags the request sets; TagKeys the keys it removes.
+	Tags    []Tag
+	TagKeys []string
+	// ResourceTags are the tags of the resource acted on.
+	ResourceTags []Tag
+	// PolicyARN is the managed policy the request attaches or detaches.
+	PolicyARN string
+	// PermissionsBoundary is the boundary the request sets, or the current
+	// boundary of the user acted on.
+	PermissionsBoundary string
+}
+
+// ConditionContext returns the request-context keys AWS supplies for action
+// given the request's facts, exactly those of the action's table row (nil
+// when there are none).
+func ConditionContext(action string, f RequestFacts) map[string][]string {
+	keys := actionKeys[action]
+	if keys == 0 {
+		return nil
+	}
+	out := map[string][]string{}
+	if keys&KeyRequestTags != 0 && len(f.Tags) > 0 {
+		names := make([]string, 0, len(f.Tags))
+		for _, t := range f.Tags {
+			out["aws:RequestTag/"+t.Key] = []string{t.Value}
+			names = append(names, t.Key)
+		}
+		out["aws:TagKeys"] = names
+	}
+	if keys&KeyTagKeys != 0 && len(f.TagKeys) > 0 {
+		out["aws:TagKeys"] = slices.Clone(f.TagKeys)
+	}
+	for _, t := range f.ResourceTags {
+		if keys&KeyResourceTags != 0 {
+			out["aws:ResourceTag/"+t.Key] = []string{t.Value}
+		}
+		if keys&KeyIAMResourceTags != 0 {
+			out["iam:ResourceTag/"+t.Key] = []string{t.Value}
+		}
+	}
+	if keys&KeyPolicyARN != 0 && f.PolicyARN != "" {
+		out["iam:PolicyARN"] = []string{f.PolicyARN}
+	}
+	if keys&KeyPermissionsBoundary != 0 && f.PermissionsBoundary != "" {
+		out["iam:PermissionsBoundary"] = []string{f.PermissionsBoundary}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
