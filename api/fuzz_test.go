@@ -69,6 +69,28 @@ func FuzzDecodeParams(f *testing.F) {
 				t.Fatal("empty struct decoded")
 			}
 		}
-		_ = url.Values(p)
+		// The audit tree stays within its node budget, whatever the names.
+		if n := countNodes(requestParameters(p)); n > maxAuditNodes+1 {
+			t.Fatalf("audit tree of %d nodes", n)
+		}
 	})
+}
+
+// countNodes counts the maps, list slots and values of an audit tree.
+func countNodes(v any) int {
+	switch v := v.(type) {
+	case map[string]any:
+		n := 1
+		for _, x := range v {
+			n += countNodes(x)
+		}
+		return n
+	case []any:
+		n := 0
+		for _, x := range v {
+			n += 1 + countNodes(x)
+		}
+		return n
+	}
+	return 0
 }
