@@ -79,6 +79,18 @@ func GenerateKey() []byte {
 // can tell which key a store was sealed with.
 func (b *Box) KeyID() string { return fmt.Sprintf("%x", b.keyID) }
 
+// SealedKeyID returns the id (as KeyID prints it) of the master key that
+// sealed a value, read from the value's header, so an operator can be told
+// which key a store needs without having it. ok is false for a value that is
+// not in a format Seal writes.
+func SealedKeyID(sealed []byte) (id string, ok bool) {
+	const minLen = 1 + 4 + 12 + 16 // header, GCM nonce, GCM tag
+	if len(sealed) < minLen || sealed[0] != version1 {
+		return "", false
+	}
+	return fmt.Sprintf("%x", sealed[1:5]), true
+}
+
 // Seal encrypts plaintext bound to aad.
 func (b *Box) Seal(plaintext, aad []byte) []byte {
 	out := make([]byte, 1+4+b.aead.NonceSize(), 1+4+b.aead.NonceSize()+len(plaintext)+b.aead.Overhead())

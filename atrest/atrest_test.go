@@ -83,3 +83,26 @@ func TestNew_badLength(t *testing.T) {
 		t.Fatal("accepted a 16-byte key")
 	}
 }
+
+// The key id in a sealed value's header names the key that sealed it, so a
+// store can say which master key it needs.
+func TestSealedKeyID(t *testing.T) {
+	b := mustBox(t, GenerateKey())
+	sealed := b.Seal([]byte("secret"), []byte("aad"))
+	if id, ok := SealedKeyID(sealed); !ok || id != b.KeyID() {
+		t.Errorf("SealedKeyID = %q, %v; want %q, true", id, ok, b.KeyID())
+	}
+	other := mustBox(t, GenerateKey())
+	if id, _ := SealedKeyID(sealed); id == other.KeyID() {
+		t.Error("another key has the same id")
+	}
+	for name, v := range map[string][]byte{
+		"nil":       nil,
+		"truncated": sealed[:20],
+		"version":   append([]byte{0x02}, sealed[1:]...),
+	} {
+		if id, ok := SealedKeyID(v); ok {
+			t.Errorf("%s: SealedKeyID = %q, true; want false", name, id)
+		}
+	}
+}

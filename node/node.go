@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,6 +28,7 @@ import (
 	"github.com/opensts/opensts/iam"
 	"github.com/opensts/opensts/issuer"
 	"github.com/opensts/opensts/keyring"
+	"github.com/opensts/opensts/postgres"
 	"github.com/opensts/opensts/sigv4"
 	"github.com/opensts/opensts/sqlite"
 	"github.com/opensts/opensts/throttle"
@@ -43,7 +43,8 @@ type Config struct {
 	// "postgres://…".
 	Store string
 	// MasterKey is the base64 master key (OPENSTS_MASTER_KEY); empty uses
-	// (or creates) DataDir/master.key.
+	// DataDir/master.key, created only while the store holds no secrets
+	// (see the MasterKey function).
 	MasterKey string
 	// Root is the default account's root credentials for first start.
 	Root iam.RootCredentials
@@ -117,12 +118,16 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	box, err := MasterKey(cfg.DataDir, cfg.MasterKey, true)
+	warnIfShared(cfg.Logger, cfg.DataDir)
+	// The store opens first: whether a missing master key may be generated
+	// depends on what it holds.
+	store, err := OpenStore(ctx, cfg.Store, cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	store, err := OpenStore(ctx, cfg.Store, cfg.DataDir)
+	box, err := MasterKey(ctx, store, cfg.DataDir, cfg.MasterKey, true)
 	if err != nil {
+		store.Close()
 		return nil, err
 	}
 	n := &Node{cfg: cfg, Store: store, Registry: cfg.Registry, Box: box}
@@ -285,37 +290,69 @@ var openers = map[string]func(ctx context.Context, dsn string) (opensts.Store, e
 	},
 }
 
-// RedactDSN hides a password in a store URL, in the user information or in
-// a password query parameter.
-func RedactDSN(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.Scheme == "" {
-		return dsn
+// RedactDSN returns a store URL fit to print, its password masked whatever
+// its syntax (see postgres.RedactDSN, which it is).
+func RedactDSN(dsn string) string { return postgres.RedactDSN(dsn) }
+
+// warnIfShared logs a warning when users other than the owner may enter or
+// list the data dir, which holds the store (user names, policies, sealed
+// secrets), the master key file and the root credentials file. It does not
+// refuse: the operator may have reasons, and files OpenSTS creates there are
+// 0600 anyway.
+func warnIfShared(logger *slog.Logger, dir string) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		logger.Warn("data directory is accessible to other users; restrict it to the owner",
+			"dir", dir, "mode", fmt.Sprintf("%#o", perm), "fix", "chmod 700 "+dir)
 	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
 }
 
+// ErrMasterKeyMissing is returned by MasterKey when no master key is
+// configured but the store already holds secrets sealed under one.
+var ErrMasterKeyMissing = errors.New("master key missing")
+
+// ErrMasterKeyMismatch is returned by MasterKey when the configured master
+// key is not the one the store's secrets are sealed under.
+var ErrMasterKeyMismatch = errors.New("master key does not match the store")
+
 // MasterKey returns the Box for the base64 key b64 (OPENSTS_MASTER_KEY) or,
-// when b64 is empty, for dataDir/master.key, which is generated (mode 0600)
-// when create is set and the file does not exist.
-func MasterKey(dataDir, b64 string, create bool) (*atrest.Box, error) {
+// when b64 is empty, for dataDir/master.key. When that file does not exist
+// and create is set, a new key is generated into it (mode 0600), but only
+// for a store that holds nothing sealed yet: a store that does needs the key
+// it was sealed with, and MasterKey refuses (ErrMasterKeyMissing) naming the
+// file, OPENSTS_MASTER_KEY and the id of the key the store needs, leaving no
+// file behind. A key that is not the store's fails with ErrMasterKeyMismatch.
+func MasterKey(ctx context.Context, st opensts.Store, dataDir, b64 string, create bool) (*atrest.Box, error) {
 	if b64 != "" {
 		k, err := atrest.ParseKey(b64)
 		if err != nil {
 			return nil, fmt.Errorf("OPENSTS_MASTER_KEY: %w", err)
 		}
-		return atrest.New(k)
+		box, err := atrest.New(k)
+		if err != nil {
+			return nil, fmt.Errorf("OPENSTS_MASTER_KEY: %w", err)
+		}
+		if err := checkMasterKey(ctx, st, box, "OPENSTS_MASTER_KEY"); err != nil {
+			return nil, err
+		}
+		return box, nil
 	}
 	path := filepath.Join(dataDir, "master.key")
 	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) && create {
+	if errors.Is(err, os.ErrNotExist) {
+		sealed, want, serr := storeKeyID(ctx, st)
+		if serr != nil {
+			return nil, serr
+		}
+		if sealed {
+			return nil, missingKeyError(path, want)
+		}
+		if !create {
+			return nil, fmt.Errorf("no master key: set OPENSTS_MASTER_KEY or create %s: %w", path, ErrMasterKeyMissing)
+		}
 		k := atrest.GenerateKey()
 		if err := writeNew(path, []byte(base64.StdEncoding.EncodeToString(k)+"\n")); err != nil {
 			if !errors.Is(err, os.ErrExist) {
@@ -334,7 +371,71 @@ func MasterKey(dataDir, b64 string, create bool) (*atrest.Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("master key file %s: %w", path, err)
 	}
-	return atrest.New(k)
+	box, err := atrest.New(k)
+	if err != nil {
+		return nil, fmt.Errorf("master key file %s: %w", path, err)
+	}
+	if err := checkMasterKey(ctx, st, box, path); err != nil {
+		return nil, err
+	}
+	return box, nil
+}
+
+func missingKeyError(path, want string) error {
+	id := ""
+	if want != "" {
+		id = " (key id " + want + ")"
+	}
+	return fmt.Errorf("%w: the store holds secrets sealed under a master key%s, but OPENSTS_MASTER_KEY is not set and %s does not exist; "+
+		"set OPENSTS_MASTER_KEY to that key or restore %s from a backup (a new key cannot open them, so none is generated)",
+		ErrMasterKeyMissing, id, path, path)
+}
+
+// checkMasterKey refuses a key that is not the one the store's secrets are
+// sealed under, naming both ids; from is where the key came from.
+func checkMasterKey(ctx context.Context, st opensts.Store, box *atrest.Box, from string) error {
+	_, want, err := storeKeyID(ctx, st)
+	if err != nil {
+		return err
+	}
+	if want != "" && want != box.KeyID() {
+		return fmt.Errorf("%w: the master key from %s has id %s, but the store's secrets are sealed under key id %s; use that key",
+			ErrMasterKeyMismatch, from, box.KeyID(), want)
+	}
+	return nil
+}
+
+// storeKeyID reports whether st holds secrets sealed under a master key
+// and, when it can tell, that key's id: from the token key ring, else from
+// the default account's root access keys. A store with a default account
+// holds sealed secrets (its root key) even when no id can be read.
+func storeKeyID(ctx context.Context, st opensts.Store) (sealed bool, id string, err error) {
+	keys, err := st.ListTokenKeys(ctx)
+	if err != nil {
+		return false, "", fmt.Errorf("read token key ring: %w", err)
+	}
+	for _, k := range keys {
+		if id, ok := atrest.SealedKeyID(k.Sealed); ok {
+			return true, id, nil
+		}
+	}
+	acct, err := st.DefaultAccount(ctx)
+	if errors.Is(err, opensts.ErrNotFound) {
+		return len(keys) > 0, "", nil
+	}
+	if err != nil {
+		return false, "", fmt.Errorf("read default account: %w", err)
+	}
+	aks, err := st.ListAccessKeys(ctx, acct.ID, acct.ID)
+	if err != nil {
+		return false, "", fmt.Errorf("read root access keys: %w", err)
+	}
+	for _, k := range aks {
+		if id, ok := atrest.SealedKeyID(k.SealedSecret); ok {
+			return true, id, nil
+		}
+	}
+	return true, "", nil
 }
 
 // writeNew creates path with mode 0600, failing if it exists, and syncs it.

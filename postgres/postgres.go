@@ -78,18 +78,28 @@ type DB struct {
 // server setting, e.g. search_path to keep the tables in a schema of their
 // own. Errors never contain the DSN's password.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	db, err := open(ctx, dsn)
+	if err != nil {
+		// pgx quotes pieces of a DSN it cannot parse (a host, a query
+		// parameter), which in a malformed one may be pieces of the password.
+		return nil, Scrub(fmt.Errorf("open postgres store: %w", err), dsn)
+	}
+	return db, nil
+}
+
+func open(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := poolConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open postgres store: %w", err)
+		return nil, err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open postgres store: %w", err)
+		return nil, err
 	}
 	db := &DB{pool: pool}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("open postgres store: %w", err)
+		return nil, err
 	}
 	return db, nil
 }

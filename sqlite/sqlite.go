@@ -6,6 +6,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -58,6 +60,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open sqlite store: empty path")
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
 	db := &DB{path: path}
 	var err error
 	// The writer opens first so that it is the connection that switches a
@@ -89,6 +94,28 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// createPrivate creates path as an empty file of mode 0600 unless it
+// exists. SQLite takes an empty file for a new database and creates its
+// -wal and -shm files with the mode of the database file, so the whole
+// store is readable by its owner only, whatever the umask, with no window
+// in which it is not: the database holds user names, tags, policies and key
+// ids. An existing file keeps its mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	// A umask may have taken the owner's bits too; SQLite needs them.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // dsn builds the connection string. Every connection gets:

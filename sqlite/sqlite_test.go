@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -289,5 +290,69 @@ func TestOpenErrors(t *testing.T) {
 	}
 	if _, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "missing-dir", "opensts.db")); err == nil {
 		t.Error("Open in a missing directory succeeded")
+	}
+}
+
+// The database and the files SQLite creates beside it (-wal, -shm) and a
+// backup are private to the owner, under the usual umask 022 and in a data
+// dir others may read: they hold user names, tags, policies and key ids.
+func TestFileModes(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "opensts.db")
+	db := mustOpen(t, path)
+	populate(t, db) // writes: the WAL and shared-memory files exist now
+	backup := filepath.Join(dir, "backup.db")
+	if err := db.Backup(t.Context(), backup); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"opensts.db", "opensts.db-wal", "opensts.db-shm", "backup.db"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %#o, want 0600", name, fi.Mode().Perm())
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %#o, want 0600", e.Name(), fi.Mode().Perm())
+		}
+	}
+	db.Close()
+
+	// An existing database keeps its mode: OpenSTS does not change what
+	// the operator set.
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	mustOpen(t, path).Close()
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("existing database: %v %v, want mode 0640 kept", fi, err)
+	}
+}
+
+// A failed backup leaves no file behind.
+func TestBackup_FailureLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	db := mustOpen(t, filepath.Join(dir, "opensts.db"))
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	backup := filepath.Join(dir, "backup.db")
+	if err := db.Backup(ctx, backup); err == nil {
+		t.Fatal("Backup with a canceled context succeeded")
+	}
+	if _, err := os.Stat(backup); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("failed backup left %s: %v", backup, err)
 	}
 }

@@ -153,15 +153,16 @@ func (s *storeFlags) add(cmd *cobra.Command) {
 }
 
 // open opens the store and the master key the server uses (OPENSTS_MASTER_KEY
-// or the data dir's master.key, never created here). The caller closes the
-// store.
+// or the data dir's master.key, never created here). The store must exist:
+// an administration command never creates one. The caller closes the store.
 func (s storeFlags) open(ctx context.Context) (opensts.Store, *atrest.Box, error) {
-	box, err := node.MasterKey(s.dataDir, os.Getenv("OPENSTS_MASTER_KEY"), false)
+	st, err := openExisting(ctx, s.store, s.dataDir)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := node.OpenStore(ctx, s.store, s.dataDir)
+	box, err := node.MasterKey(ctx, st, s.dataDir, os.Getenv("OPENSTS_MASTER_KEY"), false)
 	if err != nil {
+		st.Close()
 		return nil, nil, err
 	}
 	return st, box, nil

@@ -16,15 +16,40 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/opensts/opensts/postgres"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := newRootCommand().ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "opensts:", err)
+	if cmd, err := newRootCommand().ExecuteContextC(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "opensts:", scrubStores(cmd, err))
 		os.Exit(1)
 	}
+}
+
+// storeFlagNames are the flags that carry store URLs, which may hold a
+// PostgreSQL password.
+var storeFlagNames = []string{"store", "from", "to"}
+
+// scrubStores takes the passwords of cmd's store URLs (flags, their
+// environment twins) out of err's text: the last line of defence behind
+// redacting URLs wherever they are formatted.
+func scrubStores(cmd *cobra.Command, err error) error {
+	var dsns []string
+	for _, name := range storeFlagNames {
+		if v, ok := os.LookupEnv(envName(name)); ok {
+			dsns = append(dsns, v)
+		}
+		if cmd == nil {
+			continue
+		}
+		if f := cmd.Flags().Lookup(name); f != nil {
+			dsns = append(dsns, f.Value.String())
+		}
+	}
+	return postgres.Scrub(err, dsns...)
 }
 
 func newRootCommand() *cobra.Command {

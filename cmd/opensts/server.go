@@ -194,7 +194,9 @@ Environment only (no flag twins, to keep secrets off the command line):
   OPENSTS_ACCOUNT_ID              12-digit id of the default account (first start)
   OPENSTS_MASTER_KEY              base64 of 32 random bytes; encrypts secrets at
                                   rest. Without it <data-dir>/master.key is used,
-                                  generated on first start. Nodes sharing a store
+                                  generated on first start; a store that already
+                                  holds secrets refuses to start without its key
+                                  (no new one is made). Nodes sharing a store
                                   must share this key.
 
 Endpoints: the Query APIs at /, /healthz (alive), /readyz (store reachable

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,10 +63,6 @@ copied. The command needs no master key.`,
 }
 
 func runStoreCopy(ctx context.Context, w io.Writer, from, to string) error {
-	return scrub(storeCopy(ctx, w, from, to), from, to)
-}
-
-func storeCopy(ctx context.Context, w io.Writer, from, to string) error {
 	var errs []error
 	if from == "" {
 		errs = append(errs, errors.New("--from is required"))
@@ -81,21 +76,21 @@ func storeCopy(ctx context.Context, w io.Writer, from, to string) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	src, err := openExisting(ctx, from)
+	src, err := openExisting(ctx, from, "")
 	if err != nil {
 		return err
 	}
 	defer src.Close()
 	srcSnap, ok := src.(opensts.Snapshotter)
 	if !ok {
-		return fmt.Errorf("store %s cannot be copied", redactStore(from))
+		return fmt.Errorf("store %s cannot be copied", node.RedactDSN(from))
 	}
 	snap, err := srcSnap.Snapshot(ctx)
 	if err != nil {
 		return err
 	}
 	if len(snap.Accounts) == 0 {
-		return fmt.Errorf("store %s is empty: nothing to copy", redactStore(from))
+		return fmt.Errorf("store %s is empty: nothing to copy", node.RedactDSN(from))
 	}
 
 	dst, err := node.OpenStore(ctx, to, "")
@@ -105,11 +100,11 @@ func storeCopy(ctx context.Context, w io.Writer, from, to string) error {
 	defer dst.Close()
 	dstSnap, ok := dst.(opensts.Snapshotter)
 	if !ok {
-		return fmt.Errorf("store %s cannot be copied into", redactStore(to))
+		return fmt.Errorf("store %s cannot be copied into", node.RedactDSN(to))
 	}
 	if err := dstSnap.Restore(ctx, snap); err != nil {
 		if errors.Is(err, opensts.ErrConflict) {
-			return fmt.Errorf("store %s is not empty; store copy only writes into an empty store", redactStore(to))
+			return fmt.Errorf("store %s is not empty; store copy only writes into an empty store", node.RedactDSN(to))
 		}
 		return err
 	}
@@ -124,7 +119,7 @@ func storeCopy(ctx context.Context, w io.Writer, from, to string) error {
 			return fmt.Errorf("the copy holds %d %s, the source %d", have[i].n, have[i].what, want[i].n)
 		}
 	}
-	fmt.Fprintf(w, "Copied %s to %s:\n", redactStore(from), redactStore(to))
+	fmt.Fprintf(w, "Copied %s to %s:\n", node.RedactDSN(from), node.RedactDSN(to))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range have {
 		fmt.Fprintf(tw, "  %s\t%d\n", c.what, c.n)
@@ -160,14 +155,19 @@ func counts(s *opensts.Snapshot) []count {
 }
 
 // openExisting opens a store that must exist already: opening a SQLite
-// path that does not exist would create an empty database.
-func openExisting(ctx context.Context, store string) (opensts.Store, error) {
-	if path, ok := strings.CutPrefix(store, "sqlite://"); ok {
+// path that does not exist would create an empty database. An empty store
+// names the data dir's opensts.db, as for the server.
+func openExisting(ctx context.Context, store, dataDir string) (opensts.Store, error) {
+	path, ok := strings.CutPrefix(store, "sqlite://")
+	if store == "" {
+		path, ok = filepath.Join(dataDir, "opensts.db"), true
+	}
+	if ok {
 		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("store %s: %w", store, err)
+			return nil, fmt.Errorf("open store: %w", err)
 		}
 	}
-	return node.OpenStore(ctx, store, "")
+	return node.OpenStore(ctx, store, dataDir)
 }
 
 func newStoreBackupCommand() *cobra.Command {
@@ -177,16 +177,16 @@ func newStoreBackupCommand() *cobra.Command {
 		Short: "Write a consistent copy of the embedded SQLite store to PATH while servers keep running",
 		Long: `Write a consistent copy of the embedded SQLite store to PATH, a new file, while
 servers keep running on it (SQLite's VACUUM INTO: one read snapshot, writers are
-not blocked). The copy opens as a store of its own: point --store (or
---data-dir) at it to restore. Secrets in it stay sealed under the master key,
-which is not part of the copy: back up <data-dir>/master.key (or
-OPENSTS_MASTER_KEY) separately, and keep the two apart.
+not blocked), readable by its owner only (mode 0600). The copy opens as a store
+of its own: point --store (or --data-dir) at it to restore. Secrets in it stay
+sealed under the master key, which is not part of the copy: back up
+<data-dir>/master.key (or OPENSTS_MASTER_KEY) separately, and keep the two apart.
 
 For a PostgreSQL store use PostgreSQL's tools, e.g.
   pg_dump --format=custom --file=opensts.dump 'postgres://…'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return scrub(runStoreBackup(cmd.Context(), cmd.OutOrStdout(), dataDir, store, args[0]), store)
+			return runStoreBackup(cmd.Context(), cmd.OutOrStdout(), dataDir, store, args[0])
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data-dir", "./opensts-data", "data directory of the server, whose opensts.db is backed up")
@@ -199,7 +199,7 @@ func runStoreBackup(ctx context.Context, w io.Writer, dataDir, store, dest strin
 	if store != "" {
 		p, ok := strings.CutPrefix(store, "sqlite://")
 		if !ok {
-			return fmt.Errorf("store backup copies the embedded SQLite store; %s is not one. For PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=opensts.dump 'postgres://…'", redactStore(store))
+			return fmt.Errorf("store backup copies the embedded SQLite store; %s is not one. For PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=opensts.dump 'postgres://…'", node.RedactDSN(store))
 		}
 		path = p
 	}
@@ -216,58 +216,4 @@ func runStoreBackup(ctx context.Context, w io.Writer, dataDir, store, dest strin
 	}
 	fmt.Fprintf(w, "Backed up %s to %s. Back up the master key separately.\n", path, dest)
 	return nil
-}
-
-// scrub removes the passwords of the store URLs from err's text, wherever
-// an error message may have quoted them.
-func scrub(err error, stores ...string) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	for _, s := range stores {
-		for _, pw := range storePasswords(s) {
-			msg = strings.ReplaceAll(msg, pw, "xxxxx")
-		}
-	}
-	if msg == err.Error() {
-		return err
-	}
-	return errors.New(msg)
-}
-
-// storePasswords are the passwords a store URL carries, in its user info
-// or a password parameter.
-func storePasswords(s string) []string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return nil
-	}
-	var pws []string
-	if pw, ok := u.User.Password(); ok && pw != "" {
-		pws = append(pws, pw)
-	}
-	for _, pw := range u.Query()["password"] {
-		if pw != "" {
-			pws = append(pws, pw)
-		}
-	}
-	return pws
-}
-
-// redactStore is a store URL fit to print: its password, in the user info
-// or a password parameter, replaced.
-func redactStore(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" {
-		if strings.Contains(s, "password") || strings.Contains(s, "@") {
-			return "<store URL>"
-		}
-		return s
-	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
 }
