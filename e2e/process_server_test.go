@@ -22,7 +22,12 @@ import (
 func TestProcess_FirstStartGeneratesRoot(t *testing.T) {
 	dir := t.TempDir()
 	p := startServer(t, []string{"OPENSTS_LOG_FORMAT=text"}, "--data-dir", dir)
+	// Standard output is copied from a pipe by its own goroutine: what the
+	// server printed before it logged "serving" may still be on its way.
 	out := p.output()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out, "AWS_SECRET_ACCESS_KEY=") && time.Now().Before(deadline); out = p.output() {
+		time.Sleep(10 * time.Millisecond)
+	}
 	id := regexp.MustCompile(`AWS_ACCESS_KEY_ID=(AKIA[A-Z2-7]{16})`).FindStringSubmatch(out)
 	secret := regexp.MustCompile(`AWS_SECRET_ACCESS_KEY=(\S{40})`).FindStringSubmatch(out)
 	if id == nil || secret == nil {
