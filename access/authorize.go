@@ -159,6 +159,8 @@ type Query struct {
 	Action, Resource string
 	Extra            map[string][]string
 	ResourcePolicy   *policy.Document
+	// Budget, when set, meters the evaluation (see policy.Budget).
+	Budget *policy.Budget
 }
 
 // DecideWith evaluates the principal's policies, and the resource's policy
@@ -171,7 +173,7 @@ func (a *Authorizer) DecideWith(ctx context.Context, p *opensts.Principal, q Que
 	if q.ResourcePolicy != nil {
 		in.Resource = &policy.Named{ID: "ResourcePolicy", Type: policy.ResourceBased, Doc: q.ResourcePolicy}
 	}
-	req := policy.Request{Action: q.Action, Resource: q.Resource, Principal: principalInfo(p), Context: a.context(ctx, p, q.Extra)}
+	req := policy.Request{Action: q.Action, Resource: q.Resource, Principal: principalInfo(p), Context: a.context(ctx, p, q.Extra), Budget: q.Budget}
 	return policy.Evaluate(in, req), nil
 }
 

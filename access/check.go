@@ -22,7 +22,10 @@ type Check struct {
 	// the host the client signed, headers); Body is its body.
 	Request *http.Request
 	Body    []byte
-	// Service, when set, is the signing name the client must have used.
+	// Service is the signing name the client must have used (the
+	// credential scope's service). It is required: without it, a request
+	// signed for another service — a victim's presigned STS
+	// GetCallerIdentity URL, say — would pass as the victim's.
 	Service string
 	// Actions × Resources are the decisions asked for ("*" when no resource).
 	Actions   []string
@@ -64,10 +67,24 @@ func (r CheckResult) Allowed() bool {
 	return true
 }
 
+// ErrNoService is Run's error for a Check without Service.
+var ErrNoService = errors.New("access: a check must name the service the request was signed for")
+
+// maxCheckWork bounds the policy evaluation work of one check, in
+// policy.Budget units (about a nanosecond of matching each), as
+// maxSimulationWork does for IAM's simulator: far more than any policies
+// within IAM's quotas need for the 100 decisions a check may ask, and a
+// fraction of a second of CPU at worst. docs/compatibility.md lists it.
+const maxCheckWork = 100_000_000
+
 // Run runs a check with the node's authenticator and authorizer. Errors are
-// for failures of OpenSTS itself; a request that does not authenticate is an
-// answer, in CheckResult.AuthError.
+// for failures of OpenSTS itself, for a check whose policies need more than
+// its share of evaluation work (InvalidParameterValue), and for ctx done; a
+// request that does not authenticate is an answer, in CheckResult.AuthError.
 func (c Check) Run(ctx context.Context, authn *Authenticator, authz *Authorizer) (CheckResult, error) {
+	if c.Service == "" {
+		return CheckResult{}, ErrNoService
+	}
 	p, sig, err := authn.Authenticate(ctx, c.Request, c.Body, c.Service)
 	if err != nil {
 		if isAuthFailure(err) {
@@ -84,11 +101,23 @@ func (c Check) Run(ctx context.Context, authn *Authenticator, authz *Authorizer)
 		resources = []string{"*"}
 	}
 	res := CheckResult{Principal: p}
+	budget := policy.NewBudget(ctx, maxCheckWork)
 	for _, action := range c.Actions {
 		for _, resource := range resources {
-			d, err := authz.DecideWith(ctx, p, Query{Action: action, Resource: resource, Extra: c.Context, ResourcePolicy: c.ResourcePolicy})
+			if err := ctx.Err(); err != nil {
+				return CheckResult{}, fmt.Errorf("check %s on %s: %w", action, resource, err)
+			}
+			d, err := authz.DecideWith(ctx, p, Query{Action: action, Resource: resource, Extra: c.Context, ResourcePolicy: c.ResourcePolicy, Budget: budget})
 			if err != nil {
 				return CheckResult{}, err
+			}
+			if err := budget.Err(); err != nil {
+				if errors.Is(err, policy.ErrWorkLimit) {
+					return CheckResult{}, &opensts.Error{Kind: opensts.ErrInvalidParameter, Err: err, Message: fmt.Sprintf(
+						"Evaluating %s on %s exceeds the evaluation work OpenSTS allows one request; use fewer or simpler wildcard patterns, condition values or context values.",
+						action, resource)}
+				}
+				return CheckResult{}, fmt.Errorf("check %s on %s: %w", action, resource, err)
 			}
 			res.Decisions = append(res.Decisions, CheckDecision{Action: action, Resource: resource, Decision: d})
 		}

@@ -22,9 +22,14 @@ import (
 // question and more. The caller needs opensts:AuthorizeRequest.
 //
 // Parameters: Method, Url (with the host the client signed), Headers.member.N
-// .Name/.Value, Body (base64), Service (expected signing name), SourceIp,
-// SecureTransport, ActionNames.member.N, ResourceArns.member.N,
-// ResourcePolicy, ContextEntries (as in SimulateCustomPolicy).
+// .Name/.Value, Body (base64), Service (the signing name the client must
+// have used; required, so that a signature for one service — a presigned STS
+// GetCallerIdentity URL, say — never authorizes a request for another),
+// SourceIp, SecureTransport, ActionNames.member.N (3–128 characters, as
+// IAM's ActionNameType), ResourceArns.member.N (1–2048, ResourceNameType;
+// at most 100 action × resource pairs), ResourcePolicy, ContextEntries (as
+// in SimulateCustomPolicy). The evaluation work of one request is bounded
+// (access.Check).
 var stsExtensionOperations = []*operation{
 	{name: "AuthorizeRequest", handle: (*Server).authorizeRequest},
 }
@@ -37,13 +42,24 @@ func (s *Server) authorizeRequest(ctx context.Context, c *call) (*node, error) {
 	var v opensts.ValidationError
 	v.CheckString("method", p.get("Method"), opensts.StringRule{Required: true, Min: 1, Max: 16, Pattern: &patternMethod})
 	v.CheckString("url", p.get("Url"), opensts.StringRule{Required: true, Min: 8, Max: 8192})
-	actions := p.list("ActionNames")
+	v.CheckString("service", p.get("Service"), opensts.StringRule{Required: true, Min: 1})
+	actions, resources := p.list("ActionNames"), p.list("ResourceArns")
 	if actions == nil {
 		v.Add("actionNames", nil, "not be null")
 	}
-	if len(actions)*max(1, len(p.list("ResourceArns"))) > 100 {
-		n := strconv.Itoa(len(actions) * len(p.list("ResourceArns")))
+	for i, a := range actions {
+		v.CheckString("actionNames."+strconv.Itoa(i+1)+".member", &a, ruleActionName)
+	}
+	for i, r := range resources {
+		v.CheckString("resourceArns."+strconv.Itoa(i+1)+".member", &r, ruleResourceName)
+	}
+	if len(actions)*max(1, len(resources)) > 100 {
+		n := strconv.Itoa(len(actions) * max(1, len(resources)))
 		v.Add("actionNames", &n, "have at most 100 action and resource pairs")
+	}
+	entries := contextEntries(p)
+	for i, e := range entries {
+		v.CheckString("contextEntries."+strconv.Itoa(i+1)+".member.contextKeyName", e.ContextKeyName, ruleContextKeyName)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -76,23 +92,24 @@ func (s *Server) authorizeRequest(ctx context.Context, c *call) (*node, error) {
 	}
 	check := access.Check{
 		Request: fwd, Body: body, Service: p.value("Service"),
-		Actions: actions, Resources: p.list("ResourceArns"),
+		Actions: actions, Resources: resources,
 		Context: map[string][]string{}, SourceIP: p.value("SourceIp"), SecureTransport: secure != nil && *secure,
 	}
-	for _, e := range contextEntries(p) {
+	for _, e := range entries {
 		if e.ContextKeyName != nil {
 			check.Context[*e.ContextKeyName] = e.ContextKeyValues
 		}
 	}
+	if err := s.cfg.Authorizer.Authorize(ctx, c.caller, "opensts:AuthorizeRequest", "*", nil); err != nil {
+		return nil, err
+	}
+	// Parsed once the caller may ask: up to a body's worth of policy.
 	if rp := p.get("ResourcePolicy"); rp != nil {
 		doc, err := policy.Parse(*rp, policy.Resource)
 		if err != nil {
 			return nil, err
 		}
 		check.ResourcePolicy = doc
-	}
-	if err := s.cfg.Authorizer.Authorize(ctx, c.caller, "opensts:AuthorizeRequest", "*", nil); err != nil {
-		return nil, err
 	}
 	res, err := check.Run(ctx, s.cfg.Authenticator, s.cfg.Authorizer)
 	if err != nil {
@@ -117,4 +134,11 @@ func (s *Server) authorizeRequest(ctx context.Context, c *call) (*node, error) {
 	return el("", boolLeaf("Authenticated", true), principal, boolLeaf("Allowed", res.Allowed()), list("EvaluationResults", results)), nil
 }
 
-var patternMethod = opensts.NewPattern(`[A-Z]+`, `[A-Z]+`)
+var (
+	patternMethod = opensts.NewPattern(`[A-Z]+`, `[A-Z]+`)
+	// IAM's ActionNameType, ResourceNameType and ContextKeyNameType (botocore
+	// iam service-2.json), shared with the simulator's parameters.
+	ruleActionName     = opensts.StringRule{Min: 3, Max: 128}
+	ruleResourceName   = opensts.StringRule{Min: 1, Max: 2048}
+	ruleContextKeyName = opensts.StringRule{Min: 5, Max: 256}
+)

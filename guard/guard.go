@@ -49,8 +49,10 @@ type Config struct {
 	AccessKeyID, SecretAccessKey, SessionToken string
 	// Region the service signs its calls to OpenSTS with (default us-east-1).
 	Region string
-	// Service, when set, is the signing name clients must use for this
-	// service (the credential scope's service).
+	// Service is the signing name clients must use for this service (the
+	// credential scope's service). It is required: a signature made for
+	// another service, such as a presigned STS GetCallerIdentity URL that a
+	// client handed out to prove who it is, must never pass here.
 	Service string
 	// Authorize names the action and resource a request asks for. A request
 	// for which it returns an empty action is refused.
@@ -80,8 +82,8 @@ type Guard struct {
 
 // New returns a Guard.
 func New(cfg Config) (*Guard, error) {
-	if cfg.Endpoint == "" || cfg.AccessKeyID == "" || cfg.SecretAccessKey == "" || cfg.Authorize == nil {
-		return nil, errors.New("guard: Endpoint, AccessKeyID, SecretAccessKey and Authorize are required")
+	if cfg.Endpoint == "" || cfg.AccessKeyID == "" || cfg.SecretAccessKey == "" || cfg.Service == "" || cfg.Authorize == nil {
+		return nil, errors.New("guard: Endpoint, AccessKeyID, SecretAccessKey, Service and Authorize are required")
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
@@ -161,12 +163,10 @@ func (g *Guard) Check(ctx context.Context, r *http.Request, body []byte, action,
 		"Body":                 {base64.StdEncoding.EncodeToString(body)},
 		"SecureTransport":      {strconv.FormatBool(r.TLS != nil)},
 		"ActionNames.member.1": {action},
+		"Service":              {g.cfg.Service},
 	}
 	if resource != "" {
 		form.Set("ResourceArns.member.1", resource)
-	}
-	if g.cfg.Service != "" {
-		form.Set("Service", g.cfg.Service)
 	}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		form.Set("SourceIp", host)

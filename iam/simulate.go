@@ -97,7 +97,7 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, caller *opensts.Prin
 		pi.ARN = *in.CallerArn
 		pi.Account, _, _, _, _ = opensts.ParseIAMARN(*in.CallerArn)
 	}
-	return simulate(pin, pi, in, policy.NewContext())
+	return simulate(ctx, pin, pi, in, policy.NewContext())
 }
 
 // SimulatePrincipalPolicy evaluates the policies of a user (inline,
@@ -112,9 +112,10 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, caller *opensts.P
 	if !ok || acct != caller.AccountID || (kind != "user" && kind != "group") {
 		return opensts.Page[EvaluationResult]{}, opensts.Errorf(opensts.ErrInvalidInput, "Invalid ARN: %s. PolicySourceArn must be a user or group of this account.", arn)
 	}
-	if err := s.authorize(ctx, caller, "SimulatePrincipalPolicy", arn); err != nil {
-		return opensts.Page[EvaluationResult]{}, err
-	}
+	// Names are unique without regard to case, so user/VIP finds user/vip:
+	// the caller is authorized against the stored entity's ARN, as every
+	// other action on a user or group is, never against the ARN as typed
+	// (a Deny on user/vip must hold for user/VIP too).
 	var pin policy.Input
 	rc := policy.NewContext()
 	pi := policy.PrincipalInfo{ARN: arn, Account: acct}
@@ -127,6 +128,10 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, caller *opensts.P
 		if err != nil {
 			return opensts.Page[EvaluationResult]{}, fmt.Errorf("get user: %w", err)
 		}
+		if err := s.authorize(ctx, caller, "SimulatePrincipalPolicy", u.ARN()); err != nil {
+			return opensts.Page[EvaluationResult]{}, err
+		}
+		pi.ARN = u.ARN()
 		ip, err := s.cfg.Store.IdentityPolicies(ctx, acct, u.ID)
 		if err != nil {
 			return opensts.Page[EvaluationResult]{}, fmt.Errorf("read identity policies: %w", err)
@@ -163,6 +168,10 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, caller *opensts.P
 		if err != nil {
 			return opensts.Page[EvaluationResult]{}, fmt.Errorf("get group: %w", err)
 		}
+		if err := s.authorize(ctx, caller, "SimulatePrincipalPolicy", g.ARN()); err != nil {
+			return opensts.Page[EvaluationResult]{}, err
+		}
+		pi.ARN = g.ARN()
 		if err := s.groupPolicies(ctx, &pin, g); err != nil {
 			return opensts.Page[EvaluationResult]{}, err
 		}
@@ -173,7 +182,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, caller *opensts.P
 	if in.CallerArn != nil {
 		pi.ARN = *in.CallerArn
 	}
-	return simulate(pin, pi, in, rc)
+	return simulate(ctx, pin, pi, in, rc)
 }
 
 // groupPolicies loads a group's inline and attached policies.
@@ -259,9 +268,30 @@ func addInputs(pin *policy.Input, in SimulateInput) error {
 	return nil
 }
 
+// maxSimulationWork bounds the policy evaluation work of one simulation
+// request, in policy.Budget units (about a nanosecond of matching each): a
+// page of pairs stops early when they use it up, and a single pair that
+// needs more is refused. 10^8 units let a principal at IAM's policy quotas
+// (an inline policy and ten managed policies of 6,144 characters) be
+// simulated for a full page of 1,000 pairs (policy.TestBudget_FitsTypicalPage),
+// and bound the worst request to a fraction of a second of CPU.
+// docs/compatibility.md lists this limit.
+const maxSimulationWork = 100_000_000
+
+// errTooComplex refuses a pair whose evaluation alone exceeds
+// maxSimulationWork.
+func errTooComplex(action, resource string, err error) error {
+	return &opensts.Error{Kind: opensts.ErrInvalidInput, Err: err, Message: fmt.Sprintf(
+		"Simulating %s on %s exceeds the evaluation work OpenSTS allows one request; use fewer or simpler wildcard patterns, condition values or context values.",
+		action, resource)}
+}
+
 // simulate evaluates every (action, resource) pair; results are paged with
 // MaxItems/Marker like IAM (the marker is the index of the next result).
-func simulate(pin policy.Input, pi policy.PrincipalInfo, in SimulateInput, rc *policy.Context) (opensts.Page[EvaluationResult], error) {
+// The pairs of one page share a work budget: when it runs out, the page
+// ends early with a Marker, as IAM may return fewer results than MaxItems.
+// The work stops, with ctx's error, when ctx is done.
+func simulate(ctx context.Context, pin policy.Input, pi policy.PrincipalInfo, in SimulateInput, rc *policy.Context) (opensts.Page[EvaluationResult], error) {
 	var page opensts.Page[EvaluationResult]
 	for _, e := range in.ContextEntries {
 		rc.Set(*e.ContextKeyName, e.ContextKeyValues...)
@@ -281,14 +311,29 @@ func simulate(pin policy.Input, pi policy.PrincipalInfo, in SimulateInput, rc *p
 		start = n
 	}
 	end := min(start+opt.Limit(), total)
+	budget := policy.NewBudget(ctx, maxSimulationWork)
 	for i := start; i < end; i++ {
+		if err := ctx.Err(); err != nil {
+			return opensts.Page[EvaluationResult]{}, fmt.Errorf("simulate: %w", err)
+		}
 		action, resource := in.ActionNames[i/len(resources)], resources[i%len(resources)]
-		d := policy.Evaluate(pin, policy.Request{Action: action, Resource: resource, Principal: pi, Context: rc})
+		req := policy.Request{Action: action, Resource: resource, Principal: pi, Context: rc, Budget: budget}
+		d := policy.Evaluate(pin, req)
 		r := EvaluationResult{Action: action, Resource: resource, Decision: d}
 		if pin.Boundary != nil {
-			bd := policy.Evaluate(policy.Input{Identity: []policy.Named{*pin.Boundary}}, policy.Request{Action: action, Resource: resource, Principal: pi, Context: rc})
+			bd := policy.Evaluate(policy.Input{Identity: []policy.Named{*pin.Boundary}}, req)
 			allowed := bd.IsAllowed()
 			r.Boundary = &allowed
+		}
+		if err := budget.Err(); err != nil {
+			switch {
+			case !errors.Is(err, policy.ErrWorkLimit):
+				return opensts.Page[EvaluationResult]{}, fmt.Errorf("simulate %s on %s: %w", action, resource, err)
+			case i == start:
+				return opensts.Page[EvaluationResult]{}, errTooComplex(action, resource, err)
+			}
+			end = i // this pair starts the next page
+			break
 		}
 		page.Items = append(page.Items, r)
 	}

@@ -202,7 +202,7 @@ func compileCondition(op operator, key string, values []string, vars bool) (cond
 // ForAnyValue is false when absent and true when some request value matches.
 // With several policy values a positive operator needs one to match (OR) and a
 // negated operator needs none to match (NOR).
-func (c *cond) eval(ctx *Context) bool {
+func (c *cond) eval(ctx *Context, b *Budget) bool {
 	vals, _ := ctx.lookup(c.key)
 	present := len(vals) > 0
 	if c.op.fam == famNull {
@@ -227,21 +227,21 @@ func (c *cond) eval(ctx *Context) bool {
 	switch c.op.set {
 	case setForAll:
 		for _, r := range vals {
-			if c.matchAny(r, ctx) == c.op.negated {
+			if c.matchAny(r, ctx, b) == c.op.negated {
 				return false
 			}
 		}
 		return true
 	case setForAny:
 		for _, r := range vals {
-			if c.matchAny(r, ctx) != c.op.negated {
+			if c.matchAny(r, ctx, b) != c.op.negated {
 				return true
 			}
 		}
 		return false
 	}
 	for _, r := range vals {
-		if c.matchAny(r, ctx) {
+		if c.matchAny(r, ctx, b) {
 			return !c.op.negated
 		}
 	}
@@ -249,27 +249,49 @@ func (c *cond) eval(ctx *Context) bool {
 }
 
 // matchAny reports whether the request value r matches any policy value under
-// the operator's positive form.
-func (c *cond) matchAny(r string, ctx *Context) bool {
+// the operator's positive form. With a budget, each comparison is charged
+// first, and a spent budget matches nothing.
+func (c *cond) matchAny(r string, ctx *Context, b *Budget) bool {
 	switch c.op.fam {
 	case famString, famStringLike:
 		for i := range c.strs {
+			if b != nil && !b.charge(c.strs[i].cost(len(r), false)) {
+				return false
+			}
 			if c.strs[i].match(r, ctx, false) {
 				return true
 			}
 		}
+		return false
 	case famStringFold, famBool:
 		for i := range c.strs {
+			if b != nil && !b.charge(c.strs[i].cost(len(r), false)+c.strs[i].varBytes(ctx)) {
+				return false
+			}
 			if v, ok := c.strs[i].text(ctx); ok && strings.EqualFold(r, v) {
 				return true
 			}
 		}
+		return false
 	case famARN:
 		for i := range c.arns {
+			if b != nil && !b.charge(c.arns[i].cost(len(r))) {
+				return false
+			}
 			if c.arns[i].match(r, ctx) {
 				return true
 			}
 		}
+		return false
+	case famNull:
+		return false
+	}
+	// Numbers, dates, addresses and binary data: r is decoded once and
+	// compared with each value.
+	if b != nil && !b.charge(len(r)+len(c.nums)+len(c.dates)+len(c.ips)+len(c.bins)) {
+		return false
+	}
+	switch c.op.fam {
 	case famNumeric:
 		x, ok := parseNumber(r)
 		if !ok {

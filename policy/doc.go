@@ -44,4 +44,12 @@
 // session policy, and MFA conditions such as
 // {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}} bite on requests
 // whose context says so.
+//
+// # Cost
+//
+// Wildcards are matched without backtracking (globParts), so a pattern costs
+// about its length plus the value's. Requests whose policies come from the
+// caller — IAM's simulator, AuthorizeRequest — set Request.Budget: every
+// pattern tried, condition value compared and statement visited is charged,
+// and evaluation stops when the budget is spent or its context is done.
 package policy

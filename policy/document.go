@@ -103,11 +103,10 @@ func (d *Document) ContextKeys() []string {
 	var refs []keyRef
 	for i := range d.Statements {
 		if c := d.Statements[i].c; c != nil {
-			for _, k := range c.allKeys {
-				refs = appendKeyRef(refs, k)
-			}
+			refs = append(refs, c.allKeys...)
 		}
 	}
+	refs = dedupeKeyRefs(refs)
 	keys := make([]string, len(refs))
 	for i, r := range refs {
 		keys[i] = r.name
@@ -313,12 +312,64 @@ type keyRef struct {
 	optional    bool
 }
 
+// appendKeyRef appends k unless refs already holds its key. Past 16 keys
+// it appends without looking, and dedupeKeyRefs finishes the job.
 func appendKeyRef(refs []keyRef, k keyRef) []keyRef {
-	for i := range refs {
-		if refs[i].lower == k.lower {
-			refs[i].optional = refs[i].optional && k.optional
-			return refs
+	if len(refs) <= 16 {
+		for i := range refs {
+			if refs[i].lower == k.lower {
+				refs[i].optional = refs[i].optional && k.optional
+				return refs
+			}
 		}
 	}
 	return append(refs, k)
+}
+
+// dedupeKeyRefs keeps the first of each key, in order; a key is optional
+// only if every reference to it is. Long lists (a condition block may name
+// thousands of keys) are indexed by map rather than scanned pairwise.
+func dedupeKeyRefs(refs []keyRef) []keyRef {
+	out := refs[:0]
+	if len(refs) <= 16 {
+		for _, k := range refs {
+			if i := slices.IndexFunc(out, func(r keyRef) bool { return r.lower == k.lower }); i >= 0 {
+				out[i].optional = out[i].optional && k.optional
+				continue
+			}
+			out = append(out, k)
+		}
+		return out
+	}
+	at := make(map[string]int, len(refs))
+	for _, k := range refs {
+		if i, ok := at[k.lower]; ok {
+			out[i].optional = out[i].optional && k.optional
+			continue
+		}
+		at[k.lower] = len(out)
+		out = append(out, k)
+	}
+	return out
+}
+
+// dedupeStrings keeps the first of each string, in order.
+func dedupeStrings(ss []string) []string {
+	out := ss[:0]
+	if len(ss) <= 16 {
+		for _, s := range ss {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	seen := make(map[string]struct{}, len(ss))
+	for _, s := range ss {
+		if _, ok := seen[s]; !ok {
+			seen[s] = struct{}{}
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -89,6 +89,9 @@ type Request struct {
 	Resource  string // an ARN, or "*"
 	Principal PrincipalInfo
 	Context   *Context
+	// Budget, when set, meters the evaluation's work and stops it when
+	// spent or cancelled; the Decision then means nothing (see Budget).
+	Budget *Budget
 }
 
 // Input is every policy that applies to a request.
@@ -270,12 +273,15 @@ type evaluation struct {
 	ctx       *Context
 	vendor    string
 	name      string
+	budget    *Budget
 	// hits holds the statements that applied: the first ones in an array
 	// that stays on the stack, the rest in more.
 	hits    [16]hit
 	nhits   int
 	more    []hit
 	missing []string
+	// missingSet indexes missing once it is long (see noteMissing).
+	missingSet map[string]struct{}
 	// results
 	deny     Type
 	allow    [SessionPolicy + 1]bool
@@ -294,7 +300,7 @@ type evaluation struct {
 //  6. Session policies, when passed, must also allow; a federated user's
 //     session without any is denied.
 func Evaluate(in Input, req Request) Decision {
-	e := evaluation{resource: req.Resource, principal: req.Principal, ctx: req.Context}
+	e := evaluation{resource: req.Resource, principal: req.Principal, ctx: req.Context, budget: req.Budget}
 	e.vendor, e.name, _ = strings.Cut(req.Action, ":")
 
 	for i := range in.Identity {
@@ -372,16 +378,22 @@ func (e *evaluation) policy(n *Named, typ Type) {
 	if n.Doc == nil {
 		return
 	}
-	ctx := e.ctx
+	ctx, b := e.ctx, e.budget
 	for i := range n.Doc.Statements {
+		if b != nil && !b.charge(costStatement) {
+			return
+		}
 		c := n.Doc.Statements[i].c
-		if c == nil || !c.matchAction(e.vendor, e.name) {
+		if c == nil || !c.matchAction(e.vendor, e.name, b) {
 			continue
 		}
 		if len(c.allKeys) > 0 {
+			if b != nil && !b.charge(costKey*len(c.allKeys)) {
+				return
+			}
 			e.noteMissing(c.allKeys)
 		}
-		if !c.matchResource(e.resource, ctx) {
+		if !c.matchResource(e.resource, ctx, b) {
 			continue
 		}
 		g := grantDirect
@@ -395,8 +407,11 @@ func (e *evaluation) policy(n *Named, typ Type) {
 			// grants nothing by itself from the resource side.
 			g = grantAccount
 		}
-		if !c.matchConditions(ctx) {
+		if !c.matchConditions(ctx, b) {
 			continue
+		}
+		if b != nil && !b.charge(costHit) {
+			return
 		}
 		e.addHit(hit{typ: typ, named: n, index: i})
 		if c.deny {
@@ -412,12 +427,37 @@ func (e *evaluation) policy(n *Named, typ Type) {
 	}
 }
 
+// Costs, in Budget units, of steps other than matching a pattern: visiting a
+// statement, comparing a service prefix, looking a key up in the context
+// (and noting it missing, which callers render), and a statement that
+// applies, which callers render with its positions.
+const (
+	costStatement = 8
+	costVendor    = 8
+	costKey       = 256
+	costHit       = 1024
+)
+
 func (e *evaluation) noteMissing(keys []keyRef) {
 	for _, k := range keys {
 		if k.optional {
 			continue
 		}
 		if v, _ := e.ctx.lookup(k.lower); len(v) > 0 {
+			continue
+		}
+		if e.missingSet == nil && len(e.missing) >= 16 {
+			// Many keys missing: index them rather than scan per key.
+			e.missingSet = make(map[string]struct{}, 2*len(e.missing))
+			for _, m := range e.missing {
+				e.missingSet[strings.ToLower(m)] = struct{}{}
+			}
+		}
+		if e.missingSet != nil {
+			if _, dup := e.missingSet[k.lower]; !dup {
+				e.missingSet[k.lower] = struct{}{}
+				e.missing = append(e.missing, k.name)
+			}
 			continue
 		}
 		dup := false
@@ -433,7 +473,10 @@ func (e *evaluation) noteMissing(keys []keyRef) {
 	}
 }
 
-func (c *compiled) matchAction(vendor, name string) bool {
+func (c *compiled) matchAction(vendor, name string, b *Budget) bool {
+	if b != nil && !b.charge(costVendor*len(c.vendors)) {
+		return false
+	}
 	if !c.anyAction {
 		known := false
 		for _, v := range c.vendors {
@@ -447,6 +490,9 @@ func (c *compiled) matchAction(vendor, name string) bool {
 		}
 	}
 	for i := range c.actions {
+		if b != nil && !b.charge(len(vendor)+c.actions[i].name.cost(len(name), true)) {
+			return false
+		}
 		if c.actions[i].match(vendor, name) {
 			return !c.notAction
 		}
@@ -456,11 +502,14 @@ func (c *compiled) matchAction(vendor, name string) bool {
 
 // matchResource matches case-sensitively; * and ? may span any characters,
 // including / and : (reference_policies_elements_resource).
-func (c *compiled) matchResource(r string, ctx *Context) bool {
+func (c *compiled) matchResource(r string, ctx *Context, b *Budget) bool {
 	if c.anyResource {
 		return true
 	}
 	for i := range c.resources {
+		if b != nil && !b.charge(c.resources[i].cost(len(r), false)) {
+			return false
+		}
 		if c.resources[i].match(r, ctx, false) {
 			return !c.notResource
 		}
@@ -468,9 +517,12 @@ func (c *compiled) matchResource(r string, ctx *Context) bool {
 	return c.notResource
 }
 
-func (c *compiled) matchConditions(ctx *Context) bool {
+func (c *compiled) matchConditions(ctx *Context, b *Budget) bool {
 	for i := range c.conds {
-		if !c.conds[i].eval(ctx) {
+		if b != nil && !b.charge(costKey) {
+			return false
+		}
+		if !c.conds[i].eval(ctx, b) {
 			return false
 		}
 	}

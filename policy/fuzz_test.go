@@ -2,6 +2,7 @@ package policy
 
 import (
 	"bytes"
+	"context"
 	"testing"
 )
 
@@ -43,8 +44,14 @@ func FuzzParse(f *testing.F) {
 		if !bytes.Equal(b1, b2) {
 			t.Fatalf("marshal not stable:\nfirst:  %s\nsecond: %s", b1, b2)
 		}
-		// Evaluating must not panic either.
-		Evaluate(Input{Identity: []Named{{ID: "f", Doc: d}}, Resource: &Named{ID: "r", Doc: d}},
-			Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/x", Context: NewContext()})
+		// Evaluating must not panic either, and a budget that is not spent
+		// changes nothing.
+		in := Input{Identity: []Named{{ID: "f", Doc: d}}, Resource: &Named{ID: "r", Doc: d}}
+		req := Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/x", Context: NewContext()}
+		want := Evaluate(in, req)
+		req.Budget = NewBudget(context.Background(), 1<<50)
+		if got := Evaluate(in, req); got.Effect != want.Effect || len(got.Matched) != len(want.Matched) || req.Budget.Err() != nil {
+			t.Fatalf("with a budget %+v (%v), without %+v", got, req.Budget.Err(), want)
+		}
 	})
 }

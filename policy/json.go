@@ -213,6 +213,7 @@ func (r *reader) object() (*node, *SyntaxError) {
 		r.depth--
 		return n, nil
 	}
+	var seen map[string]struct{}
 	for {
 		if r.i >= len(r.s) || r.s[r.i] != '"' {
 			return nil, r.errorf(r.here(), "unexpected %s; expected a quoted member name", r.describe())
@@ -222,7 +223,21 @@ func (r *reader) object() (*node, *SyntaxError) {
 		if err != nil {
 			return nil, err
 		}
-		if n.get(key) != nil {
+		if seen == nil && len(n.members) == 16 {
+			// Many members: find duplicates by map, not by scanning.
+			seen = make(map[string]struct{}, 32)
+			for i := range n.members {
+				seen[n.members[i].key] = struct{}{}
+			}
+		}
+		dup := false
+		if seen != nil {
+			_, dup = seen[key]
+			seen[key] = struct{}{}
+		} else {
+			dup = n.get(key) != nil
+		}
+		if dup {
 			return nil, &SyntaxError{
 				Message: fmt.Sprintf("Duplicate key %q: each element may appear only once in an object (line %d, column %d)", key, kp.Line, kp.Column),
 				Line:    kp.Line,

@@ -314,9 +314,13 @@ func (v *validator) statement(n *node, where string, s *Statement) *SyntaxError 
 		switch {
 		case ap.all:
 			c.anyAction = true
-		case !slices.Contains(c.vendors, ap.vendor):
+		case len(c.vendors) > 16 || !slices.Contains(c.vendors, ap.vendor):
 			c.vendors = append(c.vendors, ap.vendor)
 		}
+	}
+	if len(c.vendors) > 16 {
+		// Past 16 vendors they were appended without looking.
+		c.vendors = dedupeStrings(c.vendors)
 	}
 
 	resources, resourcesM := s.Resource, rm
@@ -338,6 +342,9 @@ func (v *validator) statement(n *node, where string, s *Statement) *SyntaxError 
 		if err := v.conditions(m, where, s, c); err != nil {
 			return err
 		}
+	}
+	if len(c.allKeys) > 16 {
+		c.allKeys = dedupeKeyRefs(c.allKeys)
 	}
 	return nil
 }

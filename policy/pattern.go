@@ -167,7 +167,8 @@ func parseVariable(body string) (key, def string, hasDef, ok bool) {
 	return key, def, hasDef, true
 }
 
-// varKeys appends the context keys the pattern's variables refer to.
+// varKeys appends the context keys the pattern's variables refer to (see
+// appendKeyRef).
 func (p *pattern) varKeys(dst []keyRef, raw string) []keyRef {
 	if !p.hasVar {
 		return dst
@@ -211,6 +212,21 @@ func (pt *part) resolve(ctx *Context) (string, bool) {
 	return "", false
 }
 
+// varBytes is the length of the pattern's variable values in ctx.
+func (p *pattern) varBytes(ctx *Context) int {
+	if !p.hasVar {
+		return 0
+	}
+	n := 0
+	for i := range p.parts {
+		if p.parts[i].kind == partVar {
+			v, _ := p.parts[i].resolve(ctx)
+			n += len(v)
+		}
+	}
+	return n
+}
+
 // text returns the pattern's value with variables substituted, for patterns
 // without wildcards. A pattern of one part needs no allocation.
 func (p *pattern) text(ctx *Context) (string, bool) {
@@ -240,6 +256,76 @@ func (p *pattern) text(ctx *Context) (string, bool) {
 	}
 	return b.String(), true
 }
+
+// cost bounds the work of matching a value of n bytes, in the units of
+// Budget (about a nanosecond each): a call, a pass over the value and the
+// pattern, a step per part, and for what is tried at every start of the
+// value — middle segments with ?, and folded (action) patterns, which index
+// scans plainly — the value's length times theirs. It walks the parts of
+// a general pattern, as matching does, so patterns carry no extra fields.
+func (p *pattern) cost(n int, fold bool) int {
+	c := matchCall + n + len(p.lit)
+	switch {
+	case p.isLit || p.shape == shapeAny || p.shape == shapePrefix || p.shape == shapeSuffix:
+		return c
+	case p.shape == shapeContains:
+		if fold {
+			return c + 2*n*min(len(p.lit), n)
+		}
+		return c
+	}
+	size, qscan := p.measure()
+	c += size + matchPart*len(p.parts)
+	if fold {
+		return c + 2*n*min(size, n)
+	}
+	return c + 8*n*min(qscan, n)
+}
+
+// maxScan stands for "as long as the value" in cost estimates.
+const maxScan = 1 << 30
+
+// measure returns the pattern's length, its variables counted as their keys,
+// and the length of its middle segments that hold ? (a variable in one
+// counts as maxScan: its value is known only when matching).
+func (p *pattern) measure() (size, qscan int) {
+	ps := p.parts
+	first, last := nextStar(ps, 0), len(ps)
+	for last > 0 && ps[last-1].kind != partStar {
+		last--
+	}
+	seg, hasQ := 0, false
+	for i := range ps {
+		size += len(ps[i].text) + len(ps[i].key)
+		if ps[i].kind != partLit {
+			size++
+		}
+		if i <= first || i >= last {
+			continue // the first and last segments are matched in place
+		}
+		switch ps[i].kind {
+		case partStar:
+			if hasQ {
+				qscan += seg
+			}
+			seg, hasQ = 0, false
+		case partQmark:
+			seg, hasQ = seg+1, true
+		case partVar:
+			seg = min(seg+maxScan, maxScan)
+		default:
+			seg += len(ps[i].text)
+		}
+	}
+	return size, min(qscan, maxScan)
+}
+
+// matchCall is the fixed cost of trying one pattern; matchPart that of each
+// part of a pattern matched by globParts.
+const (
+	matchCall = 32
+	matchPart = 16
+)
 
 // match reports whether s matches the pattern. fold compares ASCII letters
 // case-insensitively (the pattern must then be lowercased). A variable that
@@ -278,49 +364,231 @@ func (p *pattern) match(s string, ctx *Context, fold bool) bool {
 	return globParts(p.parts, vals, s, fold)
 }
 
-// globParts matches s against parts, backtracking to the last star on a
-// mismatch. vals holds the resolved variables in order.
+// globParts matches s against parts. vals holds the resolved variables in
+// order.
+//
+// The parts between stars are segments; each consumes a fixed number of
+// characters (a literal its own, ? one). The first segment must match at the
+// start and the last at the end, so each has one place to try; every segment
+// in between is matched where it first occurs after the previous one. Taking
+// the leftmost occurrence is never wrong with * as the only variable-length
+// wildcard: it leaves the most of s for what follows. No star is revisited:
+// the first and last segments and the literal ones in between (found with
+// strings.Index) cost time linear in s and the pattern; a middle segment
+// holding ? is tried at each start, at most len(s) × its length, which
+// pattern.cost charges to the request's Budget. The backtracking matcher
+// this replaces took (len(s) - m) × m steps for m parts after a star that
+// almost match everywhere (*a?a?…b against aaa…); its answers are the
+// reference FuzzGlob compares with.
+//
+// Characters are what utf8.DecodeRuneInString steps over: a rune, or one
+// byte of an invalid sequence. Policy text is valid UTF-8, so literals start
+// and end on character boundaries; a variable whose value is not valid UTF-8
+// is compared byte for byte like any literal.
 func globParts(parts []part, vals []string, s string, fold bool) bool {
-	pi, si, vi := 0, 0, 0
-	starPi, starSi, starVi := -1, 0, 0
+	a := nextStar(parts, 0)
+	pos, ok := matchAt(parts[:a], vals, s, 0, fold)
+	if !ok {
+		return false
+	}
+	if a == len(parts) {
+		return pos == len(s)
+	}
+	vals = vals[varCount(parts[:a]):]
 	for {
-		if pi < len(parts) {
-			pt := &parts[pi]
-			switch pt.kind {
-			case partStar:
-				starPi, starSi, starVi = pi, si, vi
-				pi++
-				continue
-			case partQmark:
-				if si < len(s) {
-					si += runeLen(s[si:])
-					pi++
-					continue
-				}
-			case partVar:
-				v := vals[vi]
-				if hasPrefix(s[si:], v, fold) {
-					si += len(v)
-					pi++
-					vi++
-					continue
-				}
-			default:
-				if hasPrefix(s[si:], pt.text, fold) {
-					si += len(pt.text)
-					pi++
-					continue
-				}
-			}
-		} else if si == len(s) {
-			return true
+		b := nextStar(parts, a+1)
+		seg := parts[a+1 : b]
+		if b == len(parts) {
+			return matchSuffix(seg, vals, s, pos, fold)
 		}
-		if starPi < 0 || starSi >= len(s) {
+		end, ok := find(seg, vals, s, pos, fold)
+		if !ok {
 			return false
 		}
-		starSi += runeLen(s[starSi:])
-		pi, si, vi = starPi+1, starSi, starVi
+		pos = end
+		vals = vals[varCount(seg):]
+		a = b
 	}
+}
+
+// nextStar returns the index of the first star at or after i, or len(parts).
+func nextStar(parts []part, i int) int {
+	for ; i < len(parts); i++ {
+		if parts[i].kind == partStar {
+			return i
+		}
+	}
+	return i
+}
+
+func varCount(seg []part) int {
+	n := 0
+	for i := range seg {
+		if seg[i].kind == partVar {
+			n++
+		}
+	}
+	return n
+}
+
+// matchAt matches the star-free segment seg at s[i:] and returns where the
+// match ends.
+func matchAt(seg []part, vals []string, s string, i int, fold bool) (int, bool) {
+	for k := range seg {
+		pt := &seg[k]
+		switch pt.kind {
+		case partQmark:
+			if i >= len(s) {
+				return 0, false
+			}
+			i += runeLen(s[i:])
+		case partVar:
+			v := vals[0]
+			vals = vals[1:]
+			if !hasPrefix(s[i:], v, fold) {
+				return 0, false
+			}
+			i += len(v)
+		default:
+			if !hasPrefix(s[i:], pt.text, fold) {
+				return 0, false
+			}
+			i += len(pt.text)
+		}
+	}
+	return i, true
+}
+
+// segmentSize returns the bytes of literal text (variables resolved) and the
+// number of ? in a star-free segment.
+func segmentSize(seg []part, vals []string) (lit, qmarks int) {
+	for k := range seg {
+		switch seg[k].kind {
+		case partQmark:
+			qmarks++
+		case partVar:
+			lit += len(vals[0])
+			vals = vals[1:]
+		default:
+			lit += len(seg[k].text)
+		}
+	}
+	return lit, qmarks
+}
+
+// matchSuffix reports whether the segment after the last star matches s
+// from some position at or after pos to its end. The segment consumes a fixed
+// number of characters, so the only candidate start is that many characters
+// before the end.
+func matchSuffix(seg []part, vals []string, s string, pos int, fold bool) bool {
+	if len(seg) == 0 {
+		return true // the pattern ends with a star
+	}
+	lit, qmarks := segmentSize(seg, vals)
+	if len(s)-pos < lit+qmarks {
+		return false
+	}
+	start := len(s) - lit
+	if qmarks > 0 {
+		chars := qmarks
+		vs := vals
+		for k := range seg {
+			switch seg[k].kind {
+			case partVar:
+				chars += utf8.RuneCountInString(vs[0])
+				vs = vs[1:]
+			case partLit:
+				chars += utf8.RuneCountInString(seg[k].text)
+			}
+		}
+		start = len(s)
+		for ; chars > 0; chars-- {
+			if start <= pos {
+				return false
+			}
+			_, w := utf8.DecodeLastRuneInString(s[pos:start])
+			start -= w
+		}
+	}
+	end, ok := matchAt(seg, vals, s, start, fold)
+	return ok && end == len(s)
+}
+
+// find matches the star-free segment seg at its leftmost position in s at
+// or after from, and returns where that match ends.
+func find(seg []part, vals []string, s string, from int, fold bool) (int, bool) {
+	if len(seg) == 0 {
+		return from, true
+	}
+	lit, qmarks := segmentSize(seg, vals)
+	if len(s)-from < lit+qmarks {
+		return 0, false // also spares joining long variable values
+	}
+	if qmarks == 0 {
+		// Literal text only: one search for all of it.
+		var text string
+		switch {
+		case len(seg) > 1:
+			text = concat(seg, vals, lit) // variables between literals
+		case seg[0].kind == partVar:
+			text = vals[0]
+		default:
+			text = seg[0].text
+		}
+		i := index(s[from:], text, fold)
+		if i < 0 {
+			return 0, false
+		}
+		return from + i + len(text), true
+	}
+	// With ?: try each start, skipping to occurrences of a leading literal.
+	var first string
+	if seg[0].kind == partLit {
+		first = seg[0].text
+	}
+	for p := from; len(s)-p >= lit+qmarks; p += runeLen(s[p:]) {
+		if first != "" {
+			i := index(s[p:], first, fold)
+			if i < 0 {
+				return 0, false
+			}
+			p += i
+		}
+		if end, ok := matchAt(seg, vals, s, p, fold); ok {
+			return end, true
+		}
+	}
+	return 0, false
+}
+
+// concat joins a segment's literals and variable values (n bytes).
+func concat(seg []part, vals []string, n int) string {
+	var b strings.Builder
+	b.Grow(n)
+	for k := range seg {
+		if seg[k].kind == partVar {
+			b.WriteString(vals[0])
+			vals = vals[1:]
+			continue
+		}
+		b.WriteString(seg[k].text)
+	}
+	return b.String()
+}
+
+// index is strings.Index, folding ASCII letters of s when fold is set (sub
+// is then lowercase). Folded matching is for action names, at most 128
+// characters at every edge (IAM's ActionNameType), so it scans plainly.
+func index(s, sub string, fold bool) int {
+	if !fold {
+		return strings.Index(s, sub)
+	}
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if equalFoldASCII(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 func runeLen(s string) int {
@@ -444,6 +712,15 @@ func patternOf(parts []part) pattern {
 	}
 	p.classify()
 	return p
+}
+
+// cost bounds the work of matching an ARN of n bytes.
+func (a *arnPattern) cost(n int) int {
+	c := n
+	for i := range a.comps {
+		c += a.comps[i].cost(n, false)
+	}
+	return c
 }
 
 // match reports whether the ARN s matches, component by component.
