@@ -17,6 +17,23 @@ func BenchmarkRecord(b *testing.B) {
 	mustClose(b, l)
 }
 
+// BenchmarkRecordParallel is the default mode on a busy server: many
+// Records in flight share each write (group commit).
+func BenchmarkRecordParallel(b *testing.B) {
+	l := mustOpen(b, Config{Path: tempPath(b)}, nil)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetParallelism(16) // many requests in flight, as on a busy server
+	b.RunParallel(func(pb *testing.PB) {
+		e := gstEvent()
+		for pb.Next() {
+			l.Record(ctx, e)
+		}
+	})
+	b.StopTimer()
+	mustClose(b, l)
+}
+
 func BenchmarkRecordSync(b *testing.B) {
 	l := mustOpen(b, Config{Path: tempPath(b), Sync: true}, nil)
 	ctx := context.Background()

@@ -40,30 +40,41 @@
 //
 // # Durability
 //
-// Record encodes the event on the caller's goroutine and hands the line to a
-// single writer goroutine, which writes lines in batches (one write per
-// 64 KiB, or per 2 ms, whichever comes first) and fsyncs. No event is ever dropped: when 10,000 events wait for the
-// writer (a stalled disk), Record blocks, and the request path with it,
-// rather than lose one, and the Log warns once per episode. An audit trail
-// that cannot be written stops credentials being issued instead of issuing
-// them unrecorded.
+// Record encodes the event on the caller's goroutine and returns only once
+// its line has been written to the file: a write(2) holding it has
+// returned, so the line is in the operating system's hands and a crash of
+// the process (kill -9, a panic, OOM) cannot lose it. Writes use group
+// commit: when nothing else is queued or being written, Record writes its
+// line itself; otherwise it queues the line for a single writer goroutine,
+// which writes every queued line (up to 256 KiB) with one write, wakes
+// their Records and starts over, so the lines that arrive while one write
+// runs make the next. A busy server makes one write per batch, not one per
+// request, and a Record waits, beyond the write that carries its line, only
+// for writes already under way or queued before it. No event is ever
+// dropped: when 10,000 events wait for the writer (a stalled disk), Record
+// blocks, and the request path with it, rather than lose one, and the Log
+// warns once per episode. While the file cannot be written, Records wait
+// and the writer retries. An audit trail that cannot be written stops
+// credentials being issued instead of issuing them unrecorded.
 //
-// Two modes, chosen by Config.Sync:
+// Two modes, chosen by Config.Sync, differ in when the line is fsynced:
 //
-//   - Asynchronous (default). Record returns as soon as the line is queued.
-//     Lines reach the file within 2 ms, and the file is fsynced every
-//     FlushInterval (1 s) or whenever 256 KiB are unsynced. A crash of the
-//     process loses only the lines queued or batched (at most the last 2 ms);
-//     a crash of the machine may also lose up to FlushInterval of written
-//     lines. Record costs a JSON encoding and a channel send.
+//   - Default. Record returns once its line is written. A separate
+//     goroutine fsyncs every FlushInterval (1 s), or as soon as 256 KiB are
+//     unsynced, without holding up writes: no request waits for a disk
+//     flush. A crash of the process loses nothing that was acknowledged; a
+//     crash of the machine (power, kernel) may lose up to FlushInterval of
+//     written lines. Record costs a JSON encoding and, unless the line joins
+//     a batch, one write(2).
 //   - Synchronous (Sync: true). Record returns only after the fsync that
-//     covers its line: nothing acknowledged is ever lost. Concurrent Records
-//     share fsyncs (group commit: while one fsync runs, the next batch
-//     gathers), so throughput scales with concurrency, but every audited
-//     request waits for one disk flush, typically 0.1–10 ms and more on
-//     network or busy disks.
+//     covers its line: nothing acknowledged is lost even if the machine
+//     crashes. Concurrent Records share fsyncs (group commit: while one
+//     write and fsync run, the next batch gathers), so throughput scales
+//     with concurrency, but every audited request waits for one disk flush,
+//     typically 0.1–10 ms and more on network or busy disks.
 //
-// Standard output ("-") is never fsynced; Sync then waits for the write.
+// Standard output ("-") is never fsynced: in both modes Record returns once
+// the line is written to it (a pipe whose reader stalls stalls Record).
 //
 // # Rotation
 //

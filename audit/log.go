@@ -24,16 +24,9 @@ const (
 	DefaultMaxBackups    = 10        // rotated files kept: PATH.1 … PATH.10
 	DefaultFlushInterval = time.Second
 
-	// flushBytes forces a write and fsync once this many bytes are pending,
-	// whatever the interval.
+	// flushBytes bounds one write (a batch) and forces an fsync once this
+	// many bytes are unsynced, whatever the interval.
 	flushBytes = 256 << 10
-	// coalesceBytes and coalesceDelay batch writes under load: without a
-	// Sync-mode waiter, lines are written once this many bytes are pending
-	// or the oldest has waited coalesceDelay, so a busy server makes one
-	// write per batch rather than one per request. A process crash can lose
-	// at most the last coalesceDelay of records in the default mode.
-	coalesceBytes = 64 << 10
-	coalesceDelay = 2 * time.Millisecond
 	// queueSize bounds the events waiting for the writer. When it is full,
 	// Record blocks (backpressure) rather than drop an event.
 	queueSize = 10000
@@ -53,11 +46,12 @@ type Config struct {
 	// PATH.MaxBackups (oldest); the oldest is deleted on rotation (default
 	// 10).
 	MaxBackups int
-	// FlushInterval is the longest an acknowledged event waits for fsync in
-	// the default, asynchronous mode (default 1 s).
+	// FlushInterval is the longest a written event waits for fsync in the
+	// default mode (default 1 s).
 	FlushInterval time.Duration
-	// Sync makes Record return only after its event is fsynced. See the
-	// package documentation for the trade-off.
+	// Sync makes Record return only after its event is fsynced; by default
+	// it returns once the event is written (handed to the operating
+	// system). See the package documentation for the trade-off.
 	Sync bool
 	// Logger receives the Log's own warnings and errors (default: discard).
 	Logger *slog.Logger
@@ -82,32 +76,40 @@ type Log struct {
 	// mu is held for reading by Record while it hands an event over and for
 	// writing by Close, so no event is enqueued after the writer's last
 	// drain.
-	mu      sync.RWMutex
-	closed  bool
-	stop    chan struct{} // closed by Close: drain, fsync, exit
-	done    chan struct{} // closed by the writer when it has exited
-	closing atomic.Bool   // Close has begun: the writer accepts events even while failing
-	once    sync.Once
-	err     error // Close's result, set by the writer before done
+	mu         sync.RWMutex
+	closed     bool
+	stop       chan struct{} // closed by Close: drain, fsync, exit
+	done       chan struct{} // closed by the writer when it has exited
+	syncerDone chan struct{} // closed by the syncer when it has exited
+	kick       chan struct{} // default mode: flushBytes are unsynced, the syncer should fsync
+	closing    atomic.Bool   // Close has begun: the writer accepts events even while failing
+	once       sync.Once
+	err        error // Close's result, set by the writer before done
 
 	full   atomic.Bool  // a backpressure episode is in progress
 	waited atomic.Int64 // Records that blocked during the episode
 	warned sync.Map     // secret-named members already reported, per action
 	lateMu sync.Mutex   // serialises Records that arrive after Close
 
-	// Writer state, owned by the writer goroutine.
-	out        sink
-	size       int64  // bytes in the current file
-	unsynced   int64  // bytes written since the last fsync
-	batch      []byte // lines taken from the queue, not yet written
-	waiters    []chan struct{}
-	failing    bool // the last write or fsync failed (reported once)
-	rotateHold bool // a rotation failed: no retry before the next tick
+	// File state, guarded by io: the writer goroutine holds it while it
+	// takes, writes (and in Sync mode fsyncs) a batch, a Record that finds
+	// the writer idle holds it to write its own line (Record's direct
+	// path), and the syncer holds it around, not during, its fsync.
+	io          sync.Mutex
+	out         sink
+	gen         int    // counts the files out has been: rotation replaces it
+	size        int64  // bytes in the current file
+	synced      int64  // size at the last fsync
+	batch       []byte // lines taken from the queue, not yet written
+	waiters     []chan struct{}
+	failing     bool // the last write, or Sync mode's fsync, failed (reported once)
+	syncFailing bool // default mode: the syncer's last fsync failed (reported once)
+	rotateHold  bool // a rotation failed: no retry before the next tick
 }
 
 type entry struct {
 	line []byte
-	done chan struct{} // Sync mode: signalled once the line is durable
+	done chan struct{} // signalled once the line is written (Sync mode: fsynced)
 }
 
 // sink is where lines go: the audit file, or standard output.
@@ -169,6 +171,8 @@ func open(cfg Config, opts options) (*Log, error) {
 		queue:      make(chan entry, cmp.Or(opts.queueSize, queueSize)),
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
+		syncerDone: make(chan struct{}),
+		kick:       make(chan struct{}, 1),
 	}
 	if l.maxSize == 0 {
 		l.maxSize = DefaultMaxSize
@@ -194,6 +198,11 @@ func open(cfg Config, opts options) (*Log, error) {
 		}
 	}
 	go l.run()
+	if l.sync {
+		close(l.syncerDone) // every batch is fsynced before its Records return
+	} else {
+		go l.syncer()
+	}
 	return l, nil
 }
 
@@ -221,6 +230,7 @@ func (l *Log) openFile() error {
 		return fmt.Errorf("open audit log %s: not a regular file", l.path)
 	}
 	l.out, l.size = l.wrapped(f), fi.Size()
+	l.synced = l.size
 	if l.size > 0 {
 		partial, err := endsInPartialLine(l.path, l.size)
 		if err != nil {
@@ -256,12 +266,14 @@ func endsInPartialLine(path string, size int64) (bool, error) {
 	return b[0] != '\n', nil
 }
 
-// Record appends e to the audit trail. It never drops an event: when 10,000
-// events wait for the writer, Record blocks until there is room,
-// and the first Record to block in each such episode logs a warning. With
-// Config.Sync, Record returns once the event is fsynced. ctx supplies request
-// context to the Log's own log records only; cancelling it does not abandon
-// the event.
+// Record appends e to the audit trail and returns once its line has been
+// written to the file (a write(2) has returned, so a crash of the process
+// cannot lose it), or with Config.Sync once it is fsynced. Concurrent Records
+// share writes (group commit). It never drops an event: when 10,000 events
+// wait for the writer, Record blocks until there is room, and the first
+// Record to block in each such episode logs a warning; while the file cannot
+// be written, Record waits for it. ctx supplies request context to the Log's
+// own log records only; cancelling it does not abandon the event.
 //
 // Secret-named members of e.RequestParameters and e.ResponseElements are
 // dropped (see the package documentation). e is not retained or modified.
@@ -271,20 +283,21 @@ func endsInPartialLine(path string, size int64) (bool, error) {
 // closing the file itself (no rotation).
 func (l *Log) Record(ctx context.Context, e opensts.Event) {
 	line := l.encode(ctx, e)
-	var done chan struct{}
-	if l.sync {
-		done = donePool.Get().(chan struct{})
-	}
+	done := donePool.Get().(chan struct{})
 	l.mu.RLock()
 	if l.closed {
 		l.mu.RUnlock()
-		if done != nil {
-			donePool.Put(done)
-		}
+		donePool.Put(done)
 		l.recordLate(ctx, e, line)
 		return
 	}
 	ent := entry{line: line, done: done}
+	if l.direct(ent) {
+		l.mu.RUnlock()
+		<-done // already signalled, unless the write failed: then the writer retries it
+		donePool.Put(done)
+		return
+	}
 	select {
 	case l.queue <- ent:
 	default:
@@ -296,13 +309,30 @@ func (l *Log) Record(ctx context.Context, e opensts.Event) {
 		l.queue <- ent
 	}
 	l.mu.RUnlock()
-	if done != nil {
-		<-done
-		donePool.Put(done)
-	}
+	<-done
+	donePool.Put(done)
 }
 
 var donePool = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+
+// direct writes e on the caller's goroutine when nothing is queued and the
+// writer is idle: on a server that is not busy, a handoff to the writer
+// and back would cost more than the write itself. It reports false, having
+// done nothing, when another line is queued or being written, or the file
+// is failing; the caller then queues e, to be committed with the lines
+// gathering while the current write runs.
+func (l *Log) direct(e entry) bool {
+	if len(l.queue) > 0 || !l.io.TryLock() {
+		return false
+	}
+	defer l.io.Unlock()
+	if l.failing || len(l.batch) > 0 || len(l.waiters) > 0 {
+		return false
+	}
+	l.take(e)
+	l.commit()
+	return true
+}
 
 // recordLate writes a line that arrived after Close.
 func (l *Log) recordLate(ctx context.Context, e opensts.Event, line []byte) {
@@ -349,44 +379,93 @@ func (l *Log) Close() error {
 	return l.err
 }
 
-// run is the writer: it takes lines from the queue, writes them in
-// batches (at once when a Sync-mode Record waits or coalesceBytes are
-// pending, else within coalesceDelay), and fsyncs when a Sync-mode Record is
-// waiting, when flushBytes are unsynced, or every interval.
+// run is the writer. It commits in groups: it takes every line queued
+// (up to flushBytes), writes them with one write, releases their Records
+// (in Sync mode after an fsync) and starts over; the lines queued while it
+// wrote make the next batch. It holds io while it works on the file, so a
+// Record writes directly only while the writer is idle. Every interval it
+// retries a failed write or rotation.
 func (l *Log) run() {
 	defer close(l.done)
 	tick := time.NewTicker(l.interval)
 	defer tick.Stop()
-	coalesce := time.NewTimer(time.Hour)
-	coalesce.Stop()
-	armed := false
 	for {
 		in := l.queue
+		l.io.Lock()
 		if l.failing && len(l.batch) >= flushBytes && !l.closing.Load() {
 			in = nil // the file is failing: hold the queue (backpressure) rather than buffer without bound
 		}
+		l.io.Unlock()
 		select {
 		case e := <-in:
+			l.io.Lock()
 			l.take(e)
 			l.drain(flushBytes)
-			if len(l.waiters) > 0 || len(l.batch) >= coalesceBytes {
-				l.flush(false)
-			} else if !armed {
-				coalesce.Reset(coalesceDelay)
-				armed = true
-			}
-		case <-coalesce.C:
-			armed = false
-			l.flush(false)
+			l.commit()
+			l.io.Unlock()
 		case <-tick.C:
+			l.io.Lock()
 			l.rotateHold = false
-			l.flush(true)
+			if len(l.batch) > 0 || len(l.waiters) > 0 {
+				l.commit()
+			}
+			l.io.Unlock()
 		case <-l.stop:
-			coalesce.Stop()
+			<-l.syncerDone // its fsync done, the file is the writer's alone
+			l.io.Lock()    // no Record holds it: Close has waited for them all
 			l.drain(math.MaxInt)
 			l.err = l.finish()
+			l.io.Unlock()
 			return
 		}
+	}
+}
+
+// syncer fsyncs in the default mode, off the request path: every interval,
+// and whenever the writer or a Record reports flushBytes unsynced. It does
+// not hold io during the fsync, so lines keep being written meanwhile.
+func (l *Log) syncer() {
+	defer close(l.syncerDone)
+	tick := time.NewTicker(l.interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+		case <-l.kick:
+		case <-l.stop:
+			return // the writer's finish fsyncs the rest
+		}
+		l.fsync()
+	}
+}
+
+// fsync fsyncs the bytes written so far (default mode). A rotation while it
+// runs has fsynced and closed that file itself.
+func (l *Log) fsync() {
+	l.io.Lock()
+	out, gen, size := l.out, l.gen, l.size
+	pending := l.unsynced()
+	l.io.Unlock()
+	if pending == 0 {
+		return
+	}
+	err := out.Sync()
+	l.io.Lock()
+	defer l.io.Unlock()
+	if gen != l.gen {
+		return
+	}
+	if err != nil {
+		if !l.syncFailing {
+			l.log.Error("cannot fsync audit log; retrying", "path", l.path, "err", err)
+		}
+		l.syncFailing = true
+		return
+	}
+	l.synced = max(l.synced, size) // lines written during the fsync are still unsynced
+	if l.syncFailing {
+		l.syncFailing = false
+		l.log.Info("audit log fsyncs again", "path", l.path)
 	}
 }
 
@@ -426,27 +505,31 @@ func (l *Log) take(e entry) {
 		}
 	}
 	l.batch = append(l.batch, e.line...)
-	if e.done != nil {
-		l.waiters = append(l.waiters, e.done)
-	}
+	l.waiters = append(l.waiters, e.done)
 }
 
-// flush writes the batch and fsyncs if anyone waits, flushBytes are
-// unsynced, or force (the interval elapsed) is set with anything unsynced.
-func (l *Log) flush(force bool) {
+// commit writes the batch and releases its Records: in the default mode
+// once written (and the syncer is asked to fsync when flushBytes are
+// unsynced), in Sync mode once fsynced too. On error they keep waiting and
+// the batch is retried later.
+func (l *Log) commit() {
 	if !l.write() {
 		return
 	}
-	if l.unsynced > 0 && (force || len(l.waiters) > 0 || l.unsynced >= flushBytes) {
+	if l.sync && l.unsynced() > 0 {
 		if err := l.out.Sync(); err != nil {
 			l.fail("fsync", err)
 			return
 		}
-		l.unsynced = 0
+		l.synced = l.size
 	}
-	if l.unsynced == 0 {
-		l.release()
-		l.recovered()
+	l.release()
+	l.recovered()
+	if !l.sync && l.unsynced() >= flushBytes {
+		select {
+		case l.kick <- struct{}{}:
+		default: // already asked
+		}
 	}
 }
 
@@ -458,7 +541,6 @@ func (l *Log) write() bool {
 	}
 	n, err := l.out.Write(l.batch)
 	l.size += int64(n)
-	l.unsynced += int64(n)
 	if err != nil {
 		l.batch = l.batch[:copy(l.batch, l.batch[n:])]
 		l.fail("write", err)
@@ -472,6 +554,10 @@ func (l *Log) write() bool {
 	return true
 }
 
+// unsynced is the number of bytes written to the current file since its
+// last fsync.
+func (l *Log) unsynced() int64 { return l.size - l.synced }
+
 func (l *Log) release() {
 	for _, w := range l.waiters {
 		w <- struct{}{}
@@ -482,7 +568,7 @@ func (l *Log) release() {
 
 func (l *Log) fail(op string, err error) {
 	if !l.failing {
-		l.log.Error("cannot "+op+" audit log; retrying, and requests will wait once the queue is full",
+		l.log.Error("cannot "+op+" audit log; retrying, and audited requests wait until it succeeds",
 			"path", l.path, "err", err)
 	}
 	l.failing = true
@@ -518,7 +604,7 @@ func (l *Log) rotate() error {
 	if err := l.out.Sync(); err != nil {
 		return err
 	}
-	l.unsynced = 0
+	l.synced = l.size
 	backup := func(i int) string { return l.path + "." + strconv.Itoa(i) }
 	if err := os.Remove(backup(l.maxBackups)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
@@ -540,7 +626,8 @@ func (l *Log) rotate() error {
 		return err
 	}
 	old := l.out
-	l.out, l.size = l.wrapped(f), 0
+	l.out, l.size, l.synced = l.wrapped(f), 0, 0
+	l.gen++
 	if err := old.Close(); err != nil {
 		l.log.Warn("close rotated audit log", "path", backup(1), "err", err)
 	}

@@ -231,7 +231,7 @@ Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 	f.BoolVar(&c.InsecureHTTP, "insecure-http", false, "allow plain HTTP on a non-loopback --listen address")
 	f.StringSliceVar(&c.TrustedProxies, "trusted-proxy", nil, "reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For gives the client address")
 	f.StringVar(&c.AuditLog, "audit-log", "", `audit trail file (JSON lines): default <data-dir>/audit.jsonl, "-" for standard output, "off" to disable`)
-	f.BoolVar(&c.AuditSync, "audit-sync", false, "answer only after the audit record is on disk (group commit); default: fsync within a second")
+	f.BoolVar(&c.AuditSync, "audit-sync", false, "answer only after the audit record is fsynced (group commit); default: answer once it is written to the file, fsync within a second")
 	f.Int64Var(&c.AuditMaxSize, "audit-max-size", 100<<20, "rotate the audit file at this size in bytes")
 	f.IntVar(&c.AuditMaxBackups, "audit-max-backups", 10, "rotated audit files to keep")
 	f.Float64Var(&c.ThrottleKeyRate, "throttle-key-rate", 50, "requests per second per access key (sessions count against their long-term key); 0 disables")
