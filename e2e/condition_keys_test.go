@@ -330,3 +330,57 @@ func TestConditionKeys_FederationSessionTags(t *testing.T) {
 		t.Fatalf("AWS managed PolicyArns: %v", err)
 	}
 }
+
+// SimulatePrincipalPolicy sees the resource keys the real request would:
+// the tags (and boundary) of the users and policies named by ResourceArns,
+// unless ContextEntries say otherwise.
+func TestConditionKeys_SimulationContext(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	root := e.iam(e.root)
+	acct := e.node.Root.AccountID
+	e.mustUser("alice")
+	for _, u := range []struct {
+		name string
+		tags []types.Tag
+	}{{"admin", tags("protected", "true")}, {"engineer", nil}} {
+		if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u.name), Tags: u.tags}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.mustPutUserPolicy("alice", "admin", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:*","Resource":"*"},
+		{"Effect":"Deny","Action":"iam:*","Resource":"*","Condition":{"StringEquals":{"iam:ResourceTag/protected":"true"}}}]}`)
+	simulate := func(entries ...types.ContextEntry) map[string]types.PolicyEvaluationDecisionType {
+		out, err := root.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{
+			PolicySourceArn: aws.String("arn:aws:iam::" + acct + ":user/alice"),
+			ActionNames:     []string{"iam:CreateAccessKey", "iam:ListUsers"},
+			ResourceArns:    []string{"arn:aws:iam::" + acct + ":user/admin", "arn:aws:iam::" + acct + ":user/engineer"},
+			ContextEntries:  entries,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]types.PolicyEvaluationDecisionType{}
+		for _, r := range out.EvaluationResults {
+			got[*r.EvalActionName+" "+strings.TrimPrefix(*r.EvalResourceName, "arn:aws:iam::"+acct+":")] = r.EvalDecision
+		}
+		return got
+	}
+	got := simulate()
+	for pair, want := range map[string]types.PolicyEvaluationDecisionType{
+		"iam:CreateAccessKey user/admin":    types.PolicyEvaluationDecisionTypeExplicitDeny,
+		"iam:CreateAccessKey user/engineer": types.PolicyEvaluationDecisionTypeAllowed,
+		// ListUsers has no resource keys: the user's tags do not apply.
+		"iam:ListUsers user/admin": types.PolicyEvaluationDecisionTypeAllowed,
+	} {
+		if got[pair] != want {
+			t.Errorf("%s: %s, want %s (all: %v)", pair, got[pair], want, got)
+		}
+	}
+	got = simulate(types.ContextEntry{ContextKeyName: aws.String("iam:ResourceTag/protected"),
+		ContextKeyType: types.ContextKeyTypeEnumString, ContextKeyValues: []string{"false"}})
+	if d := got["iam:CreateAccessKey user/admin"]; d != types.PolicyEvaluationDecisionTypeAllowed {
+		t.Errorf("ContextEntries do not override the stored tags: %s", d)
+	}
+}

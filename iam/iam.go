@@ -55,7 +55,13 @@ func (s *Service) changed(accessKeyID string) {
 	}
 }
 
+// authorize authorizes an action that has no condition keys of its own. An
+// action with keys must go through authorizeWith: a missing key can make a
+// Deny silently not apply, so using this one for it is a bug, refused.
 func (s *Service) authorize(ctx context.Context, caller *opensts.Principal, action, resource string) error {
+	if opensts.ActionKeys("iam:"+action) != 0 {
+		return fmt.Errorf("iam:%s has condition keys: it must be authorized with its request facts", action)
+	}
 	return s.authorizeWith(ctx, caller, action, resource, opensts.RequestFacts{})
 }
 

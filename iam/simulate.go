@@ -97,7 +97,7 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, caller *opensts.Prin
 		pi.ARN = *in.CallerArn
 		pi.Account, _, _, _, _ = opensts.ParseIAMARN(*in.CallerArn)
 	}
-	return simulate(ctx, pin, pi, in, policy.NewContext())
+	return simulate(ctx, pin, pi, in, policy.NewContext(), nil)
 }
 
 // SimulatePrincipalPolicy evaluates the policies of a user (inline,
@@ -128,7 +128,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, caller *opensts.P
 		if err != nil {
 			return opensts.Page[EvaluationResult]{}, fmt.Errorf("get user: %w", err)
 		}
-		if err := s.authorize(ctx, caller, "SimulatePrincipalPolicy", u.ARN()); err != nil {
+		if err := s.authorizeWith(ctx, caller, "SimulatePrincipalPolicy", u.ARN(), target{user: u}.facts(opensts.RequestFacts{})); err != nil {
 			return opensts.Page[EvaluationResult]{}, err
 		}
 		pi.ARN = u.ARN()
@@ -155,7 +155,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, caller *opensts.P
 		rc.Set("aws:username", u.Name)
 		rc.Set("aws:userid", u.ID)
 		rc.Set("aws:PrincipalArn", u.ARN())
-		rc.Set("aws:PrincipalType", string(opensts.PrincipalUser))
+		rc.Set("aws:PrincipalType", "User")
 		rc.Set("aws:PrincipalAccount", acct)
 		for _, t := range u.Tags {
 			rc.Set("aws:PrincipalTag/"+t.Key, t.Value)
@@ -168,7 +168,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, caller *opensts.P
 		if err != nil {
 			return opensts.Page[EvaluationResult]{}, fmt.Errorf("get group: %w", err)
 		}
-		if err := s.authorize(ctx, caller, "SimulatePrincipalPolicy", g.ARN()); err != nil {
+		if err := s.authorizeWith(ctx, caller, "SimulatePrincipalPolicy", g.ARN(), opensts.RequestFacts{}); err != nil { // a group has no keys
 			return opensts.Page[EvaluationResult]{}, err
 		}
 		pi.ARN = g.ARN()
@@ -182,7 +182,62 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, caller *opensts.P
 	if in.CallerArn != nil {
 		pi.ARN = *in.CallerArn
 	}
-	return simulate(ctx, pin, pi, in, rc)
+	return simulate(ctx, pin, pi, in, rc, s.resourceKeys(ctx, acct))
+}
+
+// resourceKeys returns the request-context keys the resources of a
+// simulation contribute, as authorization of the real request would see
+// them: for an action whose condition keys include the resource's
+// (opensts.ActionKeys), the tags of a user or managed policy of the account
+// named by the resource ARN and a user's current permissions boundary.
+// Each resource is read once per page; ARNs naming nothing stored add
+// nothing.
+func (s *Service) resourceKeys(ctx context.Context, acct string) func(action, resource string) (map[string][]string, error) {
+	facts := map[string]opensts.RequestFacts{}
+	return func(action, resource string) (map[string][]string, error) {
+		if opensts.ActionKeys(action)&(opensts.KeyResourceTags|opensts.KeyPermissionsBoundary) == 0 {
+			return nil, nil
+		}
+		f, seen := facts[resource]
+		if !seen {
+			var err error
+			if f, err = s.storedFacts(ctx, acct, resource); err != nil {
+				return nil, err
+			}
+			facts[resource] = f
+		}
+		return opensts.ConditionContext(action, f), nil
+	}
+}
+
+// storedFacts reads what a user or managed policy named by arn contributes
+// to condition keys; nothing for other ARNs or entities that do not exist.
+func (s *Service) storedFacts(ctx context.Context, acct, arn string) (opensts.RequestFacts, error) {
+	a, kind, path, name, ok := opensts.ParseIAMARN(arn)
+	if !ok || a != acct {
+		return opensts.RequestFacts{}, nil
+	}
+	switch kind {
+	case "user":
+		u, err := s.cfg.Store.GetUser(ctx, acct, name)
+		if errors.Is(err, opensts.ErrNotFound) || (err == nil && u.Path != path) {
+			return opensts.RequestFacts{}, nil
+		}
+		if err != nil {
+			return opensts.RequestFacts{}, fmt.Errorf("get user %s: %w", name, err)
+		}
+		return target{user: u}.facts(opensts.RequestFacts{}), nil
+	case "policy":
+		p, err := s.cfg.Store.GetPolicy(ctx, acct, name)
+		if errors.Is(err, opensts.ErrNotFound) || (err == nil && p.Path != path) {
+			return opensts.RequestFacts{}, nil
+		}
+		if err != nil {
+			return opensts.RequestFacts{}, fmt.Errorf("get policy %s: %w", name, err)
+		}
+		return opensts.RequestFacts{ResourceTags: p.Tags}, nil
+	}
+	return opensts.RequestFacts{}, nil
 }
 
 // groupPolicies loads a group's inline and attached policies.
@@ -291,7 +346,8 @@ func errTooComplex(action, resource string, err error) error {
 // The pairs of one page share a work budget: when it runs out, the page
 // ends early with a Marker, as IAM may return fewer results than MaxItems.
 // The work stops, with ctx's error, when ctx is done.
-func simulate(ctx context.Context, pin policy.Input, pi policy.PrincipalInfo, in SimulateInput, rc *policy.Context) (opensts.Page[EvaluationResult], error) {
+func simulate(ctx context.Context, pin policy.Input, pi policy.PrincipalInfo, in SimulateInput, rc *policy.Context,
+	resourceKeys func(action, resource string) (map[string][]string, error)) (opensts.Page[EvaluationResult], error) {
 	var page opensts.Page[EvaluationResult]
 	for _, e := range in.ContextEntries {
 		rc.Set(*e.ContextKeyName, e.ContextKeyValues...)
@@ -318,6 +374,21 @@ func simulate(ctx context.Context, pin policy.Input, pi policy.PrincipalInfo, in
 		}
 		action, resource := in.ActionNames[i/len(resources)], resources[i%len(resources)]
 		req := policy.Request{Action: action, Resource: resource, Principal: pi, Context: rc, Budget: budget}
+		if resourceKeys != nil {
+			keys, err := resourceKeys(action, resource)
+			if err != nil {
+				return opensts.Page[EvaluationResult]{}, err
+			}
+			if len(keys) > 0 {
+				// ContextEntries win over what the stored resource says.
+				req.Context = rc.Clone()
+				for k, v := range keys {
+					if _, given := rc.Get(k); !given {
+						req.Context.Set(k, v...)
+					}
+				}
+			}
+		}
 		d := policy.Evaluate(pin, req)
 		r := EvaluationResult{Action: action, Resource: resource, Decision: d}
 		if pin.Boundary != nil {

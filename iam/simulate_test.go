@@ -49,7 +49,7 @@ func TestSimulate_Cancelled(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			page, err := simulate(tc.ctx, pin, policy.PrincipalInfo{}, in, policy.NewContext())
+			page, err := simulate(tc.ctx, pin, policy.PrincipalInfo{}, in, policy.NewContext(), nil)
 			if !errors.Is(err, context.Canceled) || len(page.Items) != 0 {
 				t.Fatalf("got %d results, err %v; want none, context.Canceled", len(page.Items), err)
 			}
