@@ -40,6 +40,18 @@ func FederatedUserARN(accountID, name string) string {
 	return "arn:aws:sts::" + accountID + ":federated-user/" + name
 }
 
+// RoleARN is arn:aws:iam::<acct>:role<path><name>.
+func RoleARN(accountID, path, name string) string {
+	return "arn:aws:iam::" + accountID + ":role" + normPath(path) + name
+}
+
+// AssumedRoleARN is a role session's ARN,
+// arn:aws:sts::<acct>:assumed-role/<role name>/<session name>: the role's
+// path is not part of it.
+func AssumedRoleARN(accountID, roleName, sessionName string) string {
+	return "arn:aws:sts::" + accountID + ":assumed-role/" + roleName + "/" + sessionName
+}
+
 func normPath(p string) string {
 	if p == "" {
 		return "/"

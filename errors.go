@@ -14,10 +14,14 @@ var (
 	ErrAlreadyExists = errors.New("already exists")
 	ErrConflict      = errors.New("concurrent modification")
 
-	ErrLimitExceeded       = errors.New("limit exceeded")
-	ErrDeleteConflict      = errors.New("delete conflict")
-	ErrInvalidInput        = errors.New("invalid input")
-	ErrInvalidParameter    = errors.New("invalid parameter value")
+	ErrLimitExceeded    = errors.New("limit exceeded")
+	ErrDeleteConflict   = errors.New("delete conflict")
+	ErrInvalidInput     = errors.New("invalid input")
+	ErrInvalidParameter = errors.New("invalid parameter value")
+	// ErrInvalidRequest is a request AWS refuses as a ValidationError with
+	// a message of its own rather than a member constraint (e.g. "Must
+	// specify userName when calling with non-User credentials").
+	ErrInvalidRequest      = errors.New("invalid request")
 	ErrAccessDenied        = errors.New("access denied")
 	ErrMalformedPolicy     = errors.New("malformed policy document")
 	ErrPackedPolicyTooBig  = errors.New("packed policy too large")

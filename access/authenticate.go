@@ -166,16 +166,14 @@ func (a *Authenticator) credentials(ctx context.Context, id string) (credentials
 	return cr, nil
 }
 
-// principal is the root or IAM user owning the key.
+// principal is the root or IAM user owning the key, signing with it.
 func (cr credentials) principal() *opensts.Principal {
-	p := &opensts.Principal{AccountID: cr.key.AccountID, UserID: cr.key.UserID, AccessKeyID: cr.key.ID}
-	if cr.root {
-		p.Type = opensts.PrincipalRoot
-		return p
+	h := opensts.Holder{Type: opensts.HolderRoot, AccountID: cr.key.AccountID, ID: cr.key.UserID}
+	if !cr.root {
+		h.Type = opensts.HolderUser
+		h.Name, h.Path, h.Tags = cr.user.Name, cr.user.Path, cr.user.Tags
 	}
-	p.Type = opensts.PrincipalUser
-	p.UserName, p.UserPath, p.Tags = cr.user.Name, cr.user.Path, cr.user.Tags
-	return p
+	return &opensts.Principal{Holder: h, AccessKeyID: cr.key.ID}
 }
 
 func (a *Authenticator) temporary(ctx context.Context, sig *sigv4.Request) (*opensts.Principal, error) {
@@ -201,27 +199,32 @@ func (a *Authenticator) temporary(ctx context.Context, sig *sigv4.Request) (*ope
 	if err := a.cfg.Verifier.Verify(sig, claims.SecretAccessKey); err != nil {
 		return nil, err
 	}
-	// The session lives only as long as the long-term key and user behind it.
-	cr, err := a.credentials(ctx, claims.SourceAccessKeyID)
-	if err != nil {
-		return nil, err
+	var p *opensts.Principal
+	switch claims.Holder {
+	case token.Root, token.User:
+		// The session lives only as long as the long-term key and user
+		// behind it, and acts with their permissions as they are now.
+		cr, err := a.credentials(ctx, claims.SourceAccessKeyID)
+		if err != nil {
+			return nil, err
+		}
+		if cr.key.UserID != claims.HolderID || cr.key.AccountID != claims.AccountID {
+			return nil, invalid("session's source key changed owner")
+		}
+		p = cr.principal()
+	default:
+		return nil, invalid("session of a holder this node does not serve: " + claims.Holder.String())
 	}
-	if cr.key.UserID != claims.UserID || cr.key.AccountID != claims.AccountID {
-		return nil, invalid("session's source key changed owner")
-	}
-	p := cr.principal()
 	p.AccessKeyID = claims.AccessKeyID
 	p.Session = sessionOf(claims)
-	if claims.Type == token.Federated {
-		p.Type = opensts.PrincipalFederated
-		p.FederatedName = claims.FederatedName
-	}
 	return p, nil
 }
 
+// sessionOf is the session a token's claims describe.
 func sessionOf(c token.Claims) *opensts.Session {
 	s := &opensts.Session{
-		Kind:               opensts.SessionToken,
+		Kind:               sessionKind(c.Kind),
+		Name:               c.SessionName,
 		SourceAccessKeyID:  c.SourceAccessKeyID,
 		IssuedAt:           c.IssuedAt,
 		ExpiresAt:          c.ExpiresAt,
@@ -229,11 +232,25 @@ func sessionOf(c token.Claims) *opensts.Session {
 		Policy:             c.Policy,
 		PolicyARNs:         c.PolicyARNs,
 	}
-	if c.Kind == token.Federation {
-		s.Kind = opensts.SessionFederation
-	}
 	for _, t := range c.Tags {
 		s.Tags = append(s.Tags, opensts.Tag{Key: t.Key, Value: t.Value})
 	}
 	return s
+}
+
+// sessionKind is the domain's name for a token's session kind.
+func sessionKind(k token.SessionKind) opensts.SessionKind {
+	switch k {
+	case token.SessionToken:
+		return opensts.SessionToken
+	case token.Federation:
+		return opensts.SessionFederation
+	case token.AssumedRole:
+		return opensts.SessionAssumedRole
+	case token.WebIdentity:
+		return opensts.SessionWebIdentity
+	case token.SAML:
+		return opensts.SessionSAML
+	}
+	panic(fmt.Sprintf("access: unknown session kind %d", k)) // Open accepts no other
 }

@@ -95,7 +95,7 @@ func (a *Authorizer) Admit(p *opensts.Principal, service, action string) error {
 	}
 	switch service {
 	case "iam":
-		if p.Type == opensts.PrincipalFederated || !p.Session.MFA() {
+		if p.SessionKind() == opensts.SessionFederation || !p.MFA() {
 			return invalid("IAM called with session credentials that lack MFA or are federated")
 		}
 	case "sts":
@@ -178,18 +178,18 @@ func (a *Authorizer) DecideWith(ctx context.Context, p *opensts.Principal, q Que
 }
 
 // input gathers the principal's policies: identity and boundary policies of
-// the IAM user, and for federated sessions the session policies (inline and
-// managed), which are then required.
+// its holder, and for federated users and role sessions the session
+// policies (inline and managed).
 func (a *Authorizer) input(ctx context.Context, p *opensts.Principal) (policy.Input, error) {
 	in := policy.Input{Root: p.IsRoot()}
-	federatedRoot := p.Type == opensts.PrincipalFederated && p.UserID == p.AccountID
-	if federatedRoot {
+	switch {
+	case in.Root:
+	case p.Type == opensts.HolderRoot:
 		// The root's federated users have the root's permissions (all),
 		// intersected with their session policy like anyone's.
 		in.Identity = []policy.Named{{ID: "account root", Type: policy.IdentityBased, Doc: allowAll}}
-	}
-	if !in.Root && !federatedRoot {
-		ip, err := a.cfg.Store.IdentityPolicies(ctx, p.AccountID, p.UserID)
+	default:
+		ip, err := a.cfg.Store.IdentityPolicies(ctx, p.AccountID, p.ID)
 		if err != nil {
 			return in, fmt.Errorf("read identity policies: %w", err)
 		}
@@ -208,8 +208,10 @@ func (a *Authorizer) input(ctx context.Context, p *opensts.Principal) (policy.In
 			in.Boundary = &policy.Named{ID: ip.Boundary.ID, Type: policy.PermissionsBoundary, Doc: doc}
 		}
 	}
-	if p.Type == opensts.PrincipalFederated {
-		in.SessionRequired = true
+	// Session policies limit federated users and role sessions; a federated
+	// user without one has no permissions, a role session has the role's.
+	if k := p.SessionKind(); k == opensts.SessionFederation || k.RoleSession() {
+		in.SessionRequired = k == opensts.SessionFederation
 		s := p.Session
 		if s.Policy != "" {
 			doc, err := a.compile(s.Policy, policy.Session)
@@ -291,11 +293,11 @@ func (a *Authorizer) context(ctx context.Context, p *opensts.Principal, extra ma
 		now = ri.Time.UTC()
 	}
 	c.Set("aws:PrincipalArn", p.ARN())
-	c.Set("aws:PrincipalType", string(p.Type))
+	c.Set("aws:PrincipalType", p.PrincipalType())
 	c.Set("aws:PrincipalAccount", p.AccountID)
-	c.Set("aws:userid", p.CallerUserID())
-	if p.Type == opensts.PrincipalUser {
-		c.Set("aws:username", p.UserName)
+	c.Set("aws:userid", p.UserID())
+	if p.PrincipalType() == "User" {
+		c.Set("aws:username", p.Name)
 	}
 	tags := map[string]opensts.Tag{}
 	for _, t := range p.Tags {
@@ -337,12 +339,8 @@ func (a *Authorizer) context(ctx context.Context, p *opensts.Principal, extra ma
 // user (or root) that federated.
 func principalInfo(p *opensts.Principal) policy.PrincipalInfo {
 	pi := policy.PrincipalInfo{ARN: p.ARN(), Account: p.AccountID}
-	if p.Type == opensts.PrincipalFederated {
-		if p.UserID == p.AccountID {
-			pi.SourceARN = opensts.RootARN(p.AccountID)
-		} else {
-			pi.SourceARN = opensts.UserARN(p.AccountID, p.UserPath, p.UserName)
-		}
+	if k := p.SessionKind(); k == opensts.SessionFederation || k.RoleSession() {
+		pi.SourceARN = p.Holder.ARN()
 	}
 	return pi
 }

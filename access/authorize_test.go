@@ -46,14 +46,13 @@ func TestAuthorizer_Authorize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	user := &opensts.Principal{Type: opensts.PrincipalUser, AccountID: acct, UserID: "AIDAX", UserName: "alice", UserPath: "/"}
+	user := &opensts.Principal{Holder: opensts.Holder{Type: opensts.HolderUser, AccountID: acct, ID: "AIDAX", Name: "alice", Path: "/"}}
 	fed := func(from *opensts.Principal, policyText string, arns ...string) *opensts.Principal {
 		p := *from
-		p.Type, p.FederatedName = opensts.PrincipalFederated, "Bob"
-		p.Session = &opensts.Session{Kind: opensts.SessionFederation, Policy: policyText, PolicyARNs: arns}
+		p.Session = &opensts.Session{Kind: opensts.SessionFederation, Name: "Bob", Policy: policyText, PolicyARNs: arns}
 		return &p
 	}
-	root := &opensts.Principal{Type: opensts.PrincipalRoot, AccountID: acct, UserID: acct}
+	root := &opensts.Principal{Holder: opensts.Holder{Type: opensts.HolderRoot, AccountID: acct, ID: acct}}
 	cases := []struct {
 		name     string
 		p        *opensts.Principal
@@ -88,7 +87,7 @@ func TestAuthorizer_Authorize(t *testing.T) {
 }
 
 func TestDeniedMessage(t *testing.T) {
-	p := &opensts.Principal{Type: opensts.PrincipalUser, AccountID: acct, UserName: "alice", UserPath: "/"}
+	p := &opensts.Principal{Holder: opensts.Holder{Type: opensts.HolderUser, AccountID: acct, Name: "alice", Path: "/"}}
 	base := "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::123456789012:user/bob"
 	cases := []struct {
 		d    policy.Decision
@@ -111,14 +110,13 @@ func TestDeniedMessage(t *testing.T) {
 
 func TestAuthorizer_Admit(t *testing.T) {
 	a, _ := NewAuthorizer(AuthorizerConfig{Store: memPolicies{}})
-	longTerm := &opensts.Principal{Type: opensts.PrincipalUser, AccountID: acct, UserName: "alice", UserPath: "/"}
+	longTerm := &opensts.Principal{Holder: opensts.Holder{Type: opensts.HolderUser, AccountID: acct, Name: "alice", Path: "/"}}
 	session := *longTerm
 	session.Session = &opensts.Session{Kind: opensts.SessionToken}
 	mfa := *longTerm
 	mfa.Session = &opensts.Session{Kind: opensts.SessionToken, MFAAuthenticatedAt: time.Unix(1, 0)}
 	fed := *longTerm
-	fed.Type, fed.FederatedName = opensts.PrincipalFederated, "Bob"
-	fed.Session = &opensts.Session{Kind: opensts.SessionFederation}
+	fed.Session = &opensts.Session{Kind: opensts.SessionFederation, Name: "Bob"}
 	cases := []struct {
 		name            string
 		p               *opensts.Principal

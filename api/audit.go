@@ -47,8 +47,11 @@ func (s *Server) audit(ctx context.Context, c *call, svc *service, action string
 	}
 	if p := c.caller; p != nil {
 		e.Identity = opensts.EventIdentity{
-			Type: identityType(p), PrincipalID: p.CallerUserID(), ARN: p.ARN(), AccountID: p.AccountID,
-			AccessKeyID: p.AccessKeyID, UserName: p.UserName,
+			Type: p.IdentityType(), PrincipalID: p.UserID(), ARN: p.ARN(), AccountID: p.AccountID,
+			AccessKeyID: p.AccessKeyID,
+		}
+		if p.Type == opensts.HolderUser { // also for the user's sessions and federated users
+			e.Identity.UserName = p.Name
 		}
 	}
 	if we != nil {
@@ -57,17 +60,6 @@ func (s *Server) audit(ctx context.Context, c *call, svc *service, action string
 		e.ResponseElements = result.object(auditKey)
 	}
 	s.cfg.Auditor.Record(ctx, e)
-}
-
-// identityType is CloudTrail's userIdentity.type.
-func identityType(p *opensts.Principal) string {
-	switch p.Type {
-	case opensts.PrincipalRoot:
-		return "Root"
-	case opensts.PrincipalFederated:
-		return "FederatedUser"
-	}
-	return "IAMUser"
 }
 
 // requestParameters turns the flattened Query parameters into CloudTrail's

@@ -121,10 +121,10 @@ func (s *Server) authorizeRequest(ctx context.Context, c *call) (*node, error) {
 	}
 	pr := res.Principal
 	principal := el("Principal",
-		leaf("Arn", pr.ARN()), leaf("UserId", pr.CallerUserID()), leaf("Account", pr.AccountID),
-		leaf("Type", string(pr.Type)), leaf("AccessKeyId", pr.AccessKeyID))
+		leaf("Arn", pr.ARN()), leaf("UserId", pr.UserID()), leaf("Account", pr.AccountID),
+		leaf("Type", pr.PrincipalType()), leaf("AccessKeyId", pr.AccessKeyID))
 	if pr.Session != nil {
-		principal.kids = append(principal.kids, leaf("SessionType", string(pr.Session.Kind)),
+		principal.kids = append(principal.kids, leaf("SessionType", pr.Session.Kind.String()),
 			boolLeaf("MultiFactorAuthPresent", pr.Session.MFA()), timeLeaf("Expiration", pr.Session.ExpiresAt))
 	}
 	results := make([]*node, 0, len(res.Decisions))

@@ -124,6 +124,7 @@ var errorTable = []errorRule{
 			errors.As(err, &e)
 			return e.Error()
 		}},
+	{is(opensts.ErrInvalidRequest), "ValidationError", http.StatusBadRequest, true, domainMessage("The request is not valid.")},
 	{as[*policy.SyntaxError](), "MalformedPolicyDocument", http.StatusBadRequest, true,
 		func(err error, _ *service) string { var e *policy.SyntaxError; errors.As(err, &e); return e.Message }},
 	{is(opensts.ErrMalformedPolicy), "MalformedPolicyDocument", http.StatusBadRequest, true,

@@ -258,7 +258,7 @@ func (s *Server) prepare(ctx context.Context, c *call, svc *service, body []byte
 		}
 		return svc, nil, err
 	}
-	if t := s.cfg.Throttle; t != nil && !t.AllowKey(throttleKey(c.caller)) {
+	if t := s.cfg.Throttle; t != nil && !t.AllowKey(c.caller.ThrottleKey()) {
 		return svc, nil, opensts.ErrThrottled
 	}
 	action := c.p.get("Action")
@@ -358,15 +358,6 @@ func redactToken(text, token string) string {
 	}
 	return strings.NewReplacer(token, "<session token>", url.QueryEscape(token), "<session token>",
 		strings.ReplaceAll(url.QueryEscape(token), "+", "%20"), "<session token>").Replace(text)
-}
-
-// throttleKey is the key a request is throttled by: the long-term key, also
-// for its sessions, so minting sessions does not multiply a caller's rate.
-func throttleKey(p *opensts.Principal) string {
-	if p.Session != nil {
-		return p.Session.SourceAccessKeyID
-	}
-	return p.AccessKeyID
 }
 
 func errorType(we wireError) string {

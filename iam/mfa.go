@@ -367,7 +367,7 @@ func (s *Service) updateDevice(ctx context.Context, d opensts.MFADevice, fn func
 // step is stored atomically, so not across nodes either), and repeated
 // failures lock the device for a bounded, growing time.
 func (s *Service) VerifyMFA(ctx context.Context, p *opensts.Principal, serial, code string) (time.Time, error) {
-	owner := p.UserID
+	owner := p.ID
 	var verdict error
 	var at time.Time
 	// One transaction reads, checks and records; refusals that change

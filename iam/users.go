@@ -140,14 +140,18 @@ func (t target) ownerID(accountID string) string {
 // omitted name means the caller.
 func (s *Service) resolve(ctx context.Context, caller *opensts.Principal, name *string) (target, error) {
 	if name == nil {
-		if caller.IsRoot() {
+		switch caller.Type {
+		case opensts.HolderRoot:
 			return target{root: true}, nil
+		case opensts.HolderUser:
+			u, err := s.cfg.Store.GetUserByID(ctx, caller.AccountID, caller.ID)
+			if err != nil {
+				return target{}, fmt.Errorf("get calling user: %w", err)
+			}
+			return target{user: u}, nil
+		default:
+			return target{}, opensts.Errorf(opensts.ErrInvalidRequest, "Must specify userName when calling with non-User credentials")
 		}
-		u, err := s.cfg.Store.GetUserByID(ctx, caller.AccountID, caller.UserID)
-		if err != nil {
-			return target{}, fmt.Errorf("get calling user: %w", err)
-		}
-		return target{user: u}, nil
 	}
 	u, err := s.cfg.Store.GetUser(ctx, caller.AccountID, *name)
 	if errors.Is(err, opensts.ErrNotFound) {

@@ -16,7 +16,7 @@ type CallerIdentity struct {
 // GetCallerIdentity describes the caller. It needs no permission and an
 // explicit deny does not block it (spec §2.4).
 func (s *Issuer) GetCallerIdentity(_ context.Context, caller *opensts.Principal) CallerIdentity {
-	return CallerIdentity{Account: caller.AccountID, ARN: caller.ARN(), UserID: caller.CallerUserID()}
+	return CallerIdentity{Account: caller.AccountID, ARN: caller.ARN(), UserID: caller.UserID()}
 }
 
 // GetAccessKeyInfoInput mirrors the STS request.

@@ -112,8 +112,7 @@ func (s *Issuer) GetFederationToken(ctx context.Context, caller *opensts.Princip
 	}
 	c := baseClaims(caller)
 	c.Kind = token.Federation
-	c.Type = token.Federated
-	c.FederatedName = name
+	c.SessionName = name
 	c.Tags = tags
 	c.MinTokenLen = minTokenLen(in.MinimumSessionTokenSize)
 	if in.Policy != nil {

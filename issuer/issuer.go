@@ -3,6 +3,7 @@ package issuer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/opensts/opensts"
@@ -125,18 +126,26 @@ func (s *Issuer) seal(c token.Claims, now time.Time, d time.Duration) (Credentia
 	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: tok, Expiration: c.ExpiresAt}, packed, nil
 }
 
-// baseClaims carries the caller's identity into a session.
+// baseClaims carries the caller's holder into a session it requests with
+// long-term keys.
 func baseClaims(p *opensts.Principal) token.Claims {
-	c := token.Claims{
+	return token.Claims{
 		AccountID:         p.AccountID,
-		UserID:            p.UserID,
-		UserName:          p.UserName,
-		UserPath:          p.UserPath,
+		Holder:            holderType(p.Type),
+		HolderID:          p.ID,
 		SourceAccessKeyID: p.AccessKeyID,
-		Type:              token.User,
 	}
-	if p.IsRoot() {
-		c.Type = token.Root
+}
+
+// holderType is the token's name for a holder type.
+func holderType(t opensts.HolderType) token.HolderType {
+	switch t {
+	case opensts.HolderRoot:
+		return token.Root
+	case opensts.HolderUser:
+		return token.User
+	case opensts.HolderRole:
+		return token.Role
 	}
-	return c
+	panic(fmt.Sprintf("issuer: unknown holder type %d", t))
 }

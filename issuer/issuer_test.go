@@ -54,8 +54,8 @@ func newIssuer(t *testing.T, a *authorizer, m MFAVerifier) *Issuer {
 }
 
 var (
-	user = &opensts.Principal{Type: opensts.PrincipalUser, AccountID: "123456789012", UserID: "AIDAAAAAAAAAAAAAAAAAA", UserName: "alice", UserPath: "/", AccessKeyID: "AKIAAAAAAAAAAAAAAAAA"}
-	root = &opensts.Principal{Type: opensts.PrincipalRoot, AccountID: "123456789012", UserID: "123456789012", AccessKeyID: "AKIABBBBBBBBBBBBBBBB"}
+	user = &opensts.Principal{Holder: opensts.Holder{Type: opensts.HolderUser, AccountID: "123456789012", ID: "AIDAAAAAAAAAAAAAAAAAA", Name: "alice", Path: "/"}, AccessKeyID: "AKIAAAAAAAAAAAAAAAAA"}
+	root = &opensts.Principal{Holder: opensts.Holder{Type: opensts.HolderRoot, AccountID: "123456789012", ID: "123456789012"}, AccessKeyID: "AKIABBBBBBBBBBBBBBBB"}
 )
 
 func n(v int64) *int64   { return &v }
@@ -157,7 +157,7 @@ func TestGetFederationToken(t *testing.T) {
 		t.Fatalf("authorized %v, want %v", a.calls, want)
 	}
 	c := open(t, iss, ft.SessionToken)
-	if c.Type != token.Federated || c.FederatedName != "Bob" || c.Policy != policy || len(c.PolicyARNs) != 1 || len(c.Tags) != 1 || c.UserName != "alice" {
+	if c.Kind != token.Federation || c.Holder != token.User || c.SessionName != "Bob" || c.Policy != policy || len(c.PolicyARNs) != 1 || len(c.Tags) != 1 || c.HolderID != user.ID {
 		t.Fatalf("claims %v", c)
 	}
 

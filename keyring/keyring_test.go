@@ -27,8 +27,8 @@ func setup(t *testing.T) (*sqlite.DB, *atrest.Box, *clock.Fake) {
 func claims(now time.Time) token.Claims {
 	return token.Claims{
 		AccessKeyID: "ASIAAAAAAAAAAAAAAAAA", SecretAccessKey: "0123456789012345678901234567890123456789",
-		Kind: token.SessionToken, Type: token.User, AccountID: "123456789012", UserID: "AIDAAAAAAAAAAAAAAAAAA",
-		UserName: "alice", UserPath: "/", SourceAccessKeyID: "AKIAAAAAAAAAAAAAAAAA",
+		Kind: token.SessionToken, Holder: token.User, AccountID: "123456789012", HolderID: "AIDAAAAAAAAAAAAAAAAAA",
+		SourceAccessKeyID: "AKIAAAAAAAAAAAAAAAAA",
 		IssuedAt: now, ExpiresAt: now.Add(time.Hour),
 	}
 }

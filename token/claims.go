@@ -6,26 +6,26 @@ import (
 	"time"
 )
 
-// PrincipalType is who a session acts as (aws:PrincipalType, spec §3.6).
-type PrincipalType uint8
+// HolderType is who holds the permissions a session acts with.
+type HolderType uint8
 
 const (
-	Root      PrincipalType = iota + 1 // the account root (GetSessionToken)
-	User                               // an IAM user (GetSessionToken)
-	Federated                          // a federated user (GetFederationToken)
+	Root HolderType = iota + 1 // the account root
+	User                       // an IAM user
+	Role                       // an IAM role
 )
 
-// String returns the aws:PrincipalType value.
-func (t PrincipalType) String() string {
+// String names the holder type.
+func (t HolderType) String() string {
 	switch t {
 	case Root:
-		return "Account"
+		return "root"
 	case User:
-		return "User"
-	case Federated:
-		return "FederatedUser"
+		return "user"
+	case Role:
+		return "role"
 	}
-	return fmt.Sprintf("PrincipalType(%d)", uint8(t))
+	return fmt.Sprintf("HolderType(%d)", uint8(t))
 }
 
 // SessionKind says which STS action issued a session.
@@ -34,6 +34,9 @@ type SessionKind uint8
 const (
 	SessionToken SessionKind = iota + 1 // GetSessionToken
 	Federation                          // GetFederationToken
+	AssumedRole                         // AssumeRole
+	WebIdentity                         // AssumeRoleWithWebIdentity
+	SAML                                // AssumeRoleWithSAML
 )
 
 // String returns the STS action name.
@@ -43,35 +46,59 @@ func (k SessionKind) String() string {
 		return "GetSessionToken"
 	case Federation:
 		return "GetFederationToken"
+	case AssumedRole:
+		return "AssumeRole"
+	case WebIdentity:
+		return "AssumeRoleWithWebIdentity"
+	case SAML:
+		return "AssumeRoleWithSAML"
 	}
 	return fmt.Sprintf("SessionKind(%d)", uint8(k))
 }
 
-// Tag is a session tag.
-type Tag struct{ Key, Value string }
+func (k SessionKind) roleSession() bool { return k == AssumedRole || k == WebIdentity || k == SAML }
+
+// Tag is a session tag; Transitive tags pass on to role sessions chained
+// from this one (AssumeRole's TransitiveTagKeys).
+type Tag struct {
+	Key, Value string
+	Transitive bool
+}
 
 // Claims is everything a session token carries: the temporary credentials,
-// who they act as, when they expire, the MFA fact and the session policy.
+// who holds the permissions and what kind of session it is, when it expires,
+// the MFA fact and the session policy and tags.
 //
-// Seal's rules: Kind and Type are one of the constants, and Kind Federation
-// goes with Type Federated and a FederatedName, while Kind SessionToken goes
-// with Type Root or User and no FederatedName. AccessKeyID, SecretAccessKey,
-// AccountID, UserID, IssuedAt and ExpiresAt are required, and ExpiresAt is
-// after IssuedAt. Field bounds, in bytes, are those of PackedBudget's
-// arithmetic: access key ids and UserID 32, SecretAccessKey 64, AccountID 12,
-// UserName 64, UserPath 512, FederatedName 32.
+// Seal's rules: Kind and Holder are one of the constants, and
+//   - Kind SessionToken goes with Holder Root or User and no SessionName;
+//   - Kind Federation with Holder Root or User and a SessionName (the
+//     federated user's name);
+//   - the role kinds (AssumedRole, WebIdentity, SAML) with Holder Role and a
+//     SessionName (the role session name).
+//
+// AccessKeyID, SecretAccessKey, AccountID, HolderID, IssuedAt and ExpiresAt
+// are required, and ExpiresAt is after IssuedAt. At most 64 tags. Field
+// bounds, in bytes, are those of PackedBudget's arithmetic: access key ids
+// and HolderID 32, SecretAccessKey 64, AccountID 12, SessionName and
+// SourceIdentity 64.
 //
 // Empty and nil PolicyARNs or Tags are the same; Open returns nil for them.
 type Claims struct {
-	AccessKeyID        string // ASIA…: the temporary access key id
-	SecretAccessKey    string // 40 characters
-	Kind               SessionKind
-	Type               PrincipalType
-	AccountID          string
-	UserID             string // IAM user id, or the account id for the root
-	UserName, UserPath string // the IAM user's (empty for the root)
-	FederatedName      string // GetFederationToken's Name
-	SourceAccessKeyID  string // the AKIA… key that requested the session
+	AccessKeyID     string // ASIA…: the temporary access key id
+	SecretAccessKey string // 40 characters
+	Kind            SessionKind
+	Holder          HolderType
+	AccountID       string
+	// HolderID is the IAM user's id (AIDA…), the role's id (AROA…), or the
+	// account id for the root. Names, paths and tags are read from the store
+	// when the session is used, not carried.
+	HolderID string
+	// SessionName is GetFederationToken's Name or the role session name.
+	SessionName string
+	// SourceAccessKeyID is the long-term key that requested the session,
+	// directly or through a chain; empty when none did (web identity, SAML).
+	SourceAccessKeyID  string
+	SourceIdentity     string // AssumeRole's SourceIdentity, kept through chaining
 	IssuedAt           time.Time
 	ExpiresAt          time.Time
 	MFAAuthenticatedAt time.Time // zero when MFA was not proven
@@ -88,43 +115,46 @@ type Claims struct {
 // not leak credentials.
 func (c Claims) String() string {
 	return fmt.Sprintf("%s session %s of %s %s in account %s, expires %s",
-		c.Kind, c.AccessKeyID, c.Type, c.UserID, c.AccountID, c.ExpiresAt.UTC().Format(time.RFC3339))
+		c.Kind, c.AccessKeyID, c.Holder, c.HolderID, c.AccountID, c.ExpiresAt.UTC().Format(time.RFC3339))
 }
 
 // GoString is String, so %#v does not print the secret either.
 func (c Claims) GoString() string { return c.String() }
 
 // Field bounds in bytes. Identifiers OpenSTS generates are shorter (ASIA/AKIA
-// + 16 = 20, AIDA + 17 = 21, secrets 40); IAM bounds user names at 64 and
-// paths at 512 (spec §6.4); GetFederationToken's Name is 2–32 (spec §2.3).
+// + 16 = 20, AIDA/AROA + 17 = 21, secrets 40); GetFederationToken's Name is
+// 2–32 and role session names and source identities 2–64 (spec §2.3,
+// roles-spec §2.1).
 const (
-	maxKeyIDLen         = 32
-	maxSecretLen        = 64
-	maxAccountIDLen     = 12
-	maxUserIDLen        = 32
-	maxUserNameLen      = 64
-	maxUserPathLen      = 512
-	maxFederatedNameLen = 32
+	maxKeyIDLen       = 32
+	maxSecretLen      = 64
+	maxAccountIDLen   = 12
+	maxHolderIDLen    = 32
+	maxSessionNameLen = 64
+	maxSourceIDLen    = 64
+	maxTags           = 64 // the transitive flags are one bit each in a uint64
 )
 
 func (c *Claims) check() error {
 	switch {
-	case c.Kind != SessionToken && c.Kind != Federation:
+	case c.Kind < SessionToken || c.Kind > SAML:
 		return fmt.Errorf("%w: unknown session kind %d", ErrInvalidClaims, c.Kind)
-	case c.Type != Root && c.Type != User && c.Type != Federated:
-		return fmt.Errorf("%w: unknown principal type %d", ErrInvalidClaims, c.Type)
-	case (c.Kind == Federation) != (c.Type == Federated):
-		return fmt.Errorf("%w: %s session with principal type %s", ErrInvalidClaims, c.Kind, c.Type)
-	case c.Kind == Federation && c.FederatedName == "":
-		return fmt.Errorf("%w: federation session without a federated name", ErrInvalidClaims)
-	case c.Kind == SessionToken && c.FederatedName != "":
-		return fmt.Errorf("%w: federated name on a GetSessionToken session", ErrInvalidClaims)
-	case c.AccessKeyID == "" || c.SecretAccessKey == "" || c.AccountID == "" || c.UserID == "":
-		return fmt.Errorf("%w: access key id, secret, account id and user id are required", ErrInvalidClaims)
+	case c.Holder < Root || c.Holder > Role:
+		return fmt.Errorf("%w: unknown holder type %d", ErrInvalidClaims, c.Holder)
+	case c.Kind.roleSession() != (c.Holder == Role):
+		return fmt.Errorf("%w: %s session held by a %s", ErrInvalidClaims, c.Kind, c.Holder)
+	case c.Kind != SessionToken && c.SessionName == "":
+		return fmt.Errorf("%w: %s session without a session name", ErrInvalidClaims, c.Kind)
+	case c.Kind == SessionToken && c.SessionName != "":
+		return fmt.Errorf("%w: session name on a GetSessionToken session", ErrInvalidClaims)
+	case c.AccessKeyID == "" || c.SecretAccessKey == "" || c.AccountID == "" || c.HolderID == "":
+		return fmt.Errorf("%w: access key id, secret, account id and holder id are required", ErrInvalidClaims)
 	case c.IssuedAt.IsZero() || c.ExpiresAt.IsZero():
 		return fmt.Errorf("%w: issue and expiry times are required", ErrInvalidClaims)
 	case c.ExpiresAt.Unix() <= c.IssuedAt.Unix():
 		return fmt.Errorf("%w: expiry must be after issue time", ErrInvalidClaims)
+	case len(c.Tags) > maxTags:
+		return fmt.Errorf("%w: %d tags, at most %d", ErrInvalidClaims, len(c.Tags), maxTags)
 	}
 	for _, f := range [...]struct {
 		name string
@@ -134,11 +164,10 @@ func (c *Claims) check() error {
 		{"access key id", len(c.AccessKeyID), maxKeyIDLen},
 		{"secret access key", len(c.SecretAccessKey), maxSecretLen},
 		{"account id", len(c.AccountID), maxAccountIDLen},
-		{"user id", len(c.UserID), maxUserIDLen},
-		{"user name", len(c.UserName), maxUserNameLen},
-		{"user path", len(c.UserPath), maxUserPathLen},
-		{"federated name", len(c.FederatedName), maxFederatedNameLen},
+		{"holder id", len(c.HolderID), maxHolderIDLen},
+		{"session name", len(c.SessionName), maxSessionNameLen},
 		{"source access key id", len(c.SourceAccessKeyID), maxKeyIDLen},
+		{"source identity", len(c.SourceIdentity), maxSourceIDLen},
 	} {
 		if f.len > f.max {
 			return fmt.Errorf("%w: %s is %d bytes, at most %d", ErrInvalidClaims, f.name, f.len, f.max)
@@ -147,36 +176,71 @@ func (c *Claims) check() error {
 	return nil
 }
 
-// Claims encoding, version 1 (the AEAD plaintext):
+// v1 reports whether the claims can be written in version 1, which the
+// release before version 2 reads: GetSessionToken and GetFederationToken
+// sessions without a source identity or transitive tags. Seal writes the
+// lowest version that holds the claims, so a fleet in the middle of an
+// upgrade keeps accepting every session either release issues
+// (docs/multi-node.md).
+func (c *Claims) v1() bool {
+	if c.Kind != SessionToken && c.Kind != Federation || c.SourceIdentity != "" {
+		return false
+	}
+	for _, t := range c.Tags {
+		if t.Transitive {
+			return false
+		}
+	}
+	return true
+}
+
+// Claims encoding (the AEAD plaintext). Version 1:
 //
 //	version      1 byte (0x01)
-//	kind         1 byte
-//	type         1 byte
+//	kind         1 byte (SessionToken 1, Federation 2)
+//	type         1 byte: 1 root, 2 IAM user, 3 federated user (whose
+//	             holder is the root when the user id is the account id)
 //	flags        1 byte: bit 0 = MFAAuthenticatedAt present, bit 1 =
 //	             padding present; others zero
 //	issued       varint Unix seconds
 //	expires      varint Unix seconds
 //	mfa          varint Unix seconds, only when flag bit 0 is set
 //	8 strings    uvarint length + bytes each: AccessKeyID, SecretAccessKey,
-//	             AccountID, UserID, UserName, UserPath, FederatedName,
-//	             SourceAccessKeyID
+//	             AccountID, UserID (HolderID), UserName, UserPath,
+//	             FederatedName (SessionName), SourceAccessKeyID; the user's
+//	             name and path are written empty and ignored when read
 //	packed       uvarint length + Pack's bytes (length 0: no policy,
 //	             ARNs or tags)
 //	padding      uvarint length + that many zero bytes, only when flag bit 1
 //	             is set (MinimumSessionTokenSize)
 //
+// Version 2 is the caller model itself:
+//
+//	version      1 byte (0x02)
+//	kind         1 byte (SessionKind)
+//	holder       1 byte (HolderType)
+//	flags        1 byte, as version 1
+//	issued, expires, mfa as version 1
+//	6 strings    AccessKeyID, SecretAccessKey, AccountID, HolderID,
+//	             SessionName, SourceAccessKeyID, SourceIdentity
+//	transitive   uvarint bit set over Tags: bit i = Tags[i] is transitive
+//	packed, padding as version 1
+//
 // Nothing may follow.
 const (
 	claimsV1     = 0x01
+	claimsV2     = 0x02
 	flagMFA      = 1 << 0
 	flagPadding  = 1 << 1
 	knownFlags   = flagMFA | flagPadding
-	numStrings   = 8
-	minClaimsLen = 4 + 1 + 1 + numStrings + 1
+	v1Strings    = 8
+	v2Strings    = 7
+	v1Federated  = 3 // version 1's principal type of federated users
+	minClaimsLen = 4 + 1 + 1 + v2Strings + 1
 )
 
-// appendClaims appends the plaintext; pad > 0 adds a padding field of that
-// many zero bytes.
+// appendClaims appends the plaintext in the lowest version that holds c;
+// pad > 0 adds a padding field of that many zero bytes.
 func appendClaims(b []byte, c *Claims, packed []byte, pad int) []byte {
 	var flags byte
 	if !c.MFAAuthenticatedAt.IsZero() {
@@ -185,18 +249,41 @@ func appendClaims(b []byte, c *Claims, packed []byte, pad int) []byte {
 	if pad > 0 {
 		flags |= flagPadding
 	}
-	b = append(b, claimsV1, byte(c.Kind), byte(c.Type), flags)
+	if c.v1() {
+		typ := byte(c.Holder)
+		if c.Kind == Federation {
+			typ = v1Federated
+		}
+		b = append(b, claimsV1, byte(c.Kind), typ, flags)
+	} else {
+		b = append(b, claimsV2, byte(c.Kind), byte(c.Holder), flags)
+	}
 	b = binary.AppendVarint(b, c.IssuedAt.Unix())
 	b = binary.AppendVarint(b, c.ExpiresAt.Unix())
 	if flags&flagMFA != 0 {
 		b = binary.AppendVarint(b, c.MFAAuthenticatedAt.Unix())
 	}
-	for _, s := range [numStrings]string{
-		c.AccessKeyID, c.SecretAccessKey, c.AccountID, c.UserID,
-		c.UserName, c.UserPath, c.FederatedName, c.SourceAccessKeyID,
-	} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
+	if c.v1() {
+		for _, s := range [v1Strings]string{
+			c.AccessKeyID, c.SecretAccessKey, c.AccountID, c.HolderID,
+			"", "", c.SessionName, c.SourceAccessKeyID,
+		} {
+			b = appendString(b, s)
+		}
+	} else {
+		for _, s := range [v2Strings]string{
+			c.AccessKeyID, c.SecretAccessKey, c.AccountID, c.HolderID,
+			c.SessionName, c.SourceAccessKeyID, c.SourceIdentity,
+		} {
+			b = appendString(b, s)
+		}
+		var transitive uint64
+		for i, t := range c.Tags {
+			if t.Transitive {
+				transitive |= 1 << i
+			}
+		}
+		b = binary.AppendUvarint(b, transitive)
 	}
 	b = binary.AppendUvarint(b, uint64(len(packed)))
 	b = append(b, packed...)
@@ -207,19 +294,35 @@ func appendClaims(b []byte, c *Claims, packed []byte, pad int) []byte {
 	return b
 }
 
-// decodeClaims decodes an authenticated plaintext. The eight strings share
-// one allocation; the packed section is inflated only when present.
+// decodeClaims decodes an authenticated plaintext of either version. The
+// strings share one allocation; the packed section is inflated only when
+// present.
 func decodeClaims(pt []byte) (Claims, bool) {
 	var c Claims
-	if len(pt) < minClaimsLen || pt[0] != claimsV1 {
+	if len(pt) < minClaimsLen || (pt[0] != claimsV1 && pt[0] != claimsV2) {
 		return Claims{}, false
 	}
-	c.Kind, c.Type = SessionKind(pt[1]), PrincipalType(pt[2])
+	v2 := pt[0] == claimsV2
+	c.Kind = SessionKind(pt[1])
 	flags := pt[3]
-	if flags&^knownFlags != 0 ||
-		(c.Kind != SessionToken && c.Kind != Federation) ||
-		(c.Type != Root && c.Type != User && c.Type != Federated) {
+	switch {
+	case flags&^knownFlags != 0:
 		return Claims{}, false
+	case v2:
+		c.Holder = HolderType(pt[2])
+		if c.Kind < SessionToken || c.Kind > SAML || c.Holder < Root || c.Holder > Role || c.Kind.roleSession() != (c.Holder == Role) {
+			return Claims{}, false
+		}
+	default:
+		// Version 1: a federated user's type stands for its kind; its
+		// holder is told apart below by its user id.
+		switch typ := pt[2]; {
+		case c.Kind == SessionToken && (typ == byte(Root) || typ == byte(User)):
+			c.Holder = HolderType(typ)
+		case c.Kind == Federation && typ == v1Federated:
+		default:
+			return Claims{}, false
+		}
 	}
 	d := decoder{b: pt, off: 4}
 	c.IssuedAt = time.Unix(d.varint(), 0).UTC()
@@ -227,9 +330,13 @@ func decodeClaims(pt []byte) (Claims, bool) {
 	if flags&flagMFA != 0 {
 		c.MFAAuthenticatedAt = time.Unix(d.varint(), 0).UTC()
 	}
-	var spans [numStrings][2]int
+	n := v1Strings
+	if v2 {
+		n = v2Strings
+	}
+	var spans [v1Strings][2]int
 	start := d.off
-	for i := range spans {
+	for i := range n {
 		spans[i] = d.span()
 	}
 	if d.bad {
@@ -237,8 +344,20 @@ func decodeClaims(pt []byte) (Claims, bool) {
 	}
 	s := string(pt[start:d.off])
 	str := func(i int) string { return s[spans[i][0]-start : spans[i][1]-start] }
-	c.AccessKeyID, c.SecretAccessKey, c.AccountID, c.UserID = str(0), str(1), str(2), str(3)
-	c.UserName, c.UserPath, c.FederatedName, c.SourceAccessKeyID = str(4), str(5), str(6), str(7)
+	c.AccessKeyID, c.SecretAccessKey, c.AccountID, c.HolderID = str(0), str(1), str(2), str(3)
+	var transitive uint64
+	if v2 {
+		c.SessionName, c.SourceAccessKeyID, c.SourceIdentity = str(4), str(5), str(6)
+		transitive = d.uvarint()
+	} else {
+		c.SessionName, c.SourceAccessKeyID = str(6), str(7)
+		if c.Kind == Federation {
+			c.Holder = User
+			if c.HolderID == c.AccountID {
+				c.Holder = Root
+			}
+		}
+	}
 	p := d.span()
 	if flags&flagPadding != 0 {
 		d.span()
@@ -252,6 +371,12 @@ func decodeClaims(pt []byte) (Claims, bool) {
 		if !ok {
 			return Claims{}, false
 		}
+	}
+	if len(c.Tags) > maxTags || transitive>>len(c.Tags) != 0 {
+		return Claims{}, false
+	}
+	for i := range c.Tags {
+		c.Tags[i].Transitive = transitive&(1<<i) != 0
 	}
 	return c, true
 }

@@ -37,13 +37,13 @@ func fuzzRing(tb testing.TB) *Ring {
 // corpusClaims are the claims of the valid tokens in the seed corpus.
 func corpusClaims() map[string]Claims {
 	root := sessionClaims()
-	root.Type, root.UserID, root.UserName, root.UserPath = Root, "123456789012", "", ""
+	root.Holder, root.HolderID = Root, "123456789012"
 	root.MFAAuthenticatedAt = t0.Add(-time.Second)
 	root.ExpiresAt = t0.Add(time.Hour)
 	big := federationClaims()
 	big.Policy = policyOfLen(2048)
 	for i := range 50 {
-		big.Tags = append(big.Tags, Tag{fmt.Sprintf("k%02d", i), strings.Repeat("v", i)})
+		big.Tags = append(big.Tags, Tag{Key: fmt.Sprintf("k%02d", i), Value: strings.Repeat("v", i)})
 	}
 	big.Tags = big.Tags[:50]
 	return map[string]Claims{
@@ -221,7 +221,7 @@ func FuzzPack(f *testing.F) {
 	f.Add(c.Policy, strings.Join(c.PolicyARNs, "\x00"), "Project\x00Unicorn\x00Empty\x00", []byte(nil))
 	f.Add("", "", "", []byte{})
 	f.Add("", "arn:aws:iam::aws:policy/ReadOnlyAccess", "", []byte{0x01, 0x02})
-	f.Add(policyOfLen(2048), "", "k\x00v", func() []byte { p, _ := Pack("p", nil, []Tag{{"k", "v"}}); return p }())
+	f.Add(policyOfLen(2048), "", "k\x00v", func() []byte { p, _ := Pack("p", nil, []Tag{{Key: "k", Value: "v"}}); return p }())
 	f.Add("x", "", "", deflateBytes(bytes.Repeat([]byte{0}, 1<<20))) // a bomb: 1 MiB of zeros
 	f.Fuzz(func(t *testing.T, policy, arnList, tagList string, garbage []byte) {
 		var arns []string
@@ -289,7 +289,7 @@ func deflateBytes(b []byte) []byte {
 }
 
 func TestUnpack_Rejects(t *testing.T) {
-	good, _ := Pack("policy", []string{"arn"}, []Tag{{"k", "v"}})
+	good, _ := Pack("policy", []string{"arn"}, []Tag{{Key: "k", Value: "v"}})
 	encoded := func(policy string, arns []string, tags []Tag) []byte {
 		return appendEncoded(nil, policy, arns, tags)
 	}

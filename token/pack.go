@@ -18,19 +18,21 @@ import (
 //	token ≤ 4096 base64 characters      ⇔ envelope ≤ 4096/4*3 = 3072 bytes
 //	envelope = 1 version + 4 key id + 12 nonce + 16 GCM tag = 33 + plaintext
 //	plaintext ≤ 3072 - 33 = 3039 bytes, of which the claims other than the
-//	packed section take at most
-//	  4 (version, kind, type, flags) + 3 × 10 (varint times)       =  34
-//	  access key id, source key id, user id: 3 × (1 + 32)           =  99
+//	packed section take at most (version 2, a role session)
+//	  4 (version, kind, holder, flags) + 3 × 10 (varint times)      =  34
+//	  access key id, source key id, holder id: 3 × (1 + 32)         =  99
 //	  secret access key 1 + 64, account id 1 + 12                   =  78
-//	  user name 1 + 64, user path 2 + 512, federated name 1 + 32    = 612
+//	  session name 1 + 64, source identity 1 + 64                   = 130
+//	  transitive bit set (uvarint of 64 bits)                       =  10
 //	  packed length prefix (uvarint of ≤ 2048)                      =   2
 //	                                                                  ---
-//	                                                                  825
-//	so the packed section may take up to 3039 - 825 = 2214 bytes.
+//	                                                                  353
+//	so the packed section may take up to 3039 - 353 = 2686 bytes.
+//	(Version 1 takes at most 280: no source identity nor transitive set.)
 //
-// 2048 is the round number below that; the 166 bytes left over are room for
-// claims a later format version adds. TestBudgetArithmetic seals the worst
-// case and checks the result.
+// 2048 is the round number below that, and the budget version 1 had: the
+// bytes left over are room for claims a later format version adds.
+// TestBudgetArithmetic seals the worst case and checks the result.
 const PackedBudget = 2048
 
 // maxUnpacked bounds the inflated size of a packed section, so a packed

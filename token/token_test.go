@@ -63,11 +63,9 @@ func sessionClaims() Claims {
 		AccessKeyID:       "ASIAQ3EGUWQW6EXAMPLE",
 		SecretAccessKey:   "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 		Kind:              SessionToken,
-		Type:              User,
+		Holder:            User,
 		AccountID:         "123456789012",
-		UserID:            "AIDAQ3EGUWQW6EXAMPLE1",
-		UserName:          "alice",
-		UserPath:          "/engineering/",
+		HolderID:          "AIDAQ3EGUWQW6EXAMPLE1",
 		SourceAccessKeyID: "AKIAQ3EGUWQW6EXAMPLE",
 		IssuedAt:          t0,
 		ExpiresAt:         t0.Add(12 * time.Hour),
@@ -76,12 +74,12 @@ func sessionClaims() Claims {
 
 func federationClaims() Claims {
 	c := sessionClaims()
-	c.Kind, c.Type = Federation, Federated
-	c.FederatedName = "Bob"
+	c.Kind = Federation
+	c.SessionName = "Bob"
 	c.MFAAuthenticatedAt = t0.Add(-time.Minute)
 	c.Policy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/*"}]}`
 	c.PolicyARNs = []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::123456789012:policy/team/Reader"}
-	c.Tags = []Tag{{"Project", "Unicorn"}, {"Cost-Center", "12345"}, {"Empty", ""}, {"ünïcödé", "値"}}
+	c.Tags = []Tag{{Key: "Project", Value: "Unicorn"}, {Key: "Cost-Center", Value: "12345"}, {Key: "Empty"}, {Key: "ünïcödé", Value: "値"}}
 	return c
 }
 
@@ -106,7 +104,7 @@ func isOpenErr(err error) bool {
 
 func TestSealOpen_RoundTrip(t *testing.T) {
 	root := sessionClaims()
-	root.Type, root.UserID, root.UserName, root.UserPath = Root, "123456789012", "", ""
+	root.Holder, root.HolderID = Root, "123456789012"
 	root.MFAAuthenticatedAt = t0
 	root.ExpiresAt = t0.Add(time.Hour)
 
@@ -243,7 +241,8 @@ func TestOpen_NonCanonicalSpellings(t *testing.T) {
 	// so spare bits that a lenient decoder ignores.
 	for len(raw)%3 == 0 {
 		c := sessionClaims()
-		c.UserName += "x"
+		c.SessionName = "Bob" + strings.Repeat("x", len(c.SessionName)-2)
+		c.Kind = Federation
 		tok = mustSeal(t, r, c)
 		raw = mustDecode(t, tok)
 	}
@@ -438,17 +437,20 @@ func TestSeal_InvalidClaims(t *testing.T) {
 	r := mustRing(t, testKey(1, "a"))
 	for name, mutate := range map[string]func(*Claims){
 		"zero kind":                   func(c *Claims) { c.Kind = 0 },
-		"unknown kind":                func(c *Claims) { c.Kind = 3 },
-		"zero type":                   func(c *Claims) { c.Type = 0 },
-		"unknown type":                func(c *Claims) { c.Type = 9 },
-		"session kind federated type": func(c *Claims) { c.Type = Federated },
-		"federation kind user type":   func(c *Claims) { c.Kind = Federation },
-		"federation without name":     func(c *Claims) { c.Kind, c.Type = Federation, Federated },
-		"session with federated name": func(c *Claims) { c.FederatedName = "Bob" },
+		"unknown kind":                func(c *Claims) { c.Kind = 9 },
+		"zero holder":                 func(c *Claims) { c.Holder = 0 },
+		"unknown holder":              func(c *Claims) { c.Holder = 9 },
+		"session token held by role":  func(c *Claims) { c.Holder = Role },
+		"role session held by user":   func(c *Claims) { c.Kind, c.SessionName = AssumedRole, "s" },
+		"federation held by role":     func(c *Claims) { c.Kind, c.Holder, c.SessionName = Federation, Role, "Bob" },
+		"federation without name":     func(c *Claims) { c.Kind = Federation },
+		"role session without name":   func(c *Claims) { c.Kind, c.Holder = AssumedRole, Role },
+		"session with a session name": func(c *Claims) { c.SessionName = "Bob" },
+		"65 tags":                     func(c *Claims) { c.Tags = make([]Tag, 65) },
 		"no access key id":            func(c *Claims) { c.AccessKeyID = "" },
 		"no secret":                   func(c *Claims) { c.SecretAccessKey = "" },
 		"no account":                  func(c *Claims) { c.AccountID = "" },
-		"no user id":                  func(c *Claims) { c.UserID = "" },
+		"no holder id":                func(c *Claims) { c.HolderID = "" },
 		"no issue time":               func(c *Claims) { c.IssuedAt = time.Time{} },
 		"no expiry":                   func(c *Claims) { c.ExpiresAt = time.Time{} },
 		"expiry at issue":             func(c *Claims) { c.ExpiresAt = c.IssuedAt },
@@ -456,12 +458,11 @@ func TestSeal_InvalidClaims(t *testing.T) {
 		"access key id 33 bytes":      func(c *Claims) { c.AccessKeyID = strings.Repeat("A", 33) },
 		"secret 65 bytes":             func(c *Claims) { c.SecretAccessKey = strings.Repeat("s", 65) },
 		"account 13 bytes":            func(c *Claims) { c.AccountID = "1234567890123" },
-		"user id 33 bytes":            func(c *Claims) { c.UserID = strings.Repeat("U", 33) },
-		"user name 65 bytes":          func(c *Claims) { c.UserName = strings.Repeat("n", 65) },
-		"user path 513 bytes":         func(c *Claims) { c.UserPath = "/" + strings.Repeat("p", 511) + "/" },
+		"holder id 33 bytes":          func(c *Claims) { c.HolderID = strings.Repeat("U", 33) },
+		"source identity 65 bytes":    func(c *Claims) { c.SourceIdentity = strings.Repeat("i", 65) },
 		"source key id 33 bytes":      func(c *Claims) { c.SourceAccessKeyID = strings.Repeat("A", 33) },
-		"federated name 33 bytes (fed)": func(c *Claims) {
-			c.Kind, c.Type, c.FederatedName = Federation, Federated, strings.Repeat("f", 33)
+		"session name 65 bytes (fed)": func(c *Claims) {
+			c.Kind, c.SessionName = Federation, strings.Repeat("f", 65)
 		},
 	} {
 		t.Run("fail/"+name, func(t *testing.T) {
@@ -490,25 +491,35 @@ func maxOtherClaims() Claims {
 	return Claims{
 		AccessKeyID:        "ASIA" + strings.Repeat("K", maxKeyIDLen-4),
 		SecretAccessKey:    strings.Repeat("s", maxSecretLen),
-		Kind:               Federation,
-		Type:               Federated,
+		Kind:               AssumedRole,
+		Holder:             Role,
 		AccountID:          "123456789012",
-		UserID:             "AIDA" + strings.Repeat("U", maxUserIDLen-4),
-		UserName:           strings.Repeat("n", maxUserNameLen),
-		UserPath:           "/" + strings.Repeat("p", maxUserPathLen-2) + "/",
-		FederatedName:      strings.Repeat("f", maxFederatedNameLen),
+		HolderID:           "AROA" + strings.Repeat("U", maxHolderIDLen-4),
+		SessionName:        strings.Repeat("f", maxSessionNameLen),
 		SourceAccessKeyID:  "AKIA" + strings.Repeat("S", maxKeyIDLen-4),
+		SourceIdentity:     strings.Repeat("i", maxSourceIDLen),
 		IssuedAt:           time.Unix(-1<<62-1, 0),
 		ExpiresAt:          time.Unix(1<<62, 0),
 		MFAAuthenticatedAt: time.Unix(1<<62+1, 0),
 	}
 }
 
+// allTransitive is the most tags a session carries, all transitive (the
+// widest transitive bit set).
+func allTransitive() []Tag {
+	tags := make([]Tag, maxTags)
+	for i := range tags {
+		tags[i] = Tag{Key: fmt.Sprint(i), Transitive: true}
+	}
+	return tags
+}
+
 // TestBudgetArithmetic proves PackedBudget's comment: the longest other
-// claims take exactly 825 bytes of plaintext, and with a packed section of
+// claims take exactly 353 bytes of plaintext, and with a packed section of
 // PackedBudget bytes the token still fits MaxTokenLen.
 func TestBudgetArithmetic(t *testing.T) {
 	c := maxOtherClaims()
+	c.Tags = allTransitive() // the widest transitive bit set; the tags themselves are in packed
 	if err := c.check(); err != nil {
 		t.Fatalf("worst-case claims rejected: %v", err)
 	}
@@ -516,11 +527,11 @@ func TestBudgetArithmetic(t *testing.T) {
 	for i := range packed {
 		packed[i] = byte(i*7 + 3)
 	}
-	if got := len(appendClaims(nil, &c, packed, 0)) - PackedBudget; got != 825 {
-		t.Fatalf("other claims take %d bytes, PackedBudget's comment says 825", got)
+	if got := len(appendClaims(nil, &c, packed, 0)) - PackedBudget; got != 353 {
+		t.Fatalf("other claims take %d bytes, PackedBudget's comment says 353", got)
 	}
-	if maxPlaintext-825 < PackedBudget {
-		t.Fatalf("budget %d exceeds the %d bytes left", PackedBudget, maxPlaintext-825)
+	if maxPlaintext-353 < PackedBudget {
+		t.Fatalf("budget %d exceeds the %d bytes left", PackedBudget, maxPlaintext-353)
 	}
 	r := mustRing(t, testKey(1, "a"))
 	tok, err := r.seal(&c, packed)
@@ -533,6 +544,7 @@ func TestBudgetArithmetic(t *testing.T) {
 	t.Logf("worst-case token within budget: %d characters (%d to spare)", len(tok), MaxTokenLen-len(tok))
 
 	// The same through the public API: a real packing at exactly 100 %.
+	c.Tags = nil
 	c.Policy = packToPercent(t, 100)
 	packedReal, pct := Pack(c.Policy, nil, nil)
 	if pct != 100 {
@@ -598,8 +610,8 @@ func TestSeal_MaxSizeClaims(t *testing.T) {
 	realisticTags := make([]Tag, 50)
 	randomTags := make([]Tag, 50)
 	for i := range realisticTags {
-		realisticTags[i] = Tag{fmt.Sprintf("team:project-%02d", i), "value"}
-		randomTags[i] = Tag{randText(128), randText(256)}
+		realisticTags[i] = Tag{Key: fmt.Sprintf("team:project-%02d", i), Value: "value"}
+		randomTags[i] = Tag{Key: randText(128), Value: randText(256)}
 	}
 	realisticARNs := make([]string, 10)
 	randomARNs := make([]string, 10)
@@ -689,7 +701,7 @@ func TestSeal_AgreesWithPack(t *testing.T) {
 			c.PolicyARNs = append(c.PolicyARNs, "arn:aws:iam::123456789012:policy/"+word())
 		}
 		for range rng.IntN(51) {
-			c.Tags = append(c.Tags, Tag{word(), word()})
+			c.Tags = append(c.Tags, Tag{Key: word(), Value: word()})
 		}
 		_, pct := Pack(c.Policy, c.PolicyARNs, c.Tags)
 		tok, err := Seal(r, c)
@@ -723,7 +735,7 @@ func TestRing_Concurrent(t *testing.T) {
 				if (g+i)%4 == 0 {
 					c = federationClaims()
 				}
-				c.UserName = fmt.Sprintf("user-%d-%d", g, i)
+				c.HolderID = fmt.Sprintf("AIDA-%d-%d", g, i)
 				tok, err := Seal(r, c)
 				if err != nil {
 					errs <- err
@@ -734,7 +746,7 @@ func TestRing_Concurrent(t *testing.T) {
 					errs <- err
 					return
 				}
-				if got.UserName != c.UserName || got.Policy != c.Policy {
+				if got.HolderID != c.HolderID || got.Policy != c.Policy {
 					errs <- fmt.Errorf("goroutine %d: opened someone else's claims", g)
 					return
 				}
@@ -882,9 +894,9 @@ func TestTypicalSizes(t *testing.T) {
 	r := mustRing(t, testKey(1, "a"))
 	user := sessionClaims()
 	root := sessionClaims()
-	root.Type, root.UserID, root.UserName, root.UserPath = Root, "123456789012", "", ""
+	root.Holder, root.HolderID = Root, "123456789012"
 	fed := sessionClaims()
-	fed.Kind, fed.Type, fed.FederatedName, fed.UserPath = Federation, Federated, "Bob", "/"
+	fed.Kind, fed.SessionName = Federation, "Bob"
 	fed.Policy = `{"Version":"2012-10-17","Statement":[` +
 		`{"Sid":"ReadReports","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],` +
 		`"Resource":["arn:aws:s3:::example-reports","arn:aws:s3:::example-reports/2026/*"]},` +
@@ -920,9 +932,9 @@ func TestSeal_MinTokenLen(t *testing.T) {
 	}
 	base := Claims{
 		AccessKeyID: "ASIAAAAAAAAAAAAAAAAA", SecretAccessKey: "0123456789012345678901234567890123456789",
-		Kind: SessionToken, Type: User, AccountID: "123456789012", UserID: "AIDAAAAAAAAAAAAAAAAAA",
-		UserName: "alice", UserPath: "/", SourceAccessKeyID: "AKIAAAAAAAAAAAAAAAAA",
-		IssuedAt: now, ExpiresAt: now.Add(time.Hour),
+		Kind: SessionToken, Holder: User, AccountID: "123456789012", HolderID: "AIDAAAAAAAAAAAAAAAAAA",
+		SourceAccessKeyID: "AKIAAAAAAAAAAAAAAAAA",
+		IssuedAt:          now, ExpiresAt: now.Add(time.Hour),
 	}
 	plain, err := Seal(r, base)
 	if err != nil {
@@ -942,7 +954,7 @@ func TestSeal_MinTokenLen(t *testing.T) {
 		if err != nil {
 			t.Fatalf("min %d: open: %v", min, err)
 		}
-		if got.AccessKeyID != base.AccessKeyID || got.MinTokenLen != 0 || got.UserName != "alice" {
+		if got.AccessKeyID != base.AccessKeyID || got.MinTokenLen != 0 || got.HolderID != base.HolderID {
 			t.Fatalf("min %d: claims %v", min, got)
 		}
 	}
@@ -958,8 +970,8 @@ func TestSealPacking_ReportsPack(t *testing.T) {
 	}
 	c := Claims{
 		AccessKeyID: "ASIAAAAAAAAAAAAAAAAA", SecretAccessKey: "0123456789012345678901234567890123456789",
-		Kind: Federation, Type: Federated, AccountID: "123456789012", UserID: "AIDAAAAAAAAAAAAAAAAAA",
-		UserName: "alice", UserPath: "/", FederatedName: "Bob", SourceAccessKeyID: "AKIAAAAAAAAAAAAAAAAA",
+		Kind: Federation, Holder: User, AccountID: "123456789012", HolderID: "AIDAAAAAAAAAAAAAAAAAA",
+		SessionName: "Bob", SourceAccessKeyID: "AKIAAAAAAAAAAAAAAAAA",
 		IssuedAt: now, ExpiresAt: now.Add(time.Hour),
 		Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`,
 		Tags:   []Tag{{Key: "team", Value: "core"}},

@@ -1,0 +1,79 @@
+package opensts
+
+import (
+	"testing"
+	"time"
+)
+
+// The caller model's derivations for every holder × session kind.
+func TestPrincipal_Derivations(t *testing.T) {
+	const acct = "123456789012"
+	root := Holder{Type: HolderRoot, AccountID: acct, ID: acct}
+	user := Holder{Type: HolderUser, AccountID: acct, ID: "AIDAEXAMPLE", Name: "alice", Path: "/eng/"}
+	role := Holder{Type: HolderRole, AccountID: acct, ID: "AROAEXAMPLE", Name: "Deploy", Path: "/ci/"}
+	mfa := time.Unix(1_800_000_000, 0)
+	session := func(k SessionKind, name, source string, mfaAt time.Time) *Session {
+		return &Session{Kind: k, Name: name, SourceAccessKeyID: source, MFAAuthenticatedAt: mfaAt}
+	}
+	cases := []struct {
+		name                                string
+		p                                   Principal
+		arn, userID, ptype, ctype, throttle string
+		root, mfa                           bool
+	}{
+		{"root keys", Principal{Holder: root, AccessKeyID: "AKIAROOT"},
+			"arn:aws:iam::123456789012:root", acct, "Account", "Root", "AKIAROOT", true, false},
+		{"root GetSessionToken", Principal{Holder: root, AccessKeyID: "ASIA1", Session: session(SessionToken, "", "AKIAROOT", mfa)},
+			"arn:aws:iam::123456789012:root", acct, "Account", "Root", "AKIAROOT", true, true},
+		{"root's federated user", Principal{Holder: root, AccessKeyID: "ASIA2", Session: session(SessionFederation, "Bob", "AKIAROOT", time.Time{})},
+			"arn:aws:sts::123456789012:federated-user/Bob", acct + ":Bob", "FederatedUser", "FederatedUser", "AKIAROOT", false, false},
+		{"user keys", Principal{Holder: user, AccessKeyID: "AKIAUSER"},
+			"arn:aws:iam::123456789012:user/eng/alice", "AIDAEXAMPLE", "User", "IAMUser", "AKIAUSER", false, false},
+		{"user GetSessionToken", Principal{Holder: user, AccessKeyID: "ASIA3", Session: session(SessionToken, "", "AKIAUSER", time.Time{})},
+			"arn:aws:iam::123456789012:user/eng/alice", "AIDAEXAMPLE", "User", "IAMUser", "AKIAUSER", false, false},
+		{"user's federated user", Principal{Holder: user, AccessKeyID: "ASIA4", Session: session(SessionFederation, "Bob", "AKIAUSER", mfa)},
+			"arn:aws:sts::123456789012:federated-user/Bob", acct + ":Bob", "FederatedUser", "FederatedUser", "AKIAUSER", false, true},
+		{"assumed role", Principal{Holder: role, AccessKeyID: "ASIA5", Session: session(SessionAssumedRole, "deploy@ci", "AKIAUSER", mfa)},
+			"arn:aws:sts::123456789012:assumed-role/Deploy/deploy@ci", "AROAEXAMPLE:deploy@ci", "AssumedRole", "AssumedRole", "AKIAUSER", false, true},
+		{"web identity", Principal{Holder: role, AccessKeyID: "ASIA6", Session: session(SessionWebIdentity, "gh-123", "", time.Time{})},
+			"arn:aws:sts::123456789012:assumed-role/Deploy/gh-123", "AROAEXAMPLE:gh-123", "AssumedRole", "AssumedRole", "role:AROAEXAMPLE", false, false},
+		{"SAML", Principal{Holder: role, AccessKeyID: "ASIA7", Session: session(SessionSAML, "alice@example.com", "", time.Time{})},
+			"arn:aws:sts::123456789012:assumed-role/Deploy/alice@example.com", "AROAEXAMPLE:alice@example.com", "AssumedRole", "AssumedRole", "role:AROAEXAMPLE", false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := tc.p
+			got := []any{p.ARN(), p.UserID(), p.PrincipalType(), p.IdentityType(), p.ThrottleKey(), p.IsRoot(), p.MFA()}
+			want := []any{tc.arn, tc.userID, tc.ptype, tc.ctype, tc.throttle, tc.root, tc.mfa}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Errorf("derivation %d = %v, want %v", i, got[i], want[i])
+				}
+			}
+			if p.Temporary() != (p.Session != nil) {
+				t.Error("Temporary")
+			}
+		})
+	}
+	if got := (Holder{Type: HolderRole, AccountID: acct, Name: "Deploy", Path: "/ci/"}).ARN(); got != "arn:aws:iam::123456789012:role/ci/Deploy" {
+		t.Errorf("role ARN %s", got)
+	}
+}
+
+// An unknown kind fails loudly rather than being taken for another.
+func TestPrincipal_UnknownKindsPanic(t *testing.T) {
+	for name, f := range map[string]func(){
+		"holder":  func() { _ = Holder{Type: 9}.ARN() },
+		"session": func() { p := Principal{Holder: Holder{Type: HolderUser}, Session: &Session{Kind: 42}}; _ = p.ARN() },
+		"string":  func() { _ = SessionKind(42).String() },
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("no panic")
+				}
+			}()
+			f()
+		})
+	}
+}
