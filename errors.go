@@ -149,3 +149,10 @@ func (e *ValidationError) Err() error {
 	}
 	return e
 }
+
+// SessionCredentialsError is AWS's refusal of session credentials for
+// actions that need long-term keys, such as GetSessionToken and
+// GetFederationToken (spec §2.2, §2.3).
+func SessionCredentialsError(action string) error {
+	return Errorf(ErrAccessDenied, "Cannot call %s with session credentials", action)
+}

@@ -83,29 +83,45 @@ func NewAuthorizer(cfg AuthorizerConfig) (*Authorizer, error) {
 	return &Authorizer{cfg: cfg, cache: make(map[[32]byte]*policy.Document)}, nil
 }
 
-// Admit applies the limits AWS puts on temporary credentials before any
-// policy is read (spec §3.2, §3.5): a GetSessionToken session without MFA
-// and any federated session cannot call IAM (AWS answers
-// InvalidClientTokenId); sessions may call only GetCallerIdentity in STS
-// (GetSessionToken and GetFederationToken refuse them themselves, with
-// AWS's "Cannot call … with session credentials").
-func (a *Authorizer) Admit(p *opensts.Principal, service, action string) error {
+// SessionRule is one of the limits AWS puts on who may call an action with
+// temporary credentials, checked before any policy is read (spec §3.2,
+// §3.5). The API's operation table names the rule of each action.
+type SessionRule uint8
+
+const (
+	// AnyCredentials: long-term keys and every kind of session.
+	AnyCredentials SessionRule = iota
+	// LongTermOnly: AWS's AccessDenied "Cannot call <Action> with session
+	// credentials" (GetSessionToken, GetFederationToken).
+	LongTermOnly
+	// NoSessions: OpenSTS's refusal where AWS's answer is not known,
+	// AccessDenied "User: <arn> is not authorized to perform:
+	// <service>:<Action> with session credentials".
+	NoSessions
+	// IAMSessions: IAM's rule. A GetSessionToken session without MFA and
+	// any federated user get InvalidClientTokenId.
+	IAMSessions
+)
+
+// Admit applies rule r to p calling service:action.
+func (r SessionRule) Admit(p *opensts.Principal, service, action string) error {
 	if !p.Temporary() {
 		return nil
 	}
-	switch service {
-	case "iam":
-		if p.SessionKind() == opensts.SessionFederation || !p.MFA() {
+	switch r {
+	case AnyCredentials:
+		return nil
+	case LongTermOnly:
+		return opensts.SessionCredentialsError(action)
+	case NoSessions:
+		return opensts.Errorf(opensts.ErrAccessDenied, "User: %s is not authorized to perform: %s:%s with session credentials", p.ARN(), service, action)
+	case IAMSessions:
+		if p.SessionKind() == opensts.SessionFederation || (p.SessionKind() == opensts.SessionToken && !p.MFA()) {
 			return invalid("IAM called with session credentials that lack MFA or are federated")
 		}
-	case "sts":
-		switch action {
-		case "GetCallerIdentity", "GetSessionToken", "GetFederationToken", "AuthorizeRequest":
-		default:
-			return opensts.Errorf(opensts.ErrAccessDenied, "User: %s is not authorized to perform: sts:%s with session credentials", p.ARN(), action)
-		}
+		return nil
 	}
-	return nil
+	panic(fmt.Sprintf("access: unknown session rule %d", r))
 }
 
 // Authorize implements opensts.Authorizer.

@@ -109,7 +109,6 @@ func TestDeniedMessage(t *testing.T) {
 }
 
 func TestAuthorizer_Admit(t *testing.T) {
-	a, _ := NewAuthorizer(AuthorizerConfig{Store: memPolicies{}})
 	longTerm := &opensts.Principal{Holder: opensts.Holder{Type: opensts.HolderUser, AccountID: acct, Name: "alice", Path: "/"}}
 	session := *longTerm
 	session.Session = &opensts.Session{Kind: opensts.SessionToken}
@@ -119,21 +118,24 @@ func TestAuthorizer_Admit(t *testing.T) {
 	fed.Session = &opensts.Session{Kind: opensts.SessionFederation, Name: "Bob"}
 	cases := []struct {
 		name            string
+		rule            SessionRule
 		p               *opensts.Principal
 		service, action string
 		want            error // nil, ErrInvalidClientToken or ErrAccessDenied
 	}{
-		{"ok/long-term IAM", longTerm, "iam", "CreateUser", nil},
-		{"fail/session without MFA calls IAM", &session, "iam", "ListUsers", opensts.ErrInvalidClientToken},
-		{"ok/session with MFA calls IAM", &mfa, "iam", "ListUsers", nil},
-		{"fail/federated calls IAM", &fed, "iam", "ListUsers", opensts.ErrInvalidClientToken},
-		{"ok/federated GetCallerIdentity", &fed, "sts", "GetCallerIdentity", nil},
-		{"fail/federated GetAccessKeyInfo", &fed, "sts", "GetAccessKeyInfo", opensts.ErrAccessDenied},
-		{"fail/session GetAccessKeyInfo", &session, "sts", "GetAccessKeyInfo", opensts.ErrAccessDenied},
+		{"ok/long-term IAM", IAMSessions, longTerm, "iam", "CreateUser", nil},
+		{"fail/session without MFA calls IAM", IAMSessions, &session, "iam", "ListUsers", opensts.ErrInvalidClientToken},
+		{"ok/session with MFA calls IAM", IAMSessions, &mfa, "iam", "ListUsers", nil},
+		{"fail/federated calls IAM", IAMSessions, &fed, "iam", "ListUsers", opensts.ErrInvalidClientToken},
+		{"ok/federated GetCallerIdentity", AnyCredentials, &fed, "sts", "GetCallerIdentity", nil},
+		{"fail/federated GetAccessKeyInfo", NoSessions, &fed, "sts", "GetAccessKeyInfo", opensts.ErrAccessDenied},
+		{"fail/session GetAccessKeyInfo", NoSessions, &session, "sts", "GetAccessKeyInfo", opensts.ErrAccessDenied},
+		{"fail/session GetSessionToken", LongTermOnly, &mfa, "sts", "GetSessionToken", opensts.ErrAccessDenied},
+		{"ok/long-term GetSessionToken", LongTermOnly, longTerm, "sts", "GetSessionToken", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := a.Admit(tc.p, tc.service, tc.action)
+			err := tc.rule.Admit(tc.p, tc.service, tc.action)
 			if (tc.want == nil) != (err == nil) || (tc.want != nil && !errors.Is(err, tc.want)) {
 				t.Fatalf("Admit = %v, want %v", err, tc.want)
 			}

@@ -12,34 +12,15 @@ import (
 	"github.com/opensts/opensts"
 )
 
-// audited reports whether an action is recorded in the audit trail: every
-// issuance of credentials (granted or refused) and every IAM mutation.
-func audited(svc *service, action string) bool {
-	if svc == stsService {
-		return action == "GetSessionToken" || action == "GetFederationToken"
-	}
-	for _, p := range []string{"Get", "List", "Simulate"} {
-		if strings.HasPrefix(action, p) {
-			return false
-		}
-	}
-	_, known := svc.ops[action]
-	return known
-}
-
-// secretParams never reach the audit trail (nor do X-Amz-* parameters of
-// presigned requests, which include the session token).
-var secretParams = map[string]bool{"TokenCode": true, "AuthenticationCode1": true, "AuthenticationCode2": true}
-
 // secretResponse names response elements that are never audited.
 var secretResponse = map[string]bool{"SecretAccessKey": true, "SessionToken": true, "Base32StringSeed": true, "QRCodePNG": true}
 
 // audit records one request as a CloudTrail-shaped event.
-func (s *Server) audit(ctx context.Context, c *call, svc *service, action string, result *node, we *wireError) {
+func (s *Server) audit(ctx context.Context, c *call, svc *service, op *operation, result *node, we *wireError) {
 	e := opensts.Event{
-		Time: c.start.UTC(), Source: svc.endpoint, Name: action, RequestID: c.requestID, EventID: newUUID(),
+		Time: c.start.UTC(), Source: svc.endpoint, Name: op.name, RequestID: c.requestID, EventID: newUUID(),
 		Region: s.cfg.Region, SourceIP: c.sourceIP, UserAgent: c.r.UserAgent(),
-		RequestParameters: requestParameters(c.p),
+		RequestParameters: requestParameters(c.p, op),
 	}
 	if c.sig != nil {
 		e.Region = c.sig.Region
@@ -71,12 +52,12 @@ func (s *Server) audit(ctx context.Context, c *call, svc *service, action string
 // in all (a list index N costs N slots, so sparse indices cannot inflate it),
 // and parameters beyond the budget are left out. Names are already bounded
 // in length and depth by decodeParams.
-func requestParameters(p params) map[string]any {
+func requestParameters(p params, op *operation) map[string]any {
 	out := map[string]any{}
 	budget := maxAuditNodes
 	for _, k := range slices.Sorted(maps.Keys(p)) {
 		vs := p[k]
-		if k == "Action" || k == "Version" || strings.HasPrefix(k, "X-Amz-") || secretParams[k] || len(vs) == 0 {
+		if k == "Action" || k == "Version" || op.isSecret(k) || len(vs) == 0 {
 			continue
 		}
 		if !insert(out, strings.Split(k, "."), vs[0], &budget) {

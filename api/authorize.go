@@ -15,7 +15,10 @@ import (
 	"github.com/opensts/opensts/policy"
 )
 
-// AuthorizeRequest is OpenSTS's answer to "who signed this request, and may
+// maxForwardedBody bounds the body of a forwarded request (decoded).
+const maxForwardedBody = 512 << 10
+
+// authorizeRequest is OpenSTS's answer to "who signed this request, and may
 // they do action A on resource R?" for services that receive requests
 // signed with OpenSTS credentials. It is not an AWS action; it lives beside
 // GetCallerIdentity (Version 2011-06-15) because it answers the same
@@ -30,13 +33,6 @@ import (
 // at most 100 action × resource pairs), ResourcePolicy, ContextEntries (as
 // in SimulateCustomPolicy). The evaluation work of one request is bounded
 // (access.Check).
-var stsExtensionOperations = []*operation{
-	{name: "AuthorizeRequest", handle: (*Server).authorizeRequest},
-}
-
-// maxForwardedBody bounds the body of a forwarded request (decoded).
-const maxForwardedBody = 512 << 10
-
 func (s *Server) authorizeRequest(ctx context.Context, c *call) (*node, error) {
 	p := c.p
 	var v opensts.ValidationError

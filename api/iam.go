@@ -7,17 +7,6 @@ import (
 	"github.com/opensts/opensts/iam"
 )
 
-var iamUserOperations = []*operation{
-	{name: "CreateUser", handle: (*Server).createUser},
-	{name: "GetUser", handle: (*Server).getUser},
-	{name: "ListUsers", handle: (*Server).listUsers},
-	{name: "DeleteUser", noOutput: true, handle: (*Server).deleteUser},
-	{name: "CreateAccessKey", handle: (*Server).createAccessKey},
-	{name: "ListAccessKeys", handle: (*Server).listAccessKeys},
-	{name: "UpdateAccessKey", noOutput: true, handle: (*Server).updateAccessKey},
-	{name: "DeleteAccessKey", noOutput: true, handle: (*Server).deleteAccessKey},
-}
-
 // listInput decodes Marker and MaxItems.
 func listInput(p params) (iam.ListInput, error) {
 	n, err := p.int32("MaxItems")

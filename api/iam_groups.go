@@ -7,21 +7,6 @@ import (
 	"github.com/opensts/opensts/iam"
 )
 
-var iamGroupOperations = []*operation{
-	{name: "CreateGroup", handle: (*Server).createGroup},
-	{name: "GetGroup", handle: (*Server).getGroup},
-	{name: "DeleteGroup", noOutput: true, handle: (*Server).deleteGroup},
-	{name: "ListGroups", handle: (*Server).listGroups},
-	{name: "AddUserToGroup", noOutput: true, handle: (*Server).addUserToGroup},
-	{name: "RemoveUserFromGroup", noOutput: true, handle: (*Server).removeUserFromGroup},
-	{name: "ListGroupsForUser", handle: (*Server).listGroupsForUser},
-	{name: "PutUserPermissionsBoundary", noOutput: true, handle: (*Server).putUserPermissionsBoundary},
-	{name: "DeleteUserPermissionsBoundary", noOutput: true, handle: (*Server).deleteUserPermissionsBoundary},
-	{name: "TagUser", noOutput: true, handle: (*Server).tagUser},
-	{name: "UntagUser", noOutput: true, handle: (*Server).untagUser},
-	{name: "ListUserTags", handle: (*Server).listUserTags},
-}
-
 func groupNode(name string, g opensts.Group) *node {
 	return el(name, leaf("Path", g.Path), leaf("GroupName", g.Name), leaf("GroupId", g.ID), leaf("Arn", g.ARN()), timeLeaf("CreateDate", g.CreatedAt))
 }

@@ -7,16 +7,6 @@ import (
 	"github.com/opensts/opensts/iam"
 )
 
-var iamMFAOperations = []*operation{
-	{name: "CreateVirtualMFADevice", handle: (*Server).createVirtualMFADevice},
-	{name: "EnableMFADevice", noOutput: true, handle: (*Server).enableMFADevice},
-	{name: "ResyncMFADevice", noOutput: true, handle: (*Server).resyncMFADevice},
-	{name: "DeactivateMFADevice", noOutput: true, handle: (*Server).deactivateMFADevice},
-	{name: "DeleteVirtualMFADevice", noOutput: true, handle: (*Server).deleteVirtualMFADevice},
-	{name: "ListMFADevices", handle: (*Server).listMFADevices},
-	{name: "ListVirtualMFADevices", handle: (*Server).listVirtualMFADevices},
-}
-
 // blob renders a Query-protocol blob: base64 of the bytes.
 func blob(name string, b []byte) *node { return leaf(name, base64.StdEncoding.EncodeToString(b)) }
 

@@ -7,32 +7,6 @@ import (
 	"github.com/opensts/opensts/iam"
 )
 
-var iamPolicyOperations = []*operation{
-	{name: "PutUserPolicy", noOutput: true, handle: putInline(opensts.OwnerUser)},
-	{name: "PutGroupPolicy", noOutput: true, handle: putInline(opensts.OwnerGroup)},
-	{name: "GetUserPolicy", handle: getInline(opensts.OwnerUser)},
-	{name: "GetGroupPolicy", handle: getInline(opensts.OwnerGroup)},
-	{name: "DeleteUserPolicy", noOutput: true, handle: deleteInline(opensts.OwnerUser)},
-	{name: "DeleteGroupPolicy", noOutput: true, handle: deleteInline(opensts.OwnerGroup)},
-	{name: "ListUserPolicies", handle: listInline(opensts.OwnerUser)},
-	{name: "ListGroupPolicies", handle: listInline(opensts.OwnerGroup)},
-	{name: "AttachUserPolicy", noOutput: true, handle: attach(opensts.OwnerUser, true)},
-	{name: "AttachGroupPolicy", noOutput: true, handle: attach(opensts.OwnerGroup, true)},
-	{name: "DetachUserPolicy", noOutput: true, handle: attach(opensts.OwnerUser, false)},
-	{name: "DetachGroupPolicy", noOutput: true, handle: attach(opensts.OwnerGroup, false)},
-	{name: "ListAttachedUserPolicies", handle: listAttached(opensts.OwnerUser)},
-	{name: "ListAttachedGroupPolicies", handle: listAttached(opensts.OwnerGroup)},
-	{name: "CreatePolicy", handle: (*Server).createPolicy},
-	{name: "GetPolicy", handle: (*Server).getPolicy},
-	{name: "DeletePolicy", noOutput: true, handle: (*Server).deletePolicy},
-	{name: "ListPolicies", handle: (*Server).listPolicies},
-	{name: "CreatePolicyVersion", handle: (*Server).createPolicyVersion},
-	{name: "GetPolicyVersion", handle: (*Server).getPolicyVersion},
-	{name: "ListPolicyVersions", handle: (*Server).listPolicyVersions},
-	{name: "DeletePolicyVersion", noOutput: true, handle: (*Server).deletePolicyVersion},
-	{name: "SetDefaultPolicyVersion", noOutput: true, handle: (*Server).setDefaultPolicyVersion},
-}
-
 // ownerParam is the request parameter naming the policy owner.
 func ownerParam(kind opensts.OwnerKind) string {
 	if kind == opensts.OwnerGroup {

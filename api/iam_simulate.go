@@ -8,12 +8,6 @@ import (
 	"github.com/opensts/opensts/policy"
 )
 
-var iamSimulateOperations = []*operation{
-	{name: "SimulateCustomPolicy", handle: (*Server).simulateCustomPolicy},
-	{name: "SimulatePrincipalPolicy", handle: (*Server).simulatePrincipalPolicy},
-	{name: "GetContextKeysForCustomPolicy", handle: (*Server).getContextKeysForCustomPolicy},
-}
-
 // contextEntries decodes ContextEntries.member.N.{ContextKeyName,
 // ContextKeyValues.member.M, ContextKeyType}.
 func contextEntries(p params) []iam.ContextEntry {

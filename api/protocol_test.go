@@ -27,6 +27,12 @@ func TestProtocol_AuthErrors(t *testing.T) {
 	}{
 		{"fail/no authentication", func() response { return h.send(creds{}, http.MethodPost, body, nil, "sts") },
 			403, "MissingAuthenticationToken", "Request is missing Authentication Token"},
+		{"fail/unsigned, for an action OpenSTS does not serve", func() response {
+			return h.send(creds{}, http.MethodPost, sts("AssumeRoot").Encode(), nil, "sts")
+		}, 400, "InvalidAction", "Could not find operation AssumeRoot for version 2011-06-15"},
+		{"fail/unsigned, for an IAM action OpenSTS does not serve", func() response {
+			return h.send(creds{}, http.MethodPost, iamForm("CreateLoginProfile").Encode(), nil, "iam")
+		}, 400, "InvalidAction", "Could not find operation CreateLoginProfile for version 2010-05-08"},
 		{"fail/authorization without credential", func() response {
 			return h.send(creds{}, http.MethodPost, body, http.Header{"Authorization": {"AWS4-HMAC-SHA256 SignedHeaders=host, Signature=00"}}, "sts")
 		}, 400, "IncompleteSignature", ""},

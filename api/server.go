@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -97,14 +96,6 @@ type service struct {
 	ops       map[string]*operation
 }
 
-// operation is one action. handle returns the children of <{Op}Result>, or
-// nil for operations without output (the Result element is then omitted).
-type operation struct {
-	name     string
-	noOutput bool
-	handle   func(s *Server, ctx context.Context, c *call) (*node, error)
-}
-
 // call is one request in flight.
 type call struct {
 	start     time.Time
@@ -122,8 +113,8 @@ var (
 )
 
 func init() {
-	stsService.ops = opsByName(slices.Concat(stsOperations, stsExtensionOperations))
-	iamService.ops = opsByName(slices.Concat(iamUserOperations, iamPolicyOperations, iamGroupOperations, iamMFAOperations, iamSimulateOperations))
+	stsService.ops = opsByName(stsOperations)
+	iamService.ops = opsByName(iamOperations)
 }
 
 func opsByName(ops []*operation) map[string]*operation {
@@ -171,13 +162,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var result *node
 	if err == nil {
-		ctx = access.WithRequestInfo(ctx, access.RequestInfo{
-			SourceIP:        c.sourceIP,
-			SecureTransport: r.TLS != nil,
-			Region:          c.sig.Region,
-			UserAgent:       r.UserAgent(),
-			Time:            start,
-		})
+		ri := access.RequestInfo{SourceIP: c.sourceIP, SecureTransport: r.TLS != nil, Region: s.cfg.Region, UserAgent: r.UserAgent(), Time: start}
+		if c.sig != nil { // unsigned operations have no credential scope
+			ri.Region = c.sig.Region
+		}
+		ctx = access.WithRequestInfo(ctx, ri)
 		result, err = s.invoke(ctx, op, c)
 	}
 	s.finish(ctx, w, c, svc, op, result, err)
@@ -198,8 +187,8 @@ func (s *Server) finish(ctx context.Context, w http.ResponseWriter, c *call, svc
 		e := toWire(err, svc)
 		we = &e
 	}
-	if s.cfg.Auditor != nil && audited(svc, name) {
-		s.audit(ctx, c, svc, name, result, we)
+	if s.cfg.Auditor != nil && op != nil && op.audited() {
+		s.audit(ctx, c, svc, op, result, we)
 	}
 	code := ""
 	if err == nil {
@@ -242,40 +231,47 @@ func (s *Server) read(w http.ResponseWriter, c *call) (*service, []byte, error) 
 	return nil, body, nil
 }
 
-// prepare authenticates the request and finds its operation. svc is the
-// service the request's Version names, nil when it names none.
+// prepare finds the request's operation and then authenticates it as the
+// operation requires. svc is the service the request's Version names, nil
+// when it names none. An action OpenSTS does not serve is InvalidAction
+// whether or not the request is signed; a request naming no action is
+// authenticated first, then refused as MissingAction.
 func (s *Server) prepare(ctx context.Context, c *call, svc *service, body []byte) (*service, *operation, error) {
-	version := c.p.get("Version")
+	version, action := c.p.get("Version"), c.p.get("Action")
+	var op *operation
+	if action != nil && *action != "" {
+		switch {
+		case version == nil:
+			return stsService, nil, &invalidActionError{action: *action, version: "NO_VERSION_SPECIFIED"}
+		case svc == nil:
+			return stsService, nil, &invalidActionError{action: *action, version: *version}
+		}
+		var ok bool
+		if op, ok = svc.ops[*action]; !ok {
+			return svc, nil, &invalidActionError{action: *action, version: *version}
+		}
+		if op.unsigned {
+			return svc, op, nil
+		}
+	}
 	scope := ""
 	if svc != nil {
 		scope = svc.name
+	} else {
+		svc = stsService
 	}
 	var err error
 	c.caller, c.sig, err = s.cfg.Authenticator.Authenticate(ctx, c.r, body, scope)
 	if err != nil {
-		if svc == nil {
-			svc = stsService
-		}
-		return svc, nil, err
+		return svc, op, err
 	}
 	if t := s.cfg.Throttle; t != nil && !t.AllowKey(c.caller.ThrottleKey()) {
-		return svc, nil, opensts.ErrThrottled
+		return svc, op, opensts.ErrThrottled
 	}
-	action := c.p.get("Action")
-	if action == nil || *action == "" {
+	if op == nil {
 		return svc, nil, errMissingAction
 	}
-	if version == nil {
-		return stsService, nil, &invalidActionError{action: *action, version: "NO_VERSION_SPECIFIED"}
-	}
-	if svc == nil {
-		return stsService, nil, &invalidActionError{action: *action, version: *version}
-	}
-	op, ok := svc.ops[*action]
-	if !ok {
-		return svc, nil, &invalidActionError{action: *action, version: *version}
-	}
-	if err := s.cfg.Authorizer.Admit(c.caller, svc.name, op.name); err != nil {
+	if err := op.sessions.Admit(c.caller, svc.name, op.name); err != nil {
 		return svc, op, err
 	}
 	return svc, op, nil

@@ -7,13 +7,6 @@ import (
 	"github.com/opensts/opensts/issuer"
 )
 
-var stsOperations = []*operation{
-	{name: "GetCallerIdentity", handle: (*Server).getCallerIdentity},
-	{name: "GetSessionToken", handle: (*Server).getSessionToken},
-	{name: "GetFederationToken", handle: (*Server).getFederationToken},
-	{name: "GetAccessKeyInfo", handle: (*Server).getAccessKeyInfo},
-}
-
 func (s *Server) getCallerIdentity(ctx context.Context, c *call) (*node, error) {
 	id := s.cfg.Issuer.GetCallerIdentity(ctx, c.caller)
 	return el("", leaf("Arn", id.ARN), leaf("UserId", id.UserID), leaf("Account", id.Account)), nil

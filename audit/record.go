@@ -66,8 +66,9 @@ const (
 // are dropped from requestParameters and responseElements at any depth. The
 // first eight are the STS and IAM members that carry secrets (secret access
 // keys, session tokens, MFA codes, virtual MFA seeds and QR codes, console
-// passwords); the rest are their IAM and SigV4 relatives (ChangePassword,
-// service-specific credentials, server certificates, X-Amz-Security-Token).
+// passwords); then their IAM and SigV4 relatives (ChangePassword,
+// service-specific credentials, server certificates, X-Amz-Security-Token),
+// and the identity-provider tokens federation presents.
 var secretKeys = map[string]bool{
 	"secretaccesskey":     true,
 	"sessiontoken":        true,
@@ -83,6 +84,8 @@ var secretKeys = map[string]bool{
 	"privatekey":          true,
 	"securitytoken":       true,
 	"xamzsecuritytoken":   true,
+	"webidentitytoken":    true, // AssumeRoleWithWebIdentity's JWT
+	"samlassertion":       true, // AssumeRoleWithSAML's assertion
 }
 
 // isSecretKey reports whether a member named k must never be written.

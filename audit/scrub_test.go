@@ -38,6 +38,8 @@ func TestIsSecretKey(t *testing.T) {
 		{"servicePassword", true},
 		{"privateKey", true},
 		{"X-Amz-Security-Token", true},
+		{"webIdentityToken", true},
+		{"SAMLAssertion", true},
 		{"policyDocument", false},
 		{"policy", false},
 		{"accessKeyId", false},

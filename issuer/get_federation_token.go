@@ -88,7 +88,7 @@ func (s *Issuer) GetFederationToken(ctx context.Context, caller *opensts.Princip
 		return FederationToken{}, err
 	}
 	if caller.Temporary() {
-		return FederationToken{}, sessionCredentialsError("GetFederationToken")
+		return FederationToken{}, opensts.SessionCredentialsError("GetFederationToken")
 	}
 	name := *in.Name
 	arn := opensts.FederatedUserARN(caller.AccountID, name)

@@ -38,7 +38,7 @@ func (s *Issuer) GetSessionToken(ctx context.Context, caller *opensts.Principal,
 		return Credentials{}, err
 	}
 	if caller.Temporary() {
-		return Credentials{}, sessionCredentialsError("GetSessionToken")
+		return Credentials{}, opensts.SessionCredentialsError("GetSessionToken")
 	}
 	c := baseClaims(caller)
 	c.Kind = token.SessionToken

@@ -88,12 +88,6 @@ func minTokenLen(n *int64) int {
 	return int(*n)
 }
 
-// sessionCredentialsError is AWS's refusal of session credentials for
-// GetSessionToken and GetFederationToken (spec §2.2, §2.3).
-func sessionCredentialsError(action string) error {
-	return opensts.Errorf(opensts.ErrAccessDenied, "Cannot call %s with session credentials", action)
-}
-
 // duration applies the default and the root cap to a validated request.
 func duration(requested *int64, root bool) time.Duration {
 	d := int64(DefaultDuration)

@@ -29,7 +29,7 @@ func claims(now time.Time) token.Claims {
 		AccessKeyID: "ASIAAAAAAAAAAAAAAAAA", SecretAccessKey: "0123456789012345678901234567890123456789",
 		Kind: token.SessionToken, Holder: token.User, AccountID: "123456789012", HolderID: "AIDAAAAAAAAAAAAAAAAAA",
 		SourceAccessKeyID: "AKIAAAAAAAAAAAAAAAAA",
-		IssuedAt: now, ExpiresAt: now.Add(time.Hour),
+		IssuedAt:          now, ExpiresAt: now.Add(time.Hour),
 	}
 }
 
