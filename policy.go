@@ -75,9 +75,10 @@ type PolicyDocument struct {
 	Document string
 }
 
-// IdentityPolicies is every identity-based policy that applies to a user,
-// read in one consistent snapshot: the user's inline and attached policies,
-// those of every group the user belongs to, and the permissions boundary.
+// IdentityPolicies is every identity-based policy that applies to an owner,
+// read in one consistent snapshot: for a user its inline and attached
+// policies, those of every group it belongs to, and its permissions
+// boundary; for a group its inline and attached policies.
 type IdentityPolicies struct {
 	Documents []PolicyDocument
 	// Boundary is nil when the user has no permissions boundary.

@@ -170,8 +170,10 @@ type Policies interface {
 	DetachPolicy(ctx context.Context, accountID string, owner Owner, policyID string) error
 	ListAttachedPolicies(ctx context.Context, accountID string, owner Owner, opt ListOptions) (Page[AttachedPolicy], error)
 
-	// IdentityPolicies reads every identity policy of a user in one snapshot.
-	IdentityPolicies(ctx context.Context, accountID, userID string) (IdentityPolicies, error)
+	// IdentityPolicies reads every identity policy of an owner in one
+	// snapshot: for a user, its own, its groups' and its boundary; for a
+	// group, its own. ErrNotFound when the owner does not exist.
+	IdentityPolicies(ctx context.Context, accountID string, owner Owner) (IdentityPolicies, error)
 }
 
 // KeyRing persists the session-token key ring.

@@ -39,7 +39,7 @@ func RequestInfoFrom(ctx context.Context) (RequestInfo, bool) {
 
 // PolicyStore is the part of the store authorization reads.
 type PolicyStore interface {
-	IdentityPolicies(ctx context.Context, accountID, userID string) (opensts.IdentityPolicies, error)
+	IdentityPolicies(ctx context.Context, accountID string, owner opensts.Owner) (opensts.IdentityPolicies, error)
 	GetPolicy(ctx context.Context, accountID, name string) (opensts.ManagedPolicy, error)
 	GetPolicyVersion(ctx context.Context, accountID, policyID, versionID string) (opensts.PolicyVersion, error)
 }
@@ -204,25 +204,14 @@ func (a *Authorizer) input(ctx context.Context, p *opensts.Principal) (policy.In
 		// The root's federated users have the root's permissions (all),
 		// intersected with their session policy like anyone's.
 		in.Identity = []policy.Named{{ID: "account root", Type: policy.IdentityBased, Doc: allowAll}}
-	default:
-		ip, err := a.cfg.Store.IdentityPolicies(ctx, p.AccountID, p.ID)
+	case p.Type == opensts.HolderUser:
+		ip, err := a.IdentityInput(ctx, p.AccountID, opensts.Owner{Kind: opensts.OwnerUser, ID: p.ID})
 		if err != nil {
-			return in, fmt.Errorf("read identity policies: %w", err)
+			return in, err
 		}
-		for _, d := range ip.Documents {
-			doc, err := a.compile(d.Document, policy.Identity)
-			if err != nil {
-				return in, fmt.Errorf("compile %s policy %s: %w", d.Source, d.ID, err)
-			}
-			in.Identity = append(in.Identity, policy.Named{ID: d.ID, Type: policy.IdentityBased, Doc: doc})
-		}
-		if ip.Boundary != nil {
-			doc, err := a.compile(ip.Boundary.Document, policy.Identity)
-			if err != nil {
-				return in, fmt.Errorf("compile permissions boundary %s: %w", ip.Boundary.ID, err)
-			}
-			in.Boundary = &policy.Named{ID: ip.Boundary.ID, Type: policy.PermissionsBoundary, Doc: doc}
-		}
+		in.Identity, in.Boundary = ip.Identity, ip.Boundary
+	default:
+		return in, fmt.Errorf("identity policies of a %s holder: not served", p.Type)
 	}
 	// Session policies limit federated users and role sessions; a federated
 	// user without one has no permissions, a role session has the role's.
@@ -245,6 +234,35 @@ func (a *Authorizer) input(ctx context.Context, p *opensts.Principal) (policy.In
 				in.Session = append(in.Session, policy.Named{ID: arn, Type: policy.SessionPolicy, Doc: doc})
 			}
 		}
+	}
+	return in, nil
+}
+
+// IdentityInput resolves an owner's identity policies (for a user: its
+// own, its groups' and its permissions boundary; for a group: its own) into
+// compiled documents. It is the one resolver of identity policies: the
+// authorizer uses it for every decision and IAM's policy simulator for
+// SimulatePrincipalPolicy, so a simulation evaluates what requests are
+// evaluated against.
+func (a *Authorizer) IdentityInput(ctx context.Context, accountID string, owner opensts.Owner) (policy.Input, error) {
+	var in policy.Input
+	ip, err := a.cfg.Store.IdentityPolicies(ctx, accountID, owner)
+	if err != nil {
+		return in, fmt.Errorf("read identity policies: %w", err)
+	}
+	for _, d := range ip.Documents {
+		doc, err := a.compile(d.Document, policy.Identity)
+		if err != nil {
+			return in, fmt.Errorf("compile %s policy %s: %w", d.Source, d.ID, err)
+		}
+		in.Identity = append(in.Identity, policy.Named{ID: d.ID, Type: policy.IdentityBased, Doc: doc})
+	}
+	if ip.Boundary != nil {
+		doc, err := a.compile(ip.Boundary.Document, policy.Identity)
+		if err != nil {
+			return in, fmt.Errorf("compile permissions boundary %s: %w", ip.Boundary.ID, err)
+		}
+		in.Boundary = &policy.Named{ID: ip.Boundary.ID, Type: policy.PermissionsBoundary, Doc: doc}
 	}
 	return in, nil
 }

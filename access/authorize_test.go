@@ -16,7 +16,7 @@ type memPolicies struct {
 	managed  map[string]string // name → default document
 }
 
-func (m memPolicies) IdentityPolicies(context.Context, string, string) (opensts.IdentityPolicies, error) {
+func (m memPolicies) IdentityPolicies(context.Context, string, opensts.Owner) (opensts.IdentityPolicies, error) {
 	return m.identity, nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/opensts/opensts"
 	"github.com/opensts/opensts/atrest"
+	"github.com/opensts/opensts/policy"
 )
 
 // Quotas (IAM quotas page, spec §6.4).
@@ -23,11 +24,21 @@ type Config struct {
 	Store      opensts.Store
 	Box        *atrest.Box
 	Authorizer opensts.Authorizer
-	Now        func() time.Time
+	// Policies resolves identity policies for SimulatePrincipalPolicy: the
+	// authorizer's own resolver, so simulations evaluate what requests are
+	// evaluated against.
+	Policies PolicyResolver
+	Now      func() time.Time
 	// CredentialsChanged, when set, is told after every change to a
 	// long-term key (its id) or to users (empty id), so caches of what
 	// authentication read are dropped at once.
 	CredentialsChanged func(accessKeyID string)
+}
+
+// PolicyResolver resolves the identity policies of a user (its own, its
+// groups', its permissions boundary) or a group (its own), compiled.
+type PolicyResolver interface {
+	IdentityInput(ctx context.Context, accountID string, owner opensts.Owner) (policy.Input, error)
 }
 
 // Service runs IAM use cases.
@@ -37,8 +48,8 @@ type Service struct {
 
 // New returns a Service.
 func New(cfg Config) (*Service, error) {
-	if cfg.Store == nil || cfg.Box == nil || cfg.Authorizer == nil {
-		return nil, errors.New("iam: Store, Box and Authorizer are required")
+	if cfg.Store == nil || cfg.Box == nil || cfg.Authorizer == nil || cfg.Policies == nil {
+		return nil, errors.New("iam: Store, Box, Authorizer and Policies are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

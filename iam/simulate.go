@@ -132,23 +132,8 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, caller *opensts.P
 			return opensts.Page[EvaluationResult]{}, err
 		}
 		pi.ARN = u.ARN()
-		ip, err := s.cfg.Store.IdentityPolicies(ctx, acct, u.ID)
-		if err != nil {
-			return opensts.Page[EvaluationResult]{}, fmt.Errorf("read identity policies: %w", err)
-		}
-		for _, d := range ip.Documents {
-			doc, err := policy.Parse(d.Document, policy.Identity)
-			if err != nil {
-				return opensts.Page[EvaluationResult]{}, fmt.Errorf("stored policy %s: %w", d.ID, err)
-			}
-			pin.Identity = append(pin.Identity, policy.Named{ID: d.ID, Type: policy.IdentityBased, Doc: doc})
-		}
-		if ip.Boundary != nil {
-			doc, err := policy.Parse(ip.Boundary.Document, policy.Identity)
-			if err != nil {
-				return opensts.Page[EvaluationResult]{}, fmt.Errorf("stored boundary %s: %w", ip.Boundary.ID, err)
-			}
-			pin.Boundary = &policy.Named{ID: ip.Boundary.ID, Type: policy.PermissionsBoundary, Doc: doc}
+		if pin, err = s.cfg.Policies.IdentityInput(ctx, acct, opensts.Owner{Kind: opensts.OwnerUser, ID: u.ID}); err != nil {
+			return opensts.Page[EvaluationResult]{}, err
 		}
 		// The simulator resolves the user's own identity keys (and so
 		// ${aws:username}); everything else comes from ContextEntries.
@@ -172,7 +157,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, caller *opensts.P
 			return opensts.Page[EvaluationResult]{}, err
 		}
 		pi.ARN = g.ARN()
-		if err := s.groupPolicies(ctx, &pin, g); err != nil {
+		if pin, err = s.cfg.Policies.IdentityInput(ctx, acct, opensts.Owner{Kind: opensts.OwnerGroup, ID: g.ID}); err != nil {
 			return opensts.Page[EvaluationResult]{}, err
 		}
 	}
@@ -238,57 +223,6 @@ func (s *Service) storedFacts(ctx context.Context, acct, arn string) (opensts.Re
 		return opensts.RequestFacts{ResourceTags: p.Tags}, nil
 	}
 	return opensts.RequestFacts{}, nil
-}
-
-// groupPolicies loads a group's inline and attached policies.
-func (s *Service) groupPolicies(ctx context.Context, pin *policy.Input, g opensts.Group) error {
-	owner := opensts.Owner{Kind: opensts.OwnerGroup, ID: g.ID}
-	for marker := ""; ; {
-		page, err := s.cfg.Store.ListInlinePolicies(ctx, g.AccountID, owner, opensts.ListOptions{Marker: marker, MaxItems: 1000})
-		if err != nil {
-			return fmt.Errorf("list group policies: %w", err)
-		}
-		for _, name := range page.Items {
-			ip, err := s.cfg.Store.GetInlinePolicy(ctx, g.AccountID, owner, name)
-			if err != nil {
-				return fmt.Errorf("get group policy %s: %w", name, err)
-			}
-			doc, err := policy.Parse(ip.Document, policy.Identity)
-			if err != nil {
-				return fmt.Errorf("stored policy %s: %w", name, err)
-			}
-			pin.Identity = append(pin.Identity, policy.Named{ID: name, Type: policy.IdentityBased, Doc: doc})
-		}
-		if marker = page.Marker; marker == "" {
-			break
-		}
-	}
-	for marker := ""; ; {
-		page, err := s.cfg.Store.ListAttachedPolicies(ctx, g.AccountID, owner, opensts.ListOptions{Marker: marker, MaxItems: 1000})
-		if err != nil {
-			return fmt.Errorf("list attached group policies: %w", err)
-		}
-		for _, a := range page.Items {
-			_, _, _, name, _ := opensts.ParseIAMARN(a.ARN)
-			mp, err := s.cfg.Store.GetPolicy(ctx, g.AccountID, name)
-			if err != nil {
-				return fmt.Errorf("get policy %s: %w", a.ARN, err)
-			}
-			v, err := s.cfg.Store.GetPolicyVersion(ctx, g.AccountID, mp.ID, mp.DefaultVersionID)
-			if err != nil {
-				return fmt.Errorf("get policy %s: %w", a.ARN, err)
-			}
-			doc, err := policy.Parse(v.Document, policy.Identity)
-			if err != nil {
-				return fmt.Errorf("stored policy %s: %w", a.ARN, err)
-			}
-			pin.Identity = append(pin.Identity, policy.Named{ID: a.ARN, Type: policy.IdentityBased, Doc: doc})
-		}
-		if marker = page.Marker; marker == "" {
-			break
-		}
-	}
-	return nil
 }
 
 // addInputs parses the request's own policies into pin.

@@ -164,7 +164,7 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 	if err != nil {
 		return err
 	}
-	iamSvc, err := iam.New(iam.Config{Store: store, Box: box, Authorizer: authz, Now: cfg.Now, CredentialsChanged: authn.Invalidate})
+	iamSvc, err := iam.New(iam.Config{Store: store, Box: box, Authorizer: authz, Policies: authz, Now: cfg.Now, CredentialsChanged: authn.Invalidate})
 	if err != nil {
 		return err
 	}

@@ -254,9 +254,9 @@ func (s observedStore) ListAttachedPolicies(ctx context.Context, accountID strin
 	return r0, err
 }
 
-func (s observedStore) IdentityPolicies(ctx context.Context, accountID, userID string) (r0 opensts.IdentityPolicies, err error) {
+func (s observedStore) IdentityPolicies(ctx context.Context, accountID string, owner opensts.Owner) (r0 opensts.IdentityPolicies, err error) {
 	defer s.m.observe("IdentityPolicies", time.Now(), &err)
-	r0, err = s.Store.IdentityPolicies(ctx, accountID, userID)
+	r0, err = s.Store.IdentityPolicies(ctx, accountID, owner)
 	return r0, err
 }
 

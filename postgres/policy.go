@@ -525,43 +525,39 @@ func (db *DB) ListAttachedPolicies(ctx context.Context, accountID string, owner 
 
 // IdentityPolicies reads, in one REPEATABLE READ read-only transaction (one
 // snapshot, so a concurrent membership change is seen whole or not at all),
-// the user's inline policies, the default versions of the policies attached
-// to the user, the inline and attached policies of every group the user is
-// in, and the permissions boundary. Order: user inline, user managed, group
-// inline, group managed; groups by name, policies by name within each.
-// A permissions boundary that names no stored policy fails the call rather
-// than be dropped: a missing boundary must never widen permissions.
-func (db *DB) IdentityPolicies(ctx context.Context, accountID, userID string) (opensts.IdentityPolicies, error) {
+// an owner's identity documents. For a user: its inline policies, the
+// default versions of the policies attached to it, the inline and attached
+// policies of every group it is in, and its permissions boundary; order:
+// user inline, user managed, group inline, group managed, groups by name and
+// policies by name within each. For a group: its inline, then its managed
+// policies. A permissions boundary that names no stored policy fails the
+// call rather than be dropped: a missing boundary must never widen
+// permissions.
+func (db *DB) IdentityPolicies(ctx context.Context, accountID string, owner opensts.Owner) (opensts.IdentityPolicies, error) {
 	var ip opensts.IdentityPolicies
 	err := db.read(ctx, func(q querier) error {
-		ip = opensts.IdentityPolicies{}
-		u, err := getUserByID(ctx, q, accountID, userID, "")
-		if err != nil {
-			return err
-		}
-		queries := []struct {
-			source opensts.PolicySource
-			query  string
-		}{
-			{opensts.SourceUserInline, `SELECT '', name, document FROM inline_policies
-				WHERE owner_kind = 'user' AND owner_id = $2 AND account_id = $1 ORDER BY name_lower`},
-			{opensts.SourceManaged, `SELECT p.path, p.name, v.document FROM policy_attachments a
-				JOIN managed_policies p ON p.id = a.policy_id
-				JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-				WHERE a.owner_kind = 'user' AND a.owner_id = $2 AND a.account_id = $1 ORDER BY p.name_lower`},
-			{opensts.SourceGroupInline, `SELECT '', i.name, i.document FROM group_members m
-				JOIN groups g ON g.id = m.group_id
-				JOIN inline_policies i ON i.owner_kind = 'group' AND i.owner_id = g.id
-				WHERE m.user_id = $2 AND g.account_id = $1 ORDER BY g.name_lower, i.name_lower`},
-			{opensts.SourceGroupManaged, `SELECT p.path, p.name, v.document FROM group_members m
-				JOIN groups g ON g.id = m.group_id
-				JOIN policy_attachments a ON a.owner_kind = 'group' AND a.owner_id = g.id
-				JOIN managed_policies p ON p.id = a.policy_id
-				JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-				WHERE m.user_id = $2 AND g.account_id = $1 ORDER BY g.name_lower, p.name_lower`},
+		var u opensts.User
+		queries := userPolicyQueries
+		switch owner.Kind {
+		case opensts.OwnerUser:
+			var err error
+			if u, err = getUserByID(ctx, q, accountID, owner.ID, ""); err != nil {
+				return err
+			}
+		case opensts.OwnerGroup:
+			var n int
+			if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM groups WHERE account_id = $1 AND id = $2`, accountID, owner.ID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return opensts.ErrNotFound
+			}
+			queries = groupPolicyQueries
+		default:
+			return fmt.Errorf("unknown owner kind %q", owner.Kind)
 		}
 		for _, qq := range queries {
-			rows, err := q.Query(ctx, qq.query, accountID, userID)
+			rows, err := q.Query(ctx, qq.query, accountID, owner.ID)
 			if err != nil {
 				return err
 			}
@@ -589,7 +585,7 @@ func (db *DB) IdentityPolicies(ctx context.Context, accountID, userID string) (o
 		return nil
 	})
 	if err != nil {
-		return opensts.IdentityPolicies{}, fmt.Errorf("identity policies of user %s: %w", userID, err)
+		return opensts.IdentityPolicies{}, fmt.Errorf("identity policies of %s %s: %w", owner.Kind, owner.ID, err)
 	}
 	return ip, nil
 }
@@ -613,4 +609,42 @@ func boundaryDocument(ctx context.Context, q querier, accountID, arn string) (st
 		return "", err
 	}
 	return doc, nil
+}
+
+// policyQuery reads one kind of identity document of an owner ($1 and $2
+// are the account and the owner's id).
+type policyQuery struct {
+	source opensts.PolicySource
+	query  string
+}
+
+// userPolicyQueries read a user's identity documents: its own inline and
+// managed policies, then those of its groups, groups by name.
+var userPolicyQueries = []policyQuery{
+	{opensts.SourceUserInline, `SELECT '', name, document FROM inline_policies
+		WHERE owner_kind = 'user' AND owner_id = $2 AND account_id = $1 ORDER BY name_lower`},
+	{opensts.SourceManaged, `SELECT p.path, p.name, v.document FROM policy_attachments a
+		JOIN managed_policies p ON p.id = a.policy_id
+		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
+		WHERE a.owner_kind = 'user' AND a.owner_id = $2 AND a.account_id = $1 ORDER BY p.name_lower`},
+	{opensts.SourceGroupInline, `SELECT '', i.name, i.document FROM group_members m
+		JOIN groups g ON g.id = m.group_id
+		JOIN inline_policies i ON i.owner_kind = 'group' AND i.owner_id = g.id
+		WHERE m.user_id = $2 AND g.account_id = $1 ORDER BY g.name_lower, i.name_lower`},
+	{opensts.SourceGroupManaged, `SELECT p.path, p.name, v.document FROM group_members m
+		JOIN groups g ON g.id = m.group_id
+		JOIN policy_attachments a ON a.owner_kind = 'group' AND a.owner_id = g.id
+		JOIN managed_policies p ON p.id = a.policy_id
+		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
+		WHERE m.user_id = $2 AND g.account_id = $1 ORDER BY g.name_lower, p.name_lower`},
+}
+
+// groupPolicyQueries read a group's own inline and managed policies.
+var groupPolicyQueries = []policyQuery{
+	{opensts.SourceGroupInline, `SELECT '', name, document FROM inline_policies
+		WHERE owner_kind = 'group' AND owner_id = $2 AND account_id = $1 ORDER BY name_lower`},
+	{opensts.SourceGroupManaged, `SELECT p.path, p.name, v.document FROM policy_attachments a
+		JOIN managed_policies p ON p.id = a.policy_id
+		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
+		WHERE a.owner_kind = 'group' AND a.owner_id = $2 AND a.account_id = $1 ORDER BY p.name_lower`},
 }

@@ -257,7 +257,7 @@ func TestServerGoesAway(t *testing.T) {
 	if err := db.Ping(ctx); !errors.Is(err, opensts.ErrUnavailable) {
 		t.Errorf("Ping with the server gone: %v, want ErrUnavailable", err)
 	}
-	_, err = db.IdentityPolicies(ctx, acct, "AIDAUSERUSERUSERUSER1")
+	_, err = db.IdentityPolicies(ctx, acct, opensts.Owner{Kind: opensts.OwnerUser, ID: "AIDAUSERUSERUSERUSER1"})
 	if !errors.Is(err, opensts.ErrUnavailable) {
 		t.Errorf("IdentityPolicies with the server gone: %v, want ErrUnavailable", err)
 	}

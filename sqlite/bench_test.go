@@ -72,14 +72,14 @@ func BenchmarkIdentityPolicies(b *testing.B) {
 	}
 	boundary := policy("boundary")
 	must(db.UpdateUser(ctx, acct, u.ID, func(u *opensts.User) error { u.PermissionsBoundary = boundary.ARN(); return nil }))
-	ip, err := db.IdentityPolicies(ctx, acct, u.ID)
+	ip, err := db.IdentityPolicies(ctx, acct, opensts.Owner{Kind: opensts.OwnerUser, ID: u.ID})
 	must(err)
 	if len(ip.Documents) != 17 || ip.Boundary == nil {
 		b.Fatalf("IdentityPolicies: %d documents, boundary %v", len(ip.Documents), ip.Boundary)
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := db.IdentityPolicies(ctx, acct, u.ID); err != nil {
+		if _, err := db.IdentityPolicies(ctx, acct, opensts.Owner{Kind: opensts.OwnerUser, ID: u.ID}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -104,7 +104,7 @@ func checkPopulated(tb testing.TB, s opensts.Store, u opensts.User, k opensts.Ac
 	if d := cmp.Diff(k, gotK); d != "" {
 		tb.Errorf("access key (-want +got):\n%s", d)
 	}
-	ip, err := s.IdentityPolicies(ctx, acct, u.ID)
+	ip, err := s.IdentityPolicies(ctx, acct, opensts.Owner{Kind: opensts.OwnerUser, ID: u.ID})
 	if err != nil || len(ip.Documents) != 1 {
 		tb.Errorf("IdentityPolicies = %+v, %v; want the attached policy", ip, err)
 	}

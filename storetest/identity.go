@@ -70,7 +70,7 @@ func testIdentityEverything(t *testing.T, s opensts.Store) {
 		return nil
 	}))
 
-	got, err := s.IdentityPolicies(ctx, acctID, u.ID)
+	got, err := s.IdentityPolicies(ctx, acctID, userOwner(u))
 	must(t, "IdentityPolicies", err)
 	want := opensts.IdentityPolicies{
 		Documents: []opensts.PolicyDocument{
@@ -88,9 +88,22 @@ func testIdentityEverything(t *testing.T, s opensts.Store) {
 	}
 	diff(t, "IdentityPolicies", want, got)
 
+	// A group's own policies: inline by name, then managed; no boundary.
+	gotGroup, err := s.IdentityPolicies(ctx, acctID, groupOwner(alpha))
+	must(t, "IdentityPolicies of a group", err)
+	diff(t, "IdentityPolicies of a group", opensts.IdentityPolicies{Documents: []opensts.PolicyDocument{
+		{Source: opensts.SourceGroupInline, ID: "Alpha-inline-1", Document: doc("Alpha-inline-1")},
+		{Source: opensts.SourceGroupInline, ID: "alpha-inline-2", Document: doc("alpha-inline-2")},
+		{Source: opensts.SourceGroupManaged, ID: forAlpha.ARN(), Document: doc("ForAlpha")},
+	}}, gotGroup)
+	_, err = s.IdentityPolicies(ctx, acctID, opensts.Owner{Kind: opensts.OwnerGroup, ID: "AGPAUNKNOWNUNKNOWNX"})
+	wantErr(t, "IdentityPolicies unknown group", err, opensts.ErrNotFound)
+	_, err = s.IdentityPolicies(ctx, "210987654321", groupOwner(alpha))
+	wantErr(t, "IdentityPolicies of a group in another account", err, opensts.ErrNotFound)
+
 	// Changing a default version shows at once.
 	must(t, "SetDefaultPolicyVersion eta v1", s.SetDefaultPolicyVersion(ctx, acctID, eta.ID, "v1", at(70)))
-	got, err = s.IdentityPolicies(ctx, acctID, u.ID)
+	got, err = s.IdentityPolicies(ctx, acctID, userOwner(u))
 	must(t, "IdentityPolicies", err)
 	want.Documents[2].Document, want.Documents[8].Document = doc("eta"), doc("eta")
 	diff(t, "IdentityPolicies after SetDefaultPolicyVersion", want, got)
@@ -101,7 +114,7 @@ func testIdentityNone(t *testing.T, s opensts.Store) {
 	u := mustUser(t, s, "alice")
 	other := mustUser(t, s, "bob")
 	must(t, "PutInlinePolicy other", s.PutInlinePolicy(t.Context(), acctID, userOwner(other), opensts.InlinePolicy{Name: "x", Document: doc("x")}, 1, noLimit))
-	got, err := s.IdentityPolicies(t.Context(), acctID, u.ID)
+	got, err := s.IdentityPolicies(t.Context(), acctID, userOwner(u))
 	must(t, "IdentityPolicies", err)
 	diff(t, "IdentityPolicies of a user without policies", opensts.IdentityPolicies{}, got)
 	if got.Boundary != nil {
@@ -128,7 +141,7 @@ func testIdentityBoundaryMissing(t *testing.T, s opensts.Store) {
 			cur.PermissionsBoundary = arn
 			return nil
 		}))
-		if got, err := s.IdentityPolicies(ctx, acctID, u.ID); err == nil {
+		if got, err := s.IdentityPolicies(ctx, acctID, userOwner(u)); err == nil {
 			t.Errorf("IdentityPolicies with boundary %q = %+v, want an error", arn, got)
 		}
 	}
@@ -137,9 +150,9 @@ func testIdentityBoundaryMissing(t *testing.T, s opensts.Store) {
 func testIdentityUnknownUser(t *testing.T, s opensts.Store) {
 	mustAccount(t, s)
 	u := mustUser(t, s, "alice")
-	_, err := s.IdentityPolicies(t.Context(), acctID, "AIDAUNKNOWNUNKNOWNX")
+	_, err := s.IdentityPolicies(t.Context(), acctID, opensts.Owner{Kind: opensts.OwnerUser, ID: "AIDAUNKNOWNUNKNOWNX"})
 	wantErr(t, "IdentityPolicies unknown user", err, opensts.ErrNotFound)
-	_, err = s.IdentityPolicies(t.Context(), "210987654321", u.ID)
+	_, err = s.IdentityPolicies(t.Context(), "210987654321", userOwner(u))
 	wantErr(t, "IdentityPolicies in another account", err, opensts.ErrNotFound)
 }
 
@@ -185,7 +198,7 @@ func testIdentitySnapshot(t *testing.T, s opensts.Store) {
 			running = false
 		default:
 		}
-		ip, err := s.IdentityPolicies(ctx, acctID, u.ID)
+		ip, err := s.IdentityPolicies(ctx, acctID, userOwner(u))
 		if err != nil {
 			t.Errorf("IdentityPolicies: %v", err)
 			return
