@@ -14,6 +14,7 @@ const (
 	PrefixTemporaryKey  = "ASIA"
 	PrefixUser          = "AIDA"
 	PrefixGroup         = "AGPA"
+	PrefixRole          = "AROA"
 	PrefixManagedPolicy = "ANPA"
 )
 

@@ -35,18 +35,20 @@ type InlinePolicy struct {
 	Document string
 }
 
-// OwnerKind says whether a policy owner is a user or a group.
+// OwnerKind says what kind of entity holds inline and attached policies.
 type OwnerKind string
 
 const (
 	OwnerUser  OwnerKind = "user"
 	OwnerGroup OwnerKind = "group"
+	OwnerRole  OwnerKind = "role"
 )
 
-// Owner identifies the user or group that holds inline or attached policies.
+// Owner identifies the user, group or role that holds inline or attached
+// policies.
 type Owner struct {
 	Kind OwnerKind
-	ID   string // user id or group id
+	ID   string // user, group or role id
 }
 
 // AttachedPolicy names a managed policy attached to an owner.
@@ -61,6 +63,7 @@ type PolicySource string
 
 const (
 	SourceUserInline   PolicySource = "user inline"
+	SourceRoleInline   PolicySource = "role inline"
 	SourceGroupInline  PolicySource = "group inline"
 	SourceManaged      PolicySource = "managed"
 	SourceGroupManaged PolicySource = "group managed"
@@ -78,7 +81,8 @@ type PolicyDocument struct {
 // IdentityPolicies is every identity-based policy that applies to an owner,
 // read in one consistent snapshot: for a user its inline and attached
 // policies, those of every group it belongs to, and its permissions
-// boundary; for a group its inline and attached policies.
+// boundary; for a role its inline and attached policies and its boundary;
+// for a group its inline and attached policies.
 type IdentityPolicies struct {
 	Documents []PolicyDocument
 	// Boundary is nil when the user has no permissions boundary.

@@ -9,6 +9,7 @@ type Snapshot struct {
 	DefaultAccountID string
 	Accounts         []Account
 	Users            []User
+	Roles            []Role
 	Groups           []Group
 	Memberships      []Membership
 	AccessKeys       []AccessKey
@@ -40,7 +41,7 @@ type SnapshotInlinePolicy struct {
 	Size      int
 }
 
-// SnapshotAttachment is a managed policy attached to a user or group.
+// SnapshotAttachment is a managed policy attached to a user, group or role.
 type SnapshotAttachment struct {
 	AccountID string
 	Owner     Owner

@@ -37,10 +37,13 @@ type Page[T any] struct {
 // quota passed in would be exceeded, *DeleteConflictError when dependents
 // remain; all tested with errors.Is. Updater functions run inside the
 // store's transaction with the current value; returning an error aborts
-// without writing. Times are returned in UTC.
+// without writing. An updater may run more than once (PostgreSQL retries a
+// transaction that lost a serialization race), so it must not have effects
+// beyond the value it is given. Times are returned in UTC.
 type Store interface {
 	Accounts
 	Users
+	Roles
 	Groups
 	AccessKeys
 	MFADevices
@@ -80,6 +83,27 @@ type Users interface {
 	// *DeleteConflictError while access keys, MFA devices, inline or attached
 	// policies or group memberships remain (checked in that order).
 	DeleteUser(ctx context.Context, accountID, userID string) error
+}
+
+// Roles persists IAM roles.
+type Roles interface {
+	// CreateRole fails with ErrAlreadyExists when the name is taken in the
+	// account (case-insensitively) and ErrLimitExceeded when the account
+	// already has maxRoles roles.
+	CreateRole(ctx context.Context, r Role, maxRoles int) error
+	// GetRole looks a role up by name, case-insensitively (IAM's lookup;
+	// STS compares the stored name and path with the ARN it was given).
+	GetRole(ctx context.Context, accountID, name string) (Role, error)
+	GetRoleByID(ctx context.Context, accountID, roleID string) (Role, error)
+	// ListRoles lists by name order, filtered by PathPrefix.
+	ListRoles(ctx context.Context, accountID string, opt ListOptions) (Page[Role], error)
+	// UpdateRole changes what IAM lets change (trust policy, description,
+	// maximum session duration, boundary, tags, last use); fn may not change
+	// AccountID, ID, Name, Path or CreatedAt.
+	UpdateRole(ctx context.Context, accountID, roleID string, fn func(*Role) error) error
+	// DeleteRole fails with a *DeleteConflictError while inline or attached
+	// policies remain (checked in that order).
+	DeleteRole(ctx context.Context, accountID, roleID string) error
 }
 
 // Groups persists IAM groups and memberships.
@@ -144,7 +168,8 @@ type Policies interface {
 	// ListPolicies lists by name; onlyAttached keeps policies with attachments.
 	ListPolicies(ctx context.Context, accountID string, onlyAttached bool, opt ListOptions) (Page[ManagedPolicy], error)
 	// DeletePolicy fails with a *DeleteConflictError while the policy is
-	// attached or has versions besides the default.
+	// attached or a user's or role's permissions boundary, or has versions
+	// besides the default.
 	DeletePolicy(ctx context.Context, accountID, policyID string) error
 	// CreatePolicyVersion adds version v<N+1>; ErrLimitExceeded when the policy
 	// already has maxVersions versions.
@@ -172,7 +197,8 @@ type Policies interface {
 
 	// IdentityPolicies reads every identity policy of an owner in one
 	// snapshot: for a user, its own, its groups' and its boundary; for a
-	// group, its own. ErrNotFound when the owner does not exist.
+	// role, its own and its boundary; for a group, its own. ErrNotFound
+	// when the owner does not exist.
 	IdentityPolicies(ctx context.Context, accountID string, owner Owner) (IdentityPolicies, error)
 }
 

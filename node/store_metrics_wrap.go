@@ -68,6 +68,39 @@ func (s observedStore) DeleteUser(ctx context.Context, accountID, userID string)
 	return s.Store.DeleteUser(ctx, accountID, userID)
 }
 
+func (s observedStore) CreateRole(ctx context.Context, r opensts.Role, maxRoles int) (err error) {
+	defer s.m.observe("CreateRole", time.Now(), &err)
+	return s.Store.CreateRole(ctx, r, maxRoles)
+}
+
+func (s observedStore) GetRole(ctx context.Context, accountID, name string) (r0 opensts.Role, err error) {
+	defer s.m.observe("GetRole", time.Now(), &err)
+	r0, err = s.Store.GetRole(ctx, accountID, name)
+	return r0, err
+}
+
+func (s observedStore) GetRoleByID(ctx context.Context, accountID, roleID string) (r0 opensts.Role, err error) {
+	defer s.m.observe("GetRoleByID", time.Now(), &err)
+	r0, err = s.Store.GetRoleByID(ctx, accountID, roleID)
+	return r0, err
+}
+
+func (s observedStore) ListRoles(ctx context.Context, accountID string, opt opensts.ListOptions) (r0 opensts.Page[opensts.Role], err error) {
+	defer s.m.observe("ListRoles", time.Now(), &err)
+	r0, err = s.Store.ListRoles(ctx, accountID, opt)
+	return r0, err
+}
+
+func (s observedStore) UpdateRole(ctx context.Context, accountID, roleID string, fn func(*opensts.Role) error) (err error) {
+	defer s.m.observe("UpdateRole", time.Now(), &err)
+	return s.Store.UpdateRole(ctx, accountID, roleID, fn)
+}
+
+func (s observedStore) DeleteRole(ctx context.Context, accountID, roleID string) (err error) {
+	defer s.m.observe("DeleteRole", time.Now(), &err)
+	return s.Store.DeleteRole(ctx, accountID, roleID)
+}
+
 func (s observedStore) CreateGroup(ctx context.Context, g opensts.Group, maxGroups int) (err error) {
 	defer s.m.observe("CreateGroup", time.Now(), &err)
 	return s.Store.CreateGroup(ctx, g, maxGroups)

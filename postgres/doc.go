@@ -21,16 +21,16 @@
 //
 // Concurrency: writes run in READ COMMITTED transactions that lock what
 // their read-modify-write depends on before reading it: the account row
-// for account-wide quotas (users, groups, policies, MFA devices), the
-// owning user or group for per-owner quotas and against deletion, the
-// entity itself for updater funcs (SELECT … FOR NO KEY UPDATE), and the
-// whole token_keys table (LOCK TABLE … EXCLUSIVE) for key-ring updates,
-// which readers never wait for. Updaters on different nodes therefore
-// queue exactly as on one node, and updater funcs must not call back into
-// the store. Reads that must be one snapshot (IdentityPolicies, listings
-// with an existence check, Snapshot) use a REPEATABLE READ read-only
-// transaction; single lookups run as one statement, prepared once per
-// connection by pgx's statement cache.
+// for account-wide quotas (users, roles, groups, policies, MFA devices),
+// the owning user, group or role for per-owner quotas and against
+// deletion, the entity itself for updater funcs (SELECT … FOR NO KEY
+// UPDATE), and the whole token_keys table (LOCK TABLE … EXCLUSIVE) for
+// key-ring updates, which readers never wait for. Updaters on different
+// nodes therefore queue exactly as on one node, and updater funcs must not
+// call back into the store. Reads that must be one snapshot
+// (IdentityPolicies, listings with an existence check, Snapshot) use a
+// REPEATABLE READ read-only transaction; single lookups run as one
+// statement, prepared once per connection by pgx's statement cache.
 //
 // Failures: a unique violation (SQLSTATE 23505) is opensts.ErrAlreadyExists,
 // a missing row opensts.ErrNotFound. Serialization failures (40001) and

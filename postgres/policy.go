@@ -165,10 +165,11 @@ func (db *DB) DeletePolicy(ctx context.Context, accountID, policyID string) erro
 	return nil
 }
 
-// usedAsBoundary reports whether a user of the account has the policy as
+// usedAsBoundary reports whether a user or role of the account has the policy as
 // permissions boundary, matching ARNs as IdentityPolicies resolves them.
 func usedAsBoundary(ctx context.Context, q querier, accountID, path, nameLower string) (bool, error) {
-	rows, err := q.Query(ctx, `SELECT permissions_boundary FROM users WHERE account_id = $1 AND permissions_boundary <> ''`, accountID)
+	rows, err := q.Query(ctx, `SELECT permissions_boundary FROM users WHERE account_id = $1 AND permissions_boundary <> ''
+		UNION ALL SELECT permissions_boundary FROM roles WHERE account_id = $1 AND permissions_boundary <> ''`, accountID)
 	if err != nil {
 		return false, err
 	}
@@ -333,8 +334,8 @@ func (db *DB) SetDefaultPolicyVersion(ctx context.Context, accountID, policyID, 
 	return nil
 }
 
-// lockPolicyOwner locks the user or group that holds inline and attached
-// policies FOR NO KEY UPDATE, so that per-owner quota checks and the writes
+// lockPolicyOwner locks the user, group or role that holds inline and
+// attached policies FOR NO KEY UPDATE, so that per-owner quota checks and the writes
 // after them are atomic and the owner cannot be deleted meanwhile. It
 // returns ErrNotFound unless the owner is in the account, and
 // ErrInvalidInput for an unknown owner kind.
@@ -344,19 +345,23 @@ func lockPolicyOwner(ctx context.Context, tx pgx.Tx, accountID string, o opensts
 		return lockUser(ctx, tx, accountID, o.ID, "FOR NO KEY UPDATE")
 	case opensts.OwnerGroup:
 		return lockGroup(ctx, tx, accountID, o.ID, "FOR NO KEY UPDATE")
+	case opensts.OwnerRole:
+		return lockRole(ctx, tx, accountID, o.ID, "FOR NO KEY UPDATE")
 	default:
 		return fmt.Errorf("owner kind %q: %w", o.Kind, opensts.ErrInvalidInput)
 	}
 }
 
-// policyOwnerExists returns ErrNotFound unless the user or group is in the
-// account, and ErrInvalidInput for an unknown owner kind.
+// policyOwnerExists returns ErrNotFound unless the user, group or role is in
+// the account, and ErrInvalidInput for an unknown owner kind.
 func policyOwnerExists(ctx context.Context, q querier, accountID string, o opensts.Owner) error {
 	switch o.Kind {
 	case opensts.OwnerUser:
 		return userExists(ctx, q, accountID, o.ID)
 	case opensts.OwnerGroup:
 		return groupExists(ctx, q, accountID, o.ID)
+	case opensts.OwnerRole:
+		return roleExists(ctx, q, accountID, o.ID)
 	default:
 		return fmt.Errorf("owner kind %q: %w", o.Kind, opensts.ErrInvalidInput)
 	}
@@ -446,7 +451,7 @@ func (db *DB) DeleteInlinePolicy(ctx context.Context, accountID string, owner op
 	return nil
 }
 
-// AttachPolicy attaches a managed policy to a user or group; attaching it
+// AttachPolicy attaches a managed policy to a user, group or role; attaching it
 // again changes nothing and succeeds even at the quota. The owner is locked
 // for the quota, the policy against deletion.
 func (db *DB) AttachPolicy(ctx context.Context, accountID string, owner opensts.Owner, policyID string, maxAttached int) error {
@@ -529,21 +534,30 @@ func (db *DB) ListAttachedPolicies(ctx context.Context, accountID string, owner 
 // default versions of the policies attached to it, the inline and attached
 // policies of every group it is in, and its permissions boundary; order:
 // user inline, user managed, group inline, group managed, groups by name and
-// policies by name within each. For a group: its inline, then its managed
-// policies. A permissions boundary that names no stored policy fails the
-// call rather than be dropped: a missing boundary must never widen
-// permissions.
+// policies by name within each. For a role: its inline, then its managed
+// policies, and its permissions boundary, resolved as a user's. For a
+// group: its inline, then its managed policies. A permissions boundary that
+// names no stored policy fails the call rather than be dropped: a missing
+// boundary must never widen permissions.
 func (db *DB) IdentityPolicies(ctx context.Context, accountID string, owner opensts.Owner) (opensts.IdentityPolicies, error) {
 	var ip opensts.IdentityPolicies
 	err := db.read(ctx, func(q querier) error {
-		var u opensts.User
+		ip = opensts.IdentityPolicies{} // read runs fn again after a connection failure
+		var boundary string
 		queries := userPolicyQueries
 		switch owner.Kind {
 		case opensts.OwnerUser:
-			var err error
-			if u, err = getUserByID(ctx, q, accountID, owner.ID, ""); err != nil {
+			u, err := getUserByID(ctx, q, accountID, owner.ID, "")
+			if err != nil {
 				return err
 			}
+			boundary = u.PermissionsBoundary
+		case opensts.OwnerRole:
+			r, err := getRoleByID(ctx, q, accountID, owner.ID, "")
+			if err != nil {
+				return err
+			}
+			boundary, queries = r.PermissionsBoundary, rolePolicyQueries
 		case opensts.OwnerGroup:
 			var n int
 			if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM groups WHERE account_id = $1 AND id = $2`, accountID, owner.ID).Scan(&n); err != nil {
@@ -574,14 +588,14 @@ func (db *DB) IdentityPolicies(ctx context.Context, accountID string, owner open
 				return err
 			}
 		}
-		if u.PermissionsBoundary == "" {
+		if boundary == "" {
 			return nil
 		}
-		doc, err := boundaryDocument(ctx, q, accountID, u.PermissionsBoundary)
+		doc, err := boundaryDocument(ctx, q, accountID, boundary)
 		if err != nil {
-			return fmt.Errorf("permissions boundary %s: %w", u.PermissionsBoundary, err)
+			return fmt.Errorf("permissions boundary %s: %w", boundary, err)
 		}
-		ip.Boundary = &opensts.PolicyDocument{Source: opensts.SourceBoundary, ID: u.PermissionsBoundary, Document: doc}
+		ip.Boundary = &opensts.PolicyDocument{Source: opensts.SourceBoundary, ID: boundary, Document: doc}
 		return nil
 	})
 	if err != nil {
@@ -647,4 +661,14 @@ var groupPolicyQueries = []policyQuery{
 		JOIN managed_policies p ON p.id = a.policy_id
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
 		WHERE a.owner_kind = 'group' AND a.owner_id = $2 AND a.account_id = $1 ORDER BY p.name_lower`},
+}
+
+// rolePolicyQueries read a role's own inline and managed policies.
+var rolePolicyQueries = []policyQuery{
+	{opensts.SourceRoleInline, `SELECT '', name, document FROM inline_policies
+		WHERE owner_kind = 'role' AND owner_id = $2 AND account_id = $1 ORDER BY name_lower`},
+	{opensts.SourceManaged, `SELECT p.path, p.name, v.document FROM policy_attachments a
+		JOIN managed_policies p ON p.id = a.policy_id
+		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
+		WHERE a.owner_kind = 'role' AND a.owner_id = $2 AND a.account_id = $1 ORDER BY p.name_lower`},
 }

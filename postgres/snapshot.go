@@ -70,6 +70,13 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 			})
 		},
 		func() error {
+			return each(`SELECT `+roleCols+` FROM roles r ORDER BY r.account_id, r.id`, func(r pgx.Rows) error {
+				role, _, err := scanRole(r)
+				s.Roles = append(s.Roles, role)
+				return err
+			})
+		},
+		func() error {
 			return each(`SELECT `+groupCols+` FROM groups g ORDER BY g.account_id, g.id`, func(r pgx.Rows) error {
 				g, _, err := scanGroup(r)
 				s.Groups = append(s.Groups, g)
@@ -200,7 +207,8 @@ func (db *DB) Restore(ctx context.Context, s *opensts.Snapshot) error {
 			return err
 		}
 		nonEmpty, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM token_keys)
-			OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM groups) OR EXISTS (SELECT 1 FROM access_keys)
+			OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM roles) OR EXISTS (SELECT 1 FROM groups)
+			OR EXISTS (SELECT 1 FROM access_keys)
 			OR EXISTS (SELECT 1 FROM mfa_devices) OR EXISTS (SELECT 1 FROM managed_policies)
 			OR EXISTS (SELECT 1 FROM inline_policies) OR EXISTS (SELECT 1 FROM policy_attachments)
 			OR EXISTS (SELECT 1 FROM group_members) OR EXISTS (SELECT 1 FROM policy_versions)`)
@@ -248,6 +256,19 @@ func restore(ctx context.Context, tx pgx.Tx, s *opensts.Snapshot) error {
 		rows = append(rows, []any{u.AccountID, u.ID, u.Name, lower(u.Name), u.Path, u.PermissionsBoundary, tags, u.CreatedAt})
 	}
 	if err := copyRows("users", []string{"account_id", "id", "name", "name_lower", "path", "permissions_boundary", "tags", "created_at"}, rows); err != nil {
+		return err
+	}
+	rows = nil
+	for _, r := range s.Roles {
+		tags, err := backend.EncodeTags(r.Tags)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, []any{r.AccountID, r.ID, r.Name, lower(r.Name), r.Path, r.TrustPolicy, r.Description,
+			int64(r.MaxSessionDuration), r.PermissionsBoundary, tags, r.CreatedAt, timestamptz(r.LastUsed), r.LastUsedRegion})
+	}
+	if err := copyRows("roles", []string{"account_id", "id", "name", "name_lower", "path", "trust_policy", "description",
+		"max_session_duration", "permissions_boundary", "tags", "created_at", "last_used", "last_used_region"}, rows); err != nil {
 		return err
 	}
 	rows = nil

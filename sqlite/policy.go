@@ -152,10 +152,12 @@ func (db *DB) DeletePolicy(ctx context.Context, accountID, policyID string) erro
 	return nil
 }
 
-// usedAsBoundary reports whether a user of the account has the policy as
-// permissions boundary, matching ARNs as IdentityPolicies resolves them.
+// usedAsBoundary reports whether a user or role of the account has the
+// policy as permissions boundary, matching ARNs as IdentityPolicies
+// resolves them.
 func usedAsBoundary(ctx context.Context, q querier, accountID, path, nameLower string) (bool, error) {
-	rows, err := q.QueryContext(ctx, `SELECT permissions_boundary FROM users WHERE account_id = ? AND permissions_boundary <> ''`, accountID)
+	rows, err := q.QueryContext(ctx, `SELECT permissions_boundary FROM users WHERE account_id = ?1 AND permissions_boundary <> ''
+		UNION ALL SELECT permissions_boundary FROM roles WHERE account_id = ?1 AND permissions_boundary <> ''`, accountID)
 	if err != nil {
 		return false, err
 	}
@@ -322,14 +324,16 @@ func (db *DB) SetDefaultPolicyVersion(ctx context.Context, accountID, policyID, 
 	return nil
 }
 
-// policyOwnerExists returns ErrNotFound unless the user or group is in the
-// account, and ErrInvalidInput for an unknown owner kind.
+// policyOwnerExists returns ErrNotFound unless the user, group or role is
+// in the account, and ErrInvalidInput for an unknown owner kind.
 func policyOwnerExists(ctx context.Context, q querier, accountID string, o opensts.Owner) error {
 	switch o.Kind {
 	case opensts.OwnerUser:
 		return userExists(ctx, q, accountID, o.ID)
 	case opensts.OwnerGroup:
 		return groupExists(ctx, q, accountID, o.ID)
+	case opensts.OwnerRole:
+		return roleExists(ctx, q, accountID, o.ID)
 	default:
 		return fmt.Errorf("owner kind %q: %w", o.Kind, opensts.ErrInvalidInput)
 	}
@@ -506,14 +510,21 @@ func (db *DB) ListAttachedPolicies(ctx context.Context, accountID string, owner 
 func (db *DB) IdentityPolicies(ctx context.Context, accountID string, owner opensts.Owner) (opensts.IdentityPolicies, error) {
 	var ip opensts.IdentityPolicies
 	err := db.read(ctx, func(tx querier) error {
-		var u opensts.User
+		boundary := ""
 		queries := userPolicyQueries
 		switch owner.Kind {
 		case opensts.OwnerUser:
-			var err error
-			if u, err = getUserByID(ctx, tx, accountID, owner.ID); err != nil {
+			u, err := getUserByID(ctx, tx, accountID, owner.ID)
+			if err != nil {
 				return err
 			}
+			boundary = u.PermissionsBoundary
+		case opensts.OwnerRole:
+			r, err := getRoleByID(ctx, tx, accountID, owner.ID)
+			if err != nil {
+				return err
+			}
+			boundary, queries = r.PermissionsBoundary, rolePolicyQueries
 		case opensts.OwnerGroup:
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM groups WHERE account_id = ? AND id = ?`, accountID, owner.ID).Scan(&n); err != nil {
@@ -544,14 +555,14 @@ func (db *DB) IdentityPolicies(ctx context.Context, accountID string, owner open
 				return err
 			}
 		}
-		if u.PermissionsBoundary == "" {
+		if boundary == "" {
 			return nil
 		}
-		doc, err := boundaryDocument(ctx, tx, accountID, u.PermissionsBoundary)
+		doc, err := boundaryDocument(ctx, tx, accountID, boundary)
 		if err != nil {
-			return fmt.Errorf("permissions boundary %s: %w", u.PermissionsBoundary, err)
+			return fmt.Errorf("permissions boundary %s: %w", boundary, err)
 		}
-		ip.Boundary = &opensts.PolicyDocument{Source: opensts.SourceBoundary, ID: u.PermissionsBoundary, Document: doc}
+		ip.Boundary = &opensts.PolicyDocument{Source: opensts.SourceBoundary, ID: boundary, Document: doc}
 		return nil
 	})
 	if err != nil {
@@ -607,6 +618,16 @@ var userPolicyQueries = []policyQuery{
 		JOIN managed_policies p ON p.id = a.policy_id
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
 		WHERE m.user_id = ?2 AND g.account_id = ?1 ORDER BY g.name_lower, p.name_lower`},
+}
+
+// rolePolicyQueries read a role's own inline and managed policies.
+var rolePolicyQueries = []policyQuery{
+	{opensts.SourceRoleInline, `SELECT '', name, document FROM inline_policies
+		WHERE owner_kind = 'role' AND owner_id = ?2 ORDER BY name_lower`},
+	{opensts.SourceManaged, `SELECT p.path, p.name, v.document FROM policy_attachments a
+		JOIN managed_policies p ON p.id = a.policy_id
+		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
+		WHERE a.owner_kind = 'role' AND a.owner_id = ?2 ORDER BY p.name_lower`},
 }
 
 // groupPolicyQueries read a group's own inline and managed policies.

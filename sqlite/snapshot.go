@@ -70,6 +70,13 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 			})
 		},
 		func() error {
+			return each(`SELECT `+roleCols+` FROM roles ORDER BY account_id, id`, func(r *sql.Rows) error {
+				role, _, err := scanRole(r)
+				s.Roles = append(s.Roles, role)
+				return err
+			})
+		},
+		func() error {
 			return each(`SELECT `+groupCols+` FROM groups g ORDER BY g.account_id, g.id`, func(r *sql.Rows) error {
 				g, _, err := scanGroup(r)
 				s.Groups = append(s.Groups, g)
@@ -195,7 +202,7 @@ func (db *DB) Restore(ctx context.Context, s *opensts.Snapshot) error {
 	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		nonEmpty, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM token_keys)
-			OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM groups) OR EXISTS (SELECT 1 FROM access_keys)
+			OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM roles) OR EXISTS (SELECT 1 FROM groups) OR EXISTS (SELECT 1 FROM access_keys)
 			OR EXISTS (SELECT 1 FROM mfa_devices) OR EXISTS (SELECT 1 FROM managed_policies)
 			OR EXISTS (SELECT 1 FROM inline_policies) OR EXISTS (SELECT 1 FROM policy_attachments)
 			OR EXISTS (SELECT 1 FROM group_members) OR EXISTS (SELECT 1 FROM policy_versions)`)
@@ -238,6 +245,11 @@ func restore(ctx context.Context, tx *sql.Tx, s *opensts.Snapshot) error {
 		if err := exec("user "+u.ID, `INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			u.AccountID, u.ID, u.Name, u.Path, micros(u.CreatedAt), tags, u.PermissionsBoundary, lower(u.Name)); err != nil {
 			return err
+		}
+	}
+	for _, r := range s.Roles {
+		if err := insertRole(ctx, tx, r); err != nil {
+			return fmt.Errorf("restore role %s: %w", r.ID, err)
 		}
 	}
 	for _, g := range s.Groups {

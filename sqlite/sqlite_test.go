@@ -356,3 +356,61 @@ func TestBackup_FailureLeavesNothing(t *testing.T) {
 		t.Errorf("failed backup left %s: %v", backup, err)
 	}
 }
+
+// TestUpgradeFromVersion1: a store created by the release before roles
+// (schema version 1) opens with its inline policies and attachments kept
+// through 0002's rebuild of their tables, and then holds roles.
+func TestUpgradeFromVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "opensts.db")
+	init1, err := os.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		string(init1),
+		`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`,
+		`INSERT INTO schema_migrations VALUES (1, '0001_init.sql', 0)`,
+		`INSERT INTO accounts (id, is_default, created_at) VALUES ('123456789012', 1, 0)`,
+		`INSERT INTO users (id, account_id, name, name_lower, path, created_at) VALUES ('AIDAUSERUSERUSERUSER1', '123456789012', 'alice', 'alice', '/', 0)`,
+		`INSERT INTO managed_policies (id, account_id, name, name_lower, path, default_version, next_version, created_at, updated_at)
+			VALUES ('ANPAPOLICYPOLICYPOL1', '123456789012', 'P', 'p', '/', 1, 2, 0, 0)`,
+		`INSERT INTO policy_versions (policy_id, version, document, created_at) VALUES ('ANPAPOLICYPOLICYPOL1', 1, '{}', 0)`,
+		`INSERT INTO inline_policies VALUES ('123456789012', 'user', 'AIDAUSERUSERUSERUSER1', 'Inline', 'inline', '{"Version":"2012-10-17"}', 3)`,
+		`INSERT INTO policy_attachments VALUES ('123456789012', 'user', 'AIDAUSERUSERUSERUSER1', 'ANPAPOLICYPOLICYPOL1')`,
+	} {
+		if _, err := raw.Exec(stmt); err != nil {
+			t.Fatalf("%.60s: %v", stmt, err)
+		}
+	}
+	raw.Close()
+
+	db := mustOpen(t, path)
+	ctx := t.Context()
+	user := opensts.Owner{Kind: opensts.OwnerUser, ID: "AIDAUSERUSERUSERUSER1"}
+	names, err := db.ListInlinePolicies(ctx, "123456789012", user, opensts.ListOptions{})
+	if err != nil || len(names.Items) != 1 || names.Items[0] != "Inline" {
+		t.Fatalf("inline policies after the upgrade: %v, %v", names.Items, err)
+	}
+	attached, err := db.ListAttachedPolicies(ctx, "123456789012", user, opensts.ListOptions{})
+	if err != nil || len(attached.Items) != 1 || attached.Items[0].Name != "P" {
+		t.Fatalf("attachments after the upgrade: %v, %v", attached.Items, err)
+	}
+	role := opensts.Role{AccountID: "123456789012", ID: "AROAROLEROLEROLEROLE1", Name: "Deploy", Path: "/", TrustPolicy: "{}", CreatedAt: time.Unix(1, 0).UTC()}
+	if err := db.CreateRole(ctx, role, 1000); err != nil {
+		t.Fatal(err)
+	}
+	owner := opensts.Owner{Kind: opensts.OwnerRole, ID: role.ID}
+	if err := db.PutInlinePolicy(ctx, "123456789012", owner, opensts.InlinePolicy{Name: "r", Document: "{}"}, 2, 10240); err != nil {
+		t.Fatalf("a role's inline policy after the upgrade: %v", err)
+	}
+	if err := db.AttachPolicy(ctx, "123456789012", owner, "ANPAPOLICYPOLICYPOL1", 10); err != nil {
+		t.Fatalf("a role's attachment after the upgrade: %v", err)
+	}
+	if got := schemaVersions(t, path); !cmp.Equal(got, []int{1, 2}) {
+		t.Errorf("schema versions %v", got)
+	}
+}

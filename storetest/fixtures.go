@@ -66,6 +66,26 @@ func mustUser(t testing.TB, s opensts.Store, name string) opensts.User {
 	return u
 }
 
+func newRole(name, path string) opensts.Role {
+	return opensts.Role{
+		AccountID:   acctID,
+		ID:          opensts.NewID(opensts.PrefixRole, 17),
+		Name:        name,
+		Path:        path,
+		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acctID + `:root"},"Action":"sts:AssumeRole"}]}`,
+		CreatedAt:   at(3),
+	}
+}
+
+func mustRole(t testing.TB, s opensts.Store, name string) opensts.Role {
+	t.Helper()
+	r := newRole(name, "/")
+	must(t, "CreateRole "+name, s.CreateRole(t.Context(), r, noLimit))
+	return r
+}
+
+func roleOwner(r opensts.Role) opensts.Owner { return opensts.Owner{Kind: opensts.OwnerRole, ID: r.ID} }
+
 func newGroup(name, path string) opensts.Group {
 	return opensts.Group{
 		AccountID: acctID,

@@ -298,8 +298,9 @@ func testPolicyDelete(t *testing.T, s opensts.Store) {
 	}
 }
 
-// testPolicyDeleteConflicts: attachments (to users or groups) and use as a
-// user's permissions boundary block DeletePolicy as "policy attachments",
+// testPolicyDeleteConflicts: attachments (to users, groups or roles) and use
+// as a user's or role's permissions boundary block DeletePolicy as "policy
+// attachments",
 // then versions other than the default as "policy versions".
 func testPolicyDeleteConflicts(t *testing.T, s opensts.Store) {
 	ctx := t.Context()
@@ -307,6 +308,12 @@ func testPolicyDeleteConflicts(t *testing.T, s opensts.Store) {
 	p := mustPolicy(t, s, "Ops")
 	u, g := mustUser(t, s, "alice"), mustGroup(t, s, "admins")
 	bounded := mustUser(t, s, "bounded")
+	r, boundedRole := mustRole(t, s, "Deploy"), mustRole(t, s, "Bounded")
+	must(t, "AttachPolicy role", s.AttachPolicy(ctx, acctID, roleOwner(r), p.ID, noLimit))
+	must(t, "UpdateRole boundary", s.UpdateRole(ctx, acctID, boundedRole.ID, func(cur *opensts.Role) error {
+		cur.PermissionsBoundary = p.ARN()
+		return nil
+	}))
 	must(t, "AttachPolicy user", s.AttachPolicy(ctx, acctID, userOwner(u), p.ID, noLimit))
 	must(t, "AttachPolicy group", s.AttachPolicy(ctx, acctID, groupOwner(g), p.ID, noLimit))
 	must(t, "UpdateUser boundary", s.UpdateUser(ctx, acctID, bounded.ID, func(cur *opensts.User) error {
@@ -323,8 +330,12 @@ func testPolicyDeleteConflicts(t *testing.T, s opensts.Store) {
 	}{
 		{"user attachment", opensts.DependentAttachments, func() error { return s.DetachPolicy(ctx, acctID, userOwner(u), p.ID) }},
 		{"group attachment", opensts.DependentAttachments, func() error { return s.DetachPolicy(ctx, acctID, groupOwner(g), p.ID) }},
+		{"role attachment", opensts.DependentAttachments, func() error { return s.DetachPolicy(ctx, acctID, roleOwner(r), p.ID) }},
 		{"boundary", opensts.DependentAttachments, func() error {
 			return s.UpdateUser(ctx, acctID, bounded.ID, func(cur *opensts.User) error { cur.PermissionsBoundary = ""; return nil })
+		}},
+		{"role boundary", opensts.DependentAttachments, func() error {
+			return s.UpdateRole(ctx, acctID, boundedRole.ID, func(cur *opensts.Role) error { cur.PermissionsBoundary = ""; return nil })
 		}},
 		{"versions", opensts.DependentVersions, func() error { return s.DeletePolicyVersion(ctx, acctID, p.ID, "v2") }},
 	}

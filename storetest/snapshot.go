@@ -20,7 +20,7 @@ import (
 //
 //   - A snapshot lists everything in one order, so that snapshots of the
 //     same content taken from different backends are equal: accounts by
-//     id; users and groups by account, then id; memberships by account,
+//     id; users, roles and groups by account, then id; memberships by account,
 //     group id, user id; access keys by id; MFA devices by account, then
 //     serial number; managed policies by account, then id, each with its
 //     versions oldest first; inline policies by account, owner kind, owner
@@ -187,6 +187,16 @@ func populateAll(t *testing.T, s opensts.Store) *opensts.Snapshot {
 	}
 	want.Users = []opensts.User{alice, bob, carol}
 
+	deploy, reader := newRole("Deploy", "/ci/"), newRole("reader", "/")
+	deploy.Description, deploy.MaxSessionDuration = "CI deploys", 7200
+	deploy.PermissionsBoundary = boundary.ARN()
+	deploy.Tags = []opensts.Tag{{Key: "Team", Value: "platform"}}
+	deploy.LastUsed, deploy.LastUsedRegion = at(80), "eu-west-1"
+	for _, r := range []opensts.Role{deploy, reader} {
+		must(t, "CreateRole "+r.Name, s.CreateRole(ctx, r, noLimit))
+	}
+	want.Roles = []opensts.Role{deploy, reader}
+
 	admins, devs := newGroup("Admins", "/ops/"), newGroup("devs", "/")
 	for _, g := range []opensts.Group{admins, devs} {
 		must(t, "CreateGroup "+g.Name, s.CreateGroup(ctx, g, noLimit))
@@ -247,7 +257,7 @@ func populateAll(t *testing.T, s opensts.Store) *opensts.Snapshot {
 	unused := newPolicy("unused", "/")
 	must(t, "CreatePolicy unused", s.CreatePolicy(ctx, unused, doc("unused"), noLimit))
 
-	ops.DefaultVersionID, ops.UpdatedAt, ops.AttachmentCount = "v3", at(60), 2
+	ops.DefaultVersionID, ops.UpdatedAt, ops.AttachmentCount = "v3", at(60), 3
 	boundary.DefaultVersionID = "v1"
 	unused.DefaultVersionID, unused.AttachmentCount = "v1", 1
 	v3 := opsVersions[1]
@@ -265,6 +275,7 @@ func populateAll(t *testing.T, s opensts.Store) *opensts.Snapshot {
 		{AccountID: acctID, Owner: userOwner(alice), Policy: opensts.InlinePolicy{Name: "S3Read", Document: doc("s3")}, Size: 17},
 		{AccountID: acctID, Owner: userOwner(alice), Policy: opensts.InlinePolicy{Name: "billing", Document: doc("billing")}, Size: 5},
 		{AccountID: acctID, Owner: groupOwner(admins), Policy: opensts.InlinePolicy{Name: "Admin", Document: doc("admin")}, Size: 9},
+		{AccountID: acctID, Owner: roleOwner(deploy), Policy: opensts.InlinePolicy{Name: "Deploy", Document: doc("deploy")}, Size: 6},
 	}
 	for _, p := range inline {
 		must(t, "PutInlinePolicy "+p.Policy.Name, s.PutInlinePolicy(ctx, acctID, p.Owner, p.Policy, p.Size, noLimit))
@@ -274,6 +285,7 @@ func populateAll(t *testing.T, s opensts.Store) *opensts.Snapshot {
 		{AccountID: acctID, Owner: userOwner(alice), PolicyID: ops.ID},
 		{AccountID: acctID, Owner: groupOwner(admins), PolicyID: ops.ID},
 		{AccountID: acctID, Owner: userOwner(bob), PolicyID: unused.ID},
+		{AccountID: acctID, Owner: roleOwner(deploy), PolicyID: ops.ID},
 	} {
 		must(t, "AttachPolicy", s.AttachPolicy(ctx, acctID, att.Owner, att.PolicyID, noLimit))
 		want.Attachments = append(want.Attachments, att)
@@ -296,6 +308,9 @@ func populateAll(t *testing.T, s opensts.Store) *opensts.Snapshot {
 func sortSnapshot(s *opensts.Snapshot) {
 	slices.SortFunc(s.Accounts, func(a, b opensts.Account) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(s.Users, func(a, b opensts.User) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
+	})
+	slices.SortFunc(s.Roles, func(a, b opensts.Role) int {
 		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
 	})
 	slices.SortFunc(s.Groups, func(a, b opensts.Group) int {
@@ -343,6 +358,16 @@ func checkRestored(t *testing.T, src, dst opensts.Store, want *opensts.Snapshot)
 		gotIP, err := dst.IdentityPolicies(ctx, acctID, opensts.Owner{Kind: opensts.OwnerUser, ID: u.ID})
 		must(t, "IdentityPolicies of the copy", err)
 		diff(t, "identity policies of "+u.Name, wantIP, gotIP)
+	}
+	for _, r := range want.Roles {
+		got, err := dst.GetRole(ctx, acctID, lower(r.Name))
+		must(t, "GetRole "+r.Name, err)
+		diff(t, "restored role", r, got)
+		wantIP, err := src.IdentityPolicies(ctx, acctID, roleOwner(r))
+		must(t, "IdentityPolicies of the original", err)
+		gotIP, err := dst.IdentityPolicies(ctx, acctID, roleOwner(r))
+		must(t, "IdentityPolicies of the copy", err)
+		diff(t, "identity policies of "+r.Name, wantIP, gotIP)
 	}
 	keys, err := dst.ListTokenKeys(ctx)
 	must(t, "ListTokenKeys", err)

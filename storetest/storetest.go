@@ -27,6 +27,7 @@ var suite = []struct {
 	{"Accounts", accountTests},
 	{"Users", userTests},
 	{"Groups", groupTests},
+	{"Roles", roleTests},
 	{"AccessKeys", accessKeyTests},
 	{"MFADevices", mfaTests},
 	{"Policies", policyTests},

@@ -142,6 +142,7 @@ func counts(s *opensts.Snapshot) []count {
 	return []count{
 		{"accounts", len(s.Accounts)},
 		{"users", len(s.Users)},
+		{"roles", len(s.Roles)},
 		{"groups", len(s.Groups)},
 		{"group memberships", len(s.Memberships)},
 		{"access keys", len(s.AccessKeys)},

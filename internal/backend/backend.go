@@ -217,14 +217,19 @@ func CheckSnapshot(s *opensts.Snapshot) error {
 		}
 	}
 	for _, p := range s.InlinePolicies {
-		if p.Owner.Kind != opensts.OwnerUser && p.Owner.Kind != opensts.OwnerGroup {
+		if !KnownOwnerKind(p.Owner.Kind) {
 			return bad("inline policy %s: owner kind %q", p.Policy.Name, p.Owner.Kind)
 		}
 	}
 	for _, a := range s.Attachments {
-		if a.Owner.Kind != opensts.OwnerUser && a.Owner.Kind != opensts.OwnerGroup {
+		if !KnownOwnerKind(a.Owner.Kind) {
 			return bad("attachment of %s: owner kind %q", a.PolicyID, a.Owner.Kind)
 		}
 	}
 	return nil
+}
+
+// KnownOwnerKind reports whether k is a kind of entity that holds policies.
+func KnownOwnerKind(k opensts.OwnerKind) bool {
+	return k == opensts.OwnerUser || k == opensts.OwnerGroup || k == opensts.OwnerRole
 }

@@ -97,7 +97,7 @@ func TestCheckSnapshot(t *testing.T) {
 		"missing default version": func(s *opensts.Snapshot) { s.Policies[0].Policy.DefaultVersionID = "v2" },
 		"next version reused":     func(s *opensts.Snapshot) { s.Policies[0].NextVersion = 3 },
 		"bad owner kind": func(s *opensts.Snapshot) {
-			s.InlinePolicies = []opensts.SnapshotInlinePolicy{{Owner: opensts.Owner{Kind: "role"}}}
+			s.InlinePolicies = []opensts.SnapshotInlinePolicy{{Owner: opensts.Owner{Kind: "instance-profile"}}}
 		},
 	}
 	for name, edit := range cases {
