@@ -1,5 +1,6 @@
 // Package policy owns the IAM policy language in OpenSTS: it parses and
-// validates identity, session and resource-based policy documents, compiles
+// validates identity, session, resource-based and role trust policy
+// documents, compiles
 // them once, and evaluates requests against them. Every authorization
 // decision OpenSTS makes — for its own IAM and STS actions and for the
 // services that ask it — goes through Evaluate.
@@ -24,12 +25,39 @@
 // patterns with their policy variables, numbers, dates, CIDR blocks and
 // base64 values decoded. Evaluate then parses nothing from the policy.
 //
+// # Trust policies
+//
+// Kind Trust is a role's AssumeRolePolicyDocument, the role's resource-based
+// policy, as CreateRole and UpdateAssumeRolePolicy validate it: every
+// statement names its Principal; NotPrincipal, Resource and NotResource are
+// prohibited; actions are the STS actions on a role (sts:AssumeRole,
+// sts:AssumeRoleWithSAML, sts:AssumeRoleWithWebIdentity, sts:TagSession,
+// sts:SetSourceIdentity, sts:SetContext) or wildcards matching some of them;
+// principals are AWS accounts, users, roles, role sessions, federated users
+// or {"AWS": "*"} (not the bare "*", not groups, no wildcards in ARNs),
+// service principals, and identity providers (IAM OIDC and SAML provider
+// ARNs, or the domain of a web identity provider). The first offending value
+// is reported in IAM's words. Parse cannot know which users and roles exist:
+// Document.EntityPrincipals lists those a trust policy names, and the
+// IAM layer refuses missing ones with InvalidPrincipal, as IAM does.
+//
+// A trust policy is evaluated as the resource-based policy of a request on
+// the role (Input.Resource, Request.Resource the role ARN): its statements
+// apply to the role whatever the request's resource. Unlike other
+// resource-based policies it must allow: a request it does not allow is
+// denied (DeniedBy ResourceBased), even for the account root. Naming the
+// caller's ARN (or its role session) allows by itself; naming the account
+// leaves it to the identity policies; naming the caller's role leaves it to
+// the boundary and session policies. Web-identity and SAML callers are
+// matched by PrincipalInfo.Federated, the provider that vouched for them.
+//
 // # Evaluation
 //
 // Evaluate follows reference_policies_evaluation-logic for requests within one
 // account:
 //
-//  1. An explicit Deny that applies, in any policy, denies.
+//  1. An explicit Deny that applies, in any policy, denies; so does a trust
+//     policy that does not allow.
 //  2. The account root is allowed everything else.
 //  3. A resource-based policy that allows the caller's own ARN (an IAM user
 //     or a federated user) allows, whatever the other policies say.

@@ -22,6 +22,16 @@ const (
 	// exactly one of Principal or NotPrincipal; Resource and NotResource are
 	// optional (absent means the resource the policy is attached to).
 	Resource
+	// Trust policies are a role's AssumeRolePolicyDocument: the resource-based
+	// policy of the role (id_roles_terms-and-concepts). Every statement must
+	// have Principal, naming AWS principals (not the bare "*"), services or
+	// identity providers; NotPrincipal, Resource and NotResource are refused;
+	// Action lists only the STS actions that act on a role (sts:AssumeRole,
+	// sts:AssumeRoleWithSAML, sts:AssumeRoleWithWebIdentity, sts:TagSession,
+	// sts:SetSourceIdentity, sts:SetContext) or wildcards matching some of
+	// them. Evaluate treats a Trust document passed as Input.Resource as
+	// applying to the role it is attached to, and requires it to allow.
+	Trust
 )
 
 func (k Kind) String() string {
@@ -32,6 +42,8 @@ func (k Kind) String() string {
 		return "session"
 	case Resource:
 		return "resource"
+	case Trust:
+		return "trust"
 	}
 	return "unknown"
 }

@@ -78,9 +78,22 @@ type PrincipalInfo struct {
 	// that allows the account delegates to the account's identity policies.
 	Account string
 	// SourceARN is, for a federated user, the IAM user (or root) that called
-	// GetFederationToken. A resource-based policy that allows it grants
-	// access still limited by the boundary and the session policies.
+	// GetFederationToken, and for a role session the role's ARN. A
+	// resource-based policy that allows it grants access still limited by
+	// the boundary and the session policies.
 	SourceARN string
+	// Federated is set only for a caller of AssumeRoleWithWebIdentity or
+	// AssumeRoleWithSAML, which is not an AWS principal: the ARN of the IAM
+	// OIDC or SAML provider that vouched for the caller
+	// (arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com,
+	// arn:aws:iam::123456789012:saml-provider/MyIdP), or the domain of a
+	// built-in web identity provider (accounts.google.com,
+	// cognito-identity.amazonaws.com). A Federated principal equal to it
+	// (compared exactly) names the caller and grants directly. Leave ARN,
+	// Account and SourceARN empty for such a caller: AWS principals,
+	// including {"AWS": "*"}, never name it, while the bare "Principal": "*"
+	// does. No field names a service: Service principals never match.
+	Federated string
 }
 
 // Request is what is being authorized.
@@ -174,10 +187,12 @@ func (a *actionPattern) match(vendor, name string) bool {
 
 // principalMatcher is one compiled Principal value.
 type principalMatcher struct {
-	any     bool   // "*"
-	none    bool   // a non-AWS principal: never an OpenSTS caller
-	account string // a bare account id or an account root ARN
-	arn     string // an exact principal ARN
+	any       bool   // "*" or {"AWS": "*"}
+	awsOnly   bool   // with any: {"AWS": "*"}, which does not name a Federated caller
+	none      bool   // a Service or CanonicalUser principal: never an OpenSTS caller
+	account   string // a bare account id or an account root ARN
+	arn       string // an exact principal ARN
+	federated string // a Federated principal: an identity provider's ARN or domain
 }
 
 // Grant levels of a resource-based Allow, from weakest to strongest
@@ -196,7 +211,14 @@ func (c *compiled) level(p *PrincipalInfo) grant {
 	if c.notPrincipal {
 		// NotPrincipal excludes the caller only when every identity the
 		// caller has is listed: its own ARN, the federating user and the
-		// account (reference_policies_elements_notprincipal).
+		// account (reference_policies_elements_notprincipal); a
+		// web-identity or SAML caller has only its provider.
+		if p.Federated != "" {
+			if c.listsFederated(p.Federated) {
+				return grantNone
+			}
+			return grantDirect
+		}
 		if c.lists(p.ARN, p.Account) && (p.SourceARN == "" || c.lists(p.SourceARN, p.Account)) && c.listsAccount(p.Account) {
 			return grantNone
 		}
@@ -207,8 +229,14 @@ func (c *compiled) level(p *PrincipalInfo) grant {
 		m := &c.principals[i]
 		switch {
 		case m.any:
-			return grantDirect
+			if !m.awsOnly || p.Federated == "" {
+				return grantDirect
+			}
 		case m.none:
+		case m.federated != "":
+			if m.federated == p.Federated {
+				return grantDirect
+			}
 		case m.arn != "":
 			if m.arn == p.ARN {
 				return grantDirect
@@ -234,6 +262,17 @@ func (c *compiled) lists(arn, account string) bool {
 	for i := range c.principals {
 		m := &c.principals[i]
 		if m.any || (m.arn != "" && m.arn == arn) || (m.account != "" && m.account == account && isRootARN(arn, account)) {
+			return true
+		}
+	}
+	return false
+}
+
+// listsFederated reports whether a NotPrincipal names the identity provider
+// of a web-identity or SAML caller, or is the bare "*".
+func (c *compiled) listsFederated(provider string) bool {
+	for i := range c.principals {
+		if m := &c.principals[i]; (m.any && !m.awsOnly) || m.federated == provider {
 			return true
 		}
 	}
@@ -292,6 +331,9 @@ type evaluation struct {
 // reference_policies_evaluation-logic for requests within one account:
 //
 //  1. A Deny that applies, in any policy, is an explicit deny.
+//     A trust policy (a document of Kind Trust passed as Input.Resource)
+//     that does not allow is an implicit deny, denied by ResourceBased:
+//     trust policies never grant implicitly, even to the account root.
 //  2. The account root is allowed.
 //  3. A resource-based Allow naming the caller's own ARN allows.
 //  4. An identity-based Allow is needed, unless a resource-based Allow names
@@ -320,6 +362,8 @@ func Evaluate(in Input, req Request) Decision {
 	switch {
 	case e.deny != 0:
 		d.Effect, d.DeniedBy = ExplicitDeny, e.deny
+	case in.Resource != nil && in.Resource.Doc != nil && in.Resource.Doc.Kind == Trust && !e.allow[ResourceBased]:
+		d.DeniedBy = ResourceBased
 	case in.Root, e.resGrant == grantDirect:
 		d.Effect = Allowed
 	case !e.allow[IdentityBased] && e.resGrant != grantLimited:
@@ -403,7 +447,7 @@ func (e *evaluation) policy(n *Named, typ Type) {
 				continue
 			}
 		case typ == ResourceBased:
-			// A document without principals (not parsed as Resource)
+			// A document without principals (not parsed as Resource or Trust)
 			// grants nothing by itself from the resource side.
 			g = grantAccount
 		}

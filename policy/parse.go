@@ -52,7 +52,7 @@ func msgInvalidPrincipal(typ, v string) string {
 // Errors are *SyntaxError. Parse does not enforce size quotas, which depend
 // on where the policy is used; see Size.
 func Parse(doc string, kind Kind) (*Document, error) {
-	if kind != Identity && kind != Session && kind != Resource {
+	if kind != Identity && kind != Session && kind != Resource && kind != Trust {
 		return nil, fmt.Errorf("policy: unknown kind %d", int(kind))
 	}
 	if err := checkCharacters(doc); err != nil {
@@ -230,19 +230,26 @@ func (v *validator) statement(n *node, where string, s *Statement) *SyntaxError 
 	s.Effect = m.val.str
 
 	pm, npm := n.get("Principal"), n.get("NotPrincipal")
-	if v.kind != Resource {
+	switch v.kind {
+	case Identity, Session:
 		if pm != nil {
 			return verbatim(pm.pos, msgPrincipalNotAllowed)
 		}
 		if npm != nil {
 			return verbatim(npm.pos, msgPrincipalNotAllowed)
 		}
-	} else {
+	case Resource:
 		switch {
 		case pm != nil && npm != nil:
 			return errAt(npm.pos, where, "a statement may have Principal or NotPrincipal, not both")
 		case pm == nil && npm == nil:
 			return errAt(n.pos, where, "a resource-based policy statement must name who it applies to with Principal or NotPrincipal")
+		}
+	case Trust:
+		// NotPrincipal, Resource and NotResource are refused here, so
+		// below npm, rm and nrm are nil.
+		if err := trustElements(n); err != nil {
+			return err
 		}
 	}
 
@@ -278,7 +285,7 @@ func (v *validator) statement(n *node, where string, s *Statement) *SyntaxError 
 	if err != nil {
 		return err
 	}
-	if len(s.Resource) == 0 && len(s.NotResource) == 0 && (v.kind != Resource || rm != nil || nrm != nil) {
+	if len(s.Resource) == 0 && len(s.NotResource) == 0 && (v.kind != Resource && v.kind != Trust || rm != nil || nrm != nil) {
 		p := n.pos
 		if rm != nil || nrm != nil {
 			p = firstNonNil(rm, nrm).val.pos
@@ -309,6 +316,9 @@ func (v *validator) statement(n *node, where string, s *Statement) *SyntaxError 
 		ap, err := compileAction(a, valuePos(actionsM, i))
 		if err != nil {
 			return err
+		}
+		if v.kind == Trust && !c.notAction && !ap.isTrustAction() {
+			return verbatim(valuePos(actionsM, i), msgTrustActions)
 		}
 		c.actions = append(c.actions, ap)
 		switch {
@@ -464,6 +474,9 @@ func (v *validator) principal(m *member, where string) (*Principal, []principalM
 		if m.val.str != "*" {
 			return nil, nil, errAt(m.val.pos, where, "must be \"*\" or an object such as {\"AWS\": \"arn:aws:iam::123456789012:user/name\"}, not %q", m.val.str)
 		}
+		if v.kind == Trust {
+			return nil, nil, verbatim(m.val.pos, msgTrustStar)
+		}
 		return &Principal{All: true}, []principalMatcher{{any: true}}, nil
 	case kindObject:
 	default:
@@ -489,9 +502,9 @@ func (v *validator) principal(m *member, where string) (*Principal, []principalM
 			return nil, nil, errAt(e.val.pos, where+"."+e.key, "must name at least one principal")
 		}
 		for j, val := range vals {
-			pm, ok := compilePrincipal(e.key, val)
-			if !ok {
-				return nil, nil, verbatim(valuePos(e, j), msgInvalidPrincipal(e.key, val))
+			pm, msg := v.principalValue(e.key, val)
+			if msg != "" {
+				return nil, nil, verbatim(valuePos(e, j), msg)
 			}
 			ms = append(ms, pm)
 		}
@@ -500,21 +513,40 @@ func (v *validator) principal(m *member, where string) (*Principal, []principalM
 	return p, ms, nil
 }
 
-// compilePrincipal validates one principal identifier. AWS principals are
-// "*", a 12-digit account id, or an ARN without wildcards
-// (reference_policies_elements_principal).
+// principalValue validates and compiles one principal identifier by the
+// rules of v's kind, returning IAM's message when it is refused.
+func (v *validator) principalValue(typ, val string) (principalMatcher, string) {
+	if v.kind == Trust {
+		return compileTrustPrincipal(typ, val)
+	}
+	pm, ok := compilePrincipal(typ, val)
+	if !ok {
+		return pm, msgInvalidPrincipal(typ, val)
+	}
+	return pm, ""
+}
+
+// compilePrincipal validates one principal identifier of a resource-based
+// policy. AWS principals are "*", a 12-digit account id, or an ARN without
+// wildcards (reference_policies_elements_principal); any other type takes
+// any non-empty value. Trust policies are stricter: compileTrustPrincipal.
 func compilePrincipal(typ, val string) (principalMatcher, bool) {
 	if val == "" {
 		return principalMatcher{}, false
 	}
-	if typ != "AWS" {
-		// Federated, Service and CanonicalUser principals never match an
-		// OpenSTS caller, but are valid in a resource-based policy.
+	switch typ {
+	case "AWS":
+	case "Federated":
+		// Matches web-identity and SAML callers (PrincipalInfo.Federated).
+		return principalMatcher{federated: val}, true
+	default:
+		// Service and CanonicalUser principals never match an OpenSTS
+		// caller, but are valid in a resource-based policy.
 		return principalMatcher{none: true}, true
 	}
 	switch {
 	case val == "*":
-		return principalMatcher{any: true}, true
+		return principalMatcher{any: true, awsOnly: true}, true
 	case isAccountID(val):
 		return principalMatcher{account: val}, true
 	case strings.HasPrefix(val, "arn:"):
