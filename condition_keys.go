@@ -25,13 +25,18 @@ const (
 	// KeyPolicyARN: iam:PolicyARN, the managed policy attached or detached.
 	KeyPolicyARN
 	// KeyPermissionsBoundary: iam:PermissionsBoundary, the boundary the
-	// request sets (CreateUser, Put*PermissionsBoundary) or, for actions on
-	// an existing user, the user's current boundary; absent when none.
+	// request sets (CreateUser, CreateRole, Put*PermissionsBoundary) or, for
+	// actions on an existing user or role, its current boundary; absent
+	// when none.
 	KeyPermissionsBoundary
 )
 
-// userKeys are the keys of an IAM user as the resource acted on.
-const userKeys = KeyResourceTags | KeyIAMResourceTags
+// userKeys and roleKeys are the keys of an IAM user or role as the resource
+// acted on.
+const (
+	userKeys = KeyResourceTags | KeyIAMResourceTags
+	roleKeys = KeyResourceTags | KeyIAMResourceTags
+)
 
 // actionKeys is the one table of request-context keys per action OpenSTS
 // authorizes (from the Service Authorization Reference; docs/compatibility.md
@@ -67,6 +72,26 @@ var actionKeys = map[string]ConditionKeys{
 	"iam:AttachUserPolicy":         userKeys | KeyPermissionsBoundary | KeyPolicyARN,
 	"iam:DetachUserPolicy":         userKeys | KeyPermissionsBoundary | KeyPolicyARN,
 	"iam:ListAttachedUserPolicies": userKeys,
+	// Roles (iam:RoleTemplateARN concerns AWS's role templates, which
+	// OpenSTS does not have).
+	"iam:CreateRole":                    KeyRequestTags | KeyPermissionsBoundary, // the role does not exist yet
+	"iam:GetRole":                       roleKeys | KeyPermissionsBoundary,
+	"iam:UpdateRole":                    roleKeys | KeyPermissionsBoundary,
+	"iam:UpdateRoleDescription":         roleKeys | KeyPermissionsBoundary,
+	"iam:UpdateAssumeRolePolicy":        roleKeys | KeyPermissionsBoundary,
+	"iam:DeleteRole":                    roleKeys | KeyPermissionsBoundary,
+	"iam:PutRolePermissionsBoundary":    roleKeys | KeyPermissionsBoundary,
+	"iam:DeleteRolePermissionsBoundary": roleKeys | KeyPermissionsBoundary,
+	"iam:PutRolePolicy":                 roleKeys | KeyPermissionsBoundary,
+	"iam:DeleteRolePolicy":              roleKeys | KeyPermissionsBoundary,
+	"iam:GetRolePolicy":                 roleKeys,
+	"iam:ListRolePolicies":              roleKeys,
+	"iam:AttachRolePolicy":              roleKeys | KeyPermissionsBoundary | KeyPolicyARN,
+	"iam:DetachRolePolicy":              roleKeys | KeyPermissionsBoundary | KeyPolicyARN,
+	"iam:ListAttachedRolePolicies":      roleKeys,
+	"iam:TagRole":                       roleKeys | KeyRequestTags,
+	"iam:UntagRole":                     roleKeys | KeyTagKeys,
+	"iam:ListRoleTags":                  roleKeys,
 	// Groups have no condition keys but the policy attached or detached.
 	"iam:AttachGroupPolicy": KeyPolicyARN,
 	"iam:DetachGroupPolicy": KeyPolicyARN,

@@ -9,8 +9,11 @@ import (
 
 // ownerParam is the request parameter naming the policy owner.
 func ownerParam(kind opensts.OwnerKind) string {
-	if kind == opensts.OwnerGroup {
+	switch kind {
+	case opensts.OwnerGroup:
 		return "GroupName"
+	case opensts.OwnerRole:
+		return "RoleName"
 	}
 	return "UserName"
 }

@@ -197,3 +197,41 @@ func toTags(in []TagInput) ([]opensts.Tag, error) {
 	}
 	return out, nil
 }
+
+// mergeTags adds or overwrites tags (keys compare case-insensitively),
+// refusing more than MaxTags in all. It returns a new slice: an updater may
+// run more than once on the same value.
+func mergeTags(cur, add []opensts.Tag) ([]opensts.Tag, error) {
+	out := slices.Clone(cur)
+	for _, t := range add {
+		i := slices.IndexFunc(out, func(c opensts.Tag) bool { return strings.EqualFold(c.Key, t.Key) })
+		if i >= 0 {
+			out[i] = t
+		} else {
+			out = append(out, t)
+		}
+	}
+	if len(out) > MaxTags {
+		return nil, opensts.Errorf(opensts.ErrLimitExceeded, "The number of tags has reached the maximum limit.")
+	}
+	return out, nil
+}
+
+// removeTags drops the tags with the given keys (case-insensitively);
+// absent keys are ignored. It returns a new slice.
+func removeTags(cur []opensts.Tag, keys []string) []opensts.Tag {
+	return slices.DeleteFunc(slices.Clone(cur), func(t opensts.Tag) bool {
+		return slices.ContainsFunc(keys, func(k string) bool { return strings.EqualFold(t.Key, k) })
+	})
+}
+
+// checkTagKeys validates an Untag* request's TagKeys: required, each 1–128
+// of the tag-key characters.
+func checkTagKeys(v *opensts.ValidationError, keys []string) {
+	if keys == nil {
+		v.Add("tagKeys", nil, "not be null")
+	}
+	for i, k := range keys {
+		v.CheckString(fmt.Sprintf("tagKeys.%d.member", i+1), &k, opensts.StringRule{Min: 1, Max: 128, Pattern: &opensts.PatternTagKey})
+	}
+}

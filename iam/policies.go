@@ -16,6 +16,7 @@ import (
 const (
 	MaxUserInlineSize     = 2048
 	MaxGroupInlineSize    = 5120
+	MaxRoleInlineSize     = 10240
 	MaxManagedPolicySize  = 6144
 	MaxPolicyVersions     = 5
 	MaxAttachedPolicies   = 10
@@ -112,21 +113,49 @@ func (o owner) withPolicy(p opensts.ManagedPolicy, typed string) opensts.Request
 	return f
 }
 
-// ownerOf resolves the user or group an inline/attached-policy action names.
+// ownerKind is what the policy actions of one kind of owner differ by.
+type ownerKind struct {
+	member string             // the request member naming the owner, lowerCamel
+	rule   opensts.StringRule // its constraints
+	noun   string             // in action names: Put<noun>Policy
+	inline int                // the owner's aggregate inline-policy quota
+	quota  string             // the attached-policy quota's name
+}
+
+// ownerKinds are the kinds of owner of inline and attached policies.
+var ownerKinds = map[opensts.OwnerKind]ownerKind{
+	opensts.OwnerUser:  {"userName", required(ruleExistingUserName), "User", MaxUserInlineSize, "PoliciesPerUser"},
+	opensts.OwnerGroup: {"groupName", ruleGroupName, "Group", MaxGroupInlineSize, "PoliciesPerGroup"},
+	opensts.OwnerRole:  {"roleName", ruleRoleName, "Role", MaxRoleInlineSize, "PoliciesPerRole"},
+}
+
+// ownerOf resolves the user, group or role an inline/attached-policy action
+// names.
 func (s *Service) ownerOf(ctx context.Context, caller *opensts.Principal, kind opensts.OwnerKind, name string) (owner, error) {
-	if kind == opensts.OwnerGroup {
+	switch kind {
+	case opensts.OwnerGroup:
 		return s.groupOwner(ctx, caller, name)
+	case opensts.OwnerRole:
+		r, err := s.role(ctx, caller.AccountID, name)
+		if err != nil {
+			return owner{}, err
+		}
+		return owner{ref: opensts.Owner{Kind: opensts.OwnerRole, ID: r.ID}, kind: "role", name: r.Name, arn: r.ARN(),
+			facts: roleFacts(r, opensts.RequestFacts{})}, nil
 	}
 	return s.userOwner(ctx, caller, name)
 }
 
 // actionFor names the IAM action for an owner kind: ("Put", "Policy") is
-// iam:PutUserPolicy or iam:PutGroupPolicy.
+// iam:PutUserPolicy, iam:PutGroupPolicy or iam:PutRolePolicy.
 func actionFor(kind opensts.OwnerKind, verb, noun string) string {
-	if kind == opensts.OwnerGroup {
-		return verb + "Group" + noun
-	}
-	return verb + "User" + noun
+	return verb + ownerKinds[kind].noun + noun
+}
+
+// checkOwnerName validates the member naming the owner.
+func checkOwnerName(v *opensts.ValidationError, kind opensts.OwnerKind, name *string) {
+	k := ownerKinds[kind]
+	v.CheckString(k.member, name, k.rule)
 }
 
 // ---- inline policies ----
@@ -141,11 +170,7 @@ type InlinePolicyInput struct {
 
 func (in InlinePolicyInput) validate(withDoc bool) error {
 	var v opensts.ValidationError
-	if in.Owner == opensts.OwnerGroup {
-		v.CheckString("groupName", in.OwnerName, ruleGroupName)
-	} else {
-		v.CheckString("userName", in.OwnerName, required(ruleExistingUserName))
-	}
+	checkOwnerName(&v, in.Owner, in.OwnerName)
 	v.CheckString("policyName", in.PolicyName, rulePolicyName)
 	if withDoc {
 		v.CheckString("policyDocument", in.PolicyDocument, rulePolicyDocument)
@@ -170,10 +195,7 @@ func (s *Service) PutInlinePolicy(ctx context.Context, caller *opensts.Principal
 	if err := parseIdentityPolicy(*in.PolicyDocument); err != nil {
 		return err
 	}
-	limit := MaxUserInlineSize
-	if in.Owner == opensts.OwnerGroup {
-		limit = MaxGroupInlineSize
-	}
+	limit := ownerKinds[in.Owner].inline
 	err = s.cfg.Store.PutInlinePolicy(ctx, caller.AccountID, o.ref,
 		opensts.InlinePolicy{Name: *in.PolicyName, Document: *in.PolicyDocument}, policy.Size(*in.PolicyDocument), limit)
 	switch {
@@ -188,8 +210,11 @@ func (s *Service) PutInlinePolicy(ctx context.Context, caller *opensts.Principal
 }
 
 func (s *Service) ownerGone(kind opensts.OwnerKind, name string) error {
-	if kind == opensts.OwnerGroup {
+	switch kind {
+	case opensts.OwnerGroup:
 		return noSuchGroup(name)
+	case opensts.OwnerRole:
+		return noSuchRole(name)
 	}
 	return noSuchUser(name)
 }
@@ -252,11 +277,7 @@ type ListOwnedInput struct {
 
 func (in ListOwnedInput) validate() error {
 	var v opensts.ValidationError
-	if in.Owner == opensts.OwnerGroup {
-		v.CheckString("groupName", in.OwnerName, ruleGroupName)
-	} else {
-		v.CheckString("userName", in.OwnerName, required(ruleExistingUserName))
-	}
+	checkOwnerName(&v, in.Owner, in.OwnerName)
 	v.CheckString("pathPrefix", in.PathPrefix, rulePolicyPath)
 	in.ListInput.validate(&v)
 	return v.Err()
@@ -568,10 +589,10 @@ type AttachInput struct {
 
 func (in AttachInput) validate() error {
 	var v opensts.ValidationError
-	if in.Owner == opensts.OwnerGroup {
-		v.CheckString("groupName", in.OwnerName, ruleGroupName)
+	if in.Owner == opensts.OwnerUser {
+		v.CheckString("userName", in.OwnerName, ruleUserName) // AttachUserPolicy's userNameType: 1–64
 	} else {
-		v.CheckString("userName", in.OwnerName, ruleUserName)
+		checkOwnerName(&v, in.Owner, in.OwnerName)
 	}
 	in.PolicyRef.validate(&v)
 	return v.Err()
@@ -600,10 +621,7 @@ func (s *Service) AttachPolicy(ctx context.Context, caller *opensts.Principal, i
 	err = s.cfg.Store.AttachPolicy(ctx, caller.AccountID, o.ref, p.ID, MaxAttachedPolicies)
 	switch {
 	case errors.Is(err, opensts.ErrLimitExceeded):
-		if in.Owner == opensts.OwnerGroup {
-			return opensts.Errorf(opensts.ErrLimitExceeded, "Cannot exceed quota for PoliciesPerGroup: %d", MaxAttachedPolicies)
-		}
-		return opensts.Errorf(opensts.ErrLimitExceeded, "Cannot exceed quota for PoliciesPerUser: %d", MaxAttachedPolicies)
+		return opensts.Errorf(opensts.ErrLimitExceeded, "Cannot exceed quota for %s: %d", ownerKinds[in.Owner].quota, MaxAttachedPolicies)
 	case errors.Is(err, opensts.ErrNotFound):
 		return opensts.Errorf(opensts.ErrNotFound, "Policy %s does not exist or is not attachable.", *in.PolicyArn)
 	case err != nil:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/opensts/opensts"
 )
@@ -108,51 +107,22 @@ func (s *Service) TagUser(ctx context.Context, caller *opensts.Principal, in Tag
 	if err != nil {
 		return err
 	}
-	return s.updateUser(ctx, u, func(u *opensts.User) error {
-		for _, t := range add {
-			replaced := false
-			for i := range u.Tags {
-				if strings.EqualFold(u.Tags[i].Key, t.Key) {
-					u.Tags[i] = t
-					replaced = true
-				}
-			}
-			if !replaced {
-				u.Tags = append(u.Tags, t)
-			}
-		}
-		if len(u.Tags) > MaxTags {
-			return opensts.Errorf(opensts.ErrLimitExceeded, "The number of tags has reached the maximum limit.")
-		}
-		return nil
+	return s.updateUser(ctx, u, func(u *opensts.User) (err error) {
+		u.Tags, err = mergeTags(u.Tags, add)
+		return err
 	})
 }
 
 // UntagUser removes tags by key (case-insensitively); absent keys are ignored.
 func (s *Service) UntagUser(ctx context.Context, caller *opensts.Principal, in TagUserInput) error {
 	u, err := s.namedUser(ctx, caller, in.UserName, "UntagUser", func(v *opensts.ValidationError) {
-		if in.TagKeys == nil {
-			v.Add("tagKeys", nil, "not be null")
-		}
-		for i, k := range in.TagKeys {
-			v.CheckString(fmt.Sprintf("tagKeys.%d.member", i+1), &k, opensts.StringRule{Min: 1, Max: 128, Pattern: &opensts.PatternTagKey})
-		}
+		checkTagKeys(v, in.TagKeys)
 	}, opensts.RequestFacts{TagKeys: in.TagKeys})
 	if err != nil {
 		return err
 	}
 	return s.updateUser(ctx, u, func(u *opensts.User) error {
-		kept := u.Tags[:0]
-		for _, t := range u.Tags {
-			drop := false
-			for _, k := range in.TagKeys {
-				drop = drop || strings.EqualFold(t.Key, k)
-			}
-			if !drop {
-				kept = append(kept, t)
-			}
-		}
-		u.Tags = kept
+		u.Tags = removeTags(u.Tags, in.TagKeys)
 		return nil
 	})
 }
