@@ -7,7 +7,7 @@ import "slices"
 // Authorization Reference ("Actions, resources, and condition keys for AWS
 // Identity and Access Management" and "… for AWS Security Token Service"),
 // which for IAM includes the keys of the resource acted on.
-type ConditionKeys uint8
+type ConditionKeys uint16
 
 // The keys, each with the value it carries.
 const (
@@ -24,6 +24,14 @@ const (
 	KeyIAMResourceTags
 	// KeyPolicyARN: iam:PolicyARN, the managed policy attached or detached.
 	KeyPolicyARN
+	// KeyExternalID, KeyRoleSessionName, KeySourceIdentity,
+	// KeyTransitiveTagKeys: AssumeRole's sts:ExternalId, sts:RoleSessionName,
+	// sts:SourceIdentity and sts:TransitiveTagKeys, the values requested
+	// (absent when not).
+	KeyExternalID
+	KeyRoleSessionName
+	KeySourceIdentity
+	KeyTransitiveTagKeys
 	// KeyPermissionsBoundary: iam:PermissionsBoundary, the boundary the
 	// request sets (CreateUser, CreateRole, Put*PermissionsBoundary) or, for
 	// actions on an existing user or role, its current boundary; absent
@@ -106,9 +114,11 @@ var actionKeys = map[string]ConditionKeys{
 	"iam:SetDefaultPolicyVersion": KeyResourceTags,
 	// The simulator, on a user (a group has no keys).
 	"iam:SimulatePrincipalPolicy": userKeys,
-	// STS: session tags.
+	// STS: role sessions and session tags.
+	"sts:AssumeRole":         roleKeys | KeyRequestTags | KeyExternalID | KeyRoleSessionName | KeySourceIdentity | KeyTransitiveTagKeys,
+	"sts:TagSession":         roleKeys | KeyRequestTags | KeyTransitiveTagKeys,
+	"sts:SetSourceIdentity":  roleKeys | KeySourceIdentity,
 	"sts:GetFederationToken": KeyRequestTags,
-	"sts:TagSession":         KeyRequestTags,
 }
 
 // ActionKeys returns the request-context keys AWS supplies for action
@@ -145,6 +155,18 @@ func (k ConditionKeys) Names() []string {
 	if k&KeyPermissionsBoundary != 0 {
 		out = append(out, "iam:PermissionsBoundary")
 	}
+	if k&KeyExternalID != 0 {
+		out = append(out, "sts:ExternalId")
+	}
+	if k&KeyRoleSessionName != 0 {
+		out = append(out, "sts:RoleSessionName")
+	}
+	if k&KeySourceIdentity != 0 {
+		out = append(out, "sts:SourceIdentity")
+	}
+	if k&KeyTransitiveTagKeys != 0 {
+		out = append(out, "sts:TransitiveTagKeys")
+	}
 	if k&KeyPolicyARN != 0 {
 		out = append(out, "iam:PolicyARN")
 	}
@@ -165,6 +187,10 @@ type RequestFacts struct {
 	// PermissionsBoundary is the boundary the request sets, or the current
 	// boundary of the user acted on.
 	PermissionsBoundary string
+	// ExternalID, RoleSessionName, SourceIdentity and TransitiveTagKeys are
+	// what an AssumeRole request passes.
+	ExternalID, RoleSessionName, SourceIdentity string
+	TransitiveTagKeys                           []string
 }
 
 // ConditionContext returns the request-context keys AWS supplies for action
@@ -200,6 +226,22 @@ func ConditionContext(action string, f RequestFacts) map[string][]string {
 	}
 	if keys&KeyPermissionsBoundary != 0 && f.PermissionsBoundary != "" {
 		out["iam:PermissionsBoundary"] = []string{f.PermissionsBoundary}
+	}
+	for _, k := range [...]struct {
+		bit   ConditionKeys
+		name  string
+		value string
+	}{
+		{KeyExternalID, "sts:ExternalId", f.ExternalID},
+		{KeyRoleSessionName, "sts:RoleSessionName", f.RoleSessionName},
+		{KeySourceIdentity, "sts:SourceIdentity", f.SourceIdentity},
+	} {
+		if keys&k.bit != 0 && k.value != "" {
+			out[k.name] = []string{k.value}
+		}
+	}
+	if keys&KeyTransitiveTagKeys != 0 && len(f.TransitiveTagKeys) > 0 {
+		out["sts:TransitiveTagKeys"] = slices.Clone(f.TransitiveTagKeys)
 	}
 	if len(out) == 0 {
 		return nil

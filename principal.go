@@ -106,10 +106,15 @@ type Session struct {
 	ExpiresAt         time.Time
 	// MFAAuthenticatedAt is when MFA was proven, zero when it was not.
 	MFAAuthenticatedAt time.Time
-	// Policy and PolicyARNs are the session policies; Tags the session tags.
-	Policy     string
-	PolicyARNs []string
-	Tags       []Tag
+	// Policy and PolicyARNs are the session policies; Tags the session tags,
+	// of which TransitiveTagKeys pass on to role sessions chained from this
+	// one.
+	Policy            string
+	PolicyARNs        []string
+	Tags              []Tag
+	TransitiveTagKeys []string
+	// SourceIdentity is AssumeRole's SourceIdentity, kept through chaining.
+	SourceIdentity string
 }
 
 // MFA reports whether the session was created with MFA.

@@ -27,6 +27,7 @@ type Keys interface {
 type Credentials interface {
 	GetAccessKey(ctx context.Context, id string) (opensts.AccessKey, error)
 	GetUserByID(ctx context.Context, accountID, userID string) (opensts.User, error)
+	GetRoleByID(ctx context.Context, accountID, roleID string) (opensts.Role, error)
 }
 
 // AuthenticatorConfig wires an Authenticator.
@@ -212,6 +213,23 @@ func (a *Authenticator) temporary(ctx context.Context, sig *sigv4.Request) (*ope
 			return nil, invalid("session's source key changed owner")
 		}
 		p = cr.principal()
+	case token.Role:
+		// A role session lives as long as its role and, when a long-term key
+		// requested it (directly or through a chain), that key; it acts with
+		// the role's permissions as they are now.
+		if claims.SourceAccessKeyID != "" {
+			if _, err := a.credentials(ctx, claims.SourceAccessKeyID); err != nil {
+				return nil, err
+			}
+		}
+		r, err := a.cfg.Store.GetRoleByID(ctx, claims.AccountID, claims.HolderID)
+		if errors.Is(err, opensts.ErrNotFound) {
+			return nil, invalid("role of the session no longer exists")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("get role %s: %w", claims.HolderID, err)
+		}
+		p = &opensts.Principal{Holder: opensts.Holder{Type: opensts.HolderRole, AccountID: r.AccountID, ID: r.ID, Name: r.Name, Path: r.Path, Tags: r.Tags}}
 	default:
 		return nil, invalid("session of a holder this node does not serve: " + claims.Holder.String())
 	}
@@ -231,9 +249,13 @@ func sessionOf(c token.Claims) *opensts.Session {
 		MFAAuthenticatedAt: c.MFAAuthenticatedAt,
 		Policy:             c.Policy,
 		PolicyARNs:         c.PolicyARNs,
+		SourceIdentity:     c.SourceIdentity,
 	}
 	for _, t := range c.Tags {
 		s.Tags = append(s.Tags, opensts.Tag{Key: t.Key, Value: t.Value})
+		if t.Transitive {
+			s.TransitiveTagKeys = append(s.TransitiveTagKeys, t.Key)
+		}
 	}
 	return s
 }

@@ -101,6 +101,10 @@ const (
 	// IAMSessions: IAM's rule. A GetSessionToken session without MFA and
 	// any federated user get InvalidClientTokenId.
 	IAMSessions
+	// NotFederated: any credentials but a federated user's, which get
+	// NoSessions' refusal (AssumeRole: role chaining and aws-vault's
+	// GetSessionToken-then-AssumeRole are allowed).
+	NotFederated
 )
 
 // Admit applies rule r to p calling service:action.
@@ -115,6 +119,11 @@ func (r SessionRule) Admit(p *opensts.Principal, service, action string) error {
 		return opensts.SessionCredentialsError(action)
 	case NoSessions:
 		return opensts.Errorf(opensts.ErrAccessDenied, "User: %s is not authorized to perform: %s:%s with session credentials", p.ARN(), service, action)
+	case NotFederated:
+		if p.SessionKind() == opensts.SessionFederation {
+			return NoSessions.Admit(p, service, action)
+		}
+		return nil
 	case IAMSessions:
 		if p.SessionKind() == opensts.SessionFederation || (p.SessionKind() == opensts.SessionToken && !p.MFA()) {
 			return invalid("IAM called with session credentials that lack MFA or are federated")
@@ -210,6 +219,12 @@ func (a *Authorizer) input(ctx context.Context, p *opensts.Principal) (policy.In
 			return in, err
 		}
 		in.Identity, in.Boundary = ip.Identity, ip.Boundary
+	case p.Type == opensts.HolderRole:
+		ip, err := a.IdentityInput(ctx, p.AccountID, opensts.Owner{Kind: opensts.OwnerRole, ID: p.ID})
+		if err != nil {
+			return in, err
+		}
+		in.Identity, in.Boundary = ip.Identity, ip.Boundary
 	default:
 		return in, fmt.Errorf("identity policies of a %s holder: not served", p.Type)
 	}
@@ -265,6 +280,25 @@ func (a *Authorizer) IdentityInput(ctx context.Context, accountID string, owner 
 		in.Boundary = &policy.Named{ID: ip.Boundary.ID, Type: policy.PermissionsBoundary, Doc: doc}
 	}
 	return in, nil
+}
+
+// AuthorizeTrust decides whether p may take action (sts:AssumeRole,
+// sts:TagSession, sts:SetSourceIdentity) on a role: the role's trust
+// policy must allow it, and the caller's own policies must too unless the
+// trust policy names the caller itself (policy.Trust's evaluation). The
+// refusal is AWS's, naming the role ARN as sent and no reason, for a
+// missing role (trust nil) as for a denial, so it reveals nothing.
+func (a *Authorizer) AuthorizeTrust(ctx context.Context, p *opensts.Principal, action, roleARN string, trust *policy.Document, extra map[string][]string) error {
+	if trust != nil {
+		d, err := a.DecideWith(ctx, p, Query{Action: action, Resource: roleARN, Extra: extra, ResourcePolicy: trust})
+		if err != nil {
+			return err
+		}
+		if d.Effect == policy.Allowed {
+			return nil
+		}
+	}
+	return opensts.Errorf(opensts.ErrAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", p.ARN(), action, roleARN)
 }
 
 // managed loads the default version of a managed policy by ARN; ok is false
@@ -326,7 +360,11 @@ func (a *Authorizer) context(ctx context.Context, p *opensts.Principal, extra ma
 	if !ri.Time.IsZero() {
 		now = ri.Time.UTC()
 	}
-	c.Set("aws:PrincipalArn", p.ARN())
+	if p.SessionKind().RoleSession() {
+		c.Set("aws:PrincipalArn", p.Holder.ARN()) // the role's ARN, not the session's
+	} else {
+		c.Set("aws:PrincipalArn", p.ARN())
+	}
 	c.Set("aws:PrincipalType", p.PrincipalType())
 	c.Set("aws:PrincipalAccount", p.AccountID)
 	c.Set("aws:userid", p.UserID())
@@ -346,6 +384,9 @@ func (a *Authorizer) context(ctx context.Context, p *opensts.Principal, extra ma
 			c.Set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(now.Sub(s.MFAAuthenticatedAt)/time.Second), 10))
 		}
 		c.Set("aws:TokenIssueTime", s.IssuedAt.UTC().Format(time.RFC3339))
+		if s.SourceIdentity != "" {
+			c.Set("aws:SourceIdentity", s.SourceIdentity)
+		}
 	}
 	for _, t := range tags {
 		c.Set("aws:PrincipalTag/"+t.Key, t.Value)

@@ -61,6 +61,7 @@ var stsOperations = []*operation{
 	{name: "GetCallerIdentity", reads: true, sessions: access.AnyCredentials, handle: (*Server).getCallerIdentity},
 	{name: "GetSessionToken", issues: true, secret: []string{"TokenCode"}, sessions: access.LongTermOnly, handle: (*Server).getSessionToken},
 	{name: "GetFederationToken", issues: true, sessions: access.LongTermOnly, handle: (*Server).getFederationToken},
+	{name: "AssumeRole", issues: true, secret: []string{"TokenCode"}, sessions: access.NotFederated, handle: (*Server).assumeRole},
 	{name: "GetAccessKeyInfo", reads: true, sessions: access.NoSessions, handle: (*Server).getAccessKeyInfo},
 	{name: "AuthorizeRequest", reads: true, sessions: access.AnyCredentials, handle: (*Server).authorizeRequest},
 }

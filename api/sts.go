@@ -78,6 +78,44 @@ func (s *Server) getFederationToken(ctx context.Context, c *call) (*node, error)
 	return res, nil
 }
 
+// assumeRole answers AssumeRoleResult in AWS's element order:
+// AssumedRoleUser, Credentials, then PackedPolicySize and SourceIdentity
+// when they apply (roles-spec §2.11).
+func (s *Server) assumeRole(ctx context.Context, c *call) (*node, error) {
+	d, minSize, err := tokenLifetimeAndSize(c.p)
+	if err != nil {
+		return nil, err
+	}
+	in := issuer.AssumeRoleInput{
+		RoleArn: c.p.get("RoleArn"), RoleSessionName: c.p.get("RoleSessionName"), Policy: c.p.get("Policy"),
+		DurationSeconds: d, TransitiveTagKeys: c.p.list("TransitiveTagKeys"), ExternalID: c.p.get("ExternalId"),
+		SerialNumber: c.p.get("SerialNumber"), TokenCode: c.p.get("TokenCode"), SourceIdentity: c.p.get("SourceIdentity"),
+		ProvidedContexts: len(c.p.structs("ProvidedContexts", "ProviderArn", "ContextAssertion")), MinimumSessionTokenSize: minSize,
+	}
+	for _, m := range c.p.structs("PolicyArns", "arn") {
+		in.PolicyArns = append(in.PolicyArns, m["arn"])
+	}
+	for _, m := range c.p.structs("Tags", "Key", "Value") {
+		in.Tags = append(in.Tags, issuer.TagInput{Key: m["Key"], Value: m["Value"]})
+	}
+	rs, err := s.cfg.Issuer.AssumeRole(ctx, c.caller, in)
+	if err != nil {
+		return nil, err
+	}
+	s.countIssued("AssumeRole", in.TokenCode != nil)
+	res := el("",
+		el("AssumedRoleUser", leaf("AssumedRoleId", rs.AssumedRoleID), leaf("Arn", rs.AssumedRoleARN)),
+		credentialsNode(rs.Credentials))
+	if rs.HasPackedPolicy {
+		res.kids = append(res.kids, leaf("PackedPolicySize", strconv.Itoa(rs.PackedPolicySize)))
+	}
+	if rs.SourceIdentity != "" {
+		res.kids = append(res.kids, leaf("SourceIdentity", rs.SourceIdentity))
+	}
+	res.kids = append(res.kids, tokenSizeNodes(rs.Credentials)...)
+	return res, nil
+}
+
 func (s *Server) getAccessKeyInfo(ctx context.Context, c *call) (*node, error) {
 	acct, err := s.cfg.Issuer.GetAccessKeyInfo(ctx, c.caller, issuer.GetAccessKeyInfoInput{AccessKeyID: c.p.get("AccessKeyId")})
 	if err != nil {

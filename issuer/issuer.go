@@ -38,7 +38,11 @@ type Config struct {
 	Authorizer opensts.Authorizer
 	// MFA verifies TOTP codes; nil refuses every request naming a device.
 	MFA MFAVerifier
-	Now func() time.Time
+	// Roles and Trust serve AssumeRole: the roles, and decisions against
+	// their trust policies. Without them AssumeRole refuses every role.
+	Roles Roles
+	Trust TrustAuthorizer
+	Now   func() time.Time
 }
 
 // Issuer runs the STS use cases.

@@ -168,7 +168,7 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 	if err != nil {
 		return err
 	}
-	iss, err := issuer.New(issuer.Config{Keys: n.Keys, Authorizer: authz, MFA: iamSvc, Now: cfg.Now})
+	iss, err := issuer.New(issuer.Config{Keys: n.Keys, Authorizer: authz, MFA: iamSvc, Roles: store, Trust: authz, Now: cfg.Now})
 	if err != nil {
 		return err
 	}
