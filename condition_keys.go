@@ -100,6 +100,7 @@ var actionKeys = map[string]ConditionKeys{
 	"iam:TagRole":                       roleKeys | KeyRequestTags,
 	"iam:UntagRole":                     roleKeys | KeyTagKeys,
 	"iam:ListRoleTags":                  roleKeys,
+	"iam:ListInstanceProfilesForRole":   roleKeys,
 	// Groups have no condition keys but the policy attached or detached.
 	"iam:AttachGroupPolicy": KeyPolicyARN,
 	"iam:DetachGroupPolicy": KeyPolicyARN,

@@ -153,3 +153,15 @@ func (s *Server) listRoleTags(ctx context.Context, c *call) (*node, error) {
 	}
 	return pageNodes(el("", tagsNodeAlways(page.Items)), page.Marker), nil
 }
+
+func (s *Server) listInstanceProfilesForRole(ctx context.Context, c *call) (*node, error) {
+	li, err := listInput(c.p)
+	if err != nil {
+		return nil, err
+	}
+	page, err := s.cfg.IAM.ListInstanceProfilesForRole(ctx, c.caller, roleRef(c.p), li)
+	if err != nil {
+		return nil, err
+	}
+	return pageNodes(el("", list("InstanceProfiles", nil)), page.Marker), nil
+}

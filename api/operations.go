@@ -96,6 +96,7 @@ var iamOperations = []*operation{
 	{name: "TagRole", noOutput: true, handle: (*Server).tagRole},
 	{name: "UntagRole", noOutput: true, handle: (*Server).untagRole},
 	{name: "ListRoleTags", reads: true, handle: (*Server).listRoleTags},
+	{name: "ListInstanceProfilesForRole", reads: true, handle: (*Server).listInstanceProfilesForRole},
 	{name: "PutRolePolicy", noOutput: true, handle: putInline(opensts.OwnerRole)},
 	{name: "GetRolePolicy", reads: true, handle: getInline(opensts.OwnerRole)},
 	{name: "DeleteRolePolicy", noOutput: true, handle: deleteInline(opensts.OwnerRole)},

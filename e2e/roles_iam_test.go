@@ -67,6 +67,13 @@ func TestIAM_v2_Roles(t *testing.T) {
 	}
 	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("nope")})
 	wantAPIError(t, err, "NoSuchEntity", "The role with name nope cannot be found.")
+	// Terraform's aws_iam_role asks before deleting a role.
+	ip, err := c.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String("Deploy")})
+	if err != nil || len(ip.InstanceProfiles) != 0 || ip.IsTruncated {
+		t.Fatalf("ListInstanceProfilesForRole = %+v, %v", ip, err)
+	}
+	_, err = c.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String("nope")})
+	wantAPIError(t, err, "NoSuchEntity", "The role with name nope cannot be found.")
 
 	// Paging and path prefixes.
 	for i := range 5 {

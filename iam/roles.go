@@ -416,3 +416,14 @@ func (s *Service) ListRoleTags(ctx context.Context, caller *opensts.Principal, i
 	}
 	return pageOf(r.Tags, func(t opensts.Tag) string { return t.Key }, li)
 }
+
+// ListInstanceProfilesForRole lists the instance profiles a role is in.
+// OpenSTS has no instance profiles (there are no instances to give a role
+// to), so the list is empty; the call exists because Terraform's
+// aws_iam_role makes it before deleting a role.
+func (s *Service) ListInstanceProfilesForRole(ctx context.Context, caller *opensts.Principal, in RoleRef, li ListInput) (opensts.Page[string], error) {
+	if _, err := s.namedRole(ctx, caller, in.RoleName, "ListInstanceProfilesForRole", li.validate, opensts.RequestFacts{}); err != nil {
+		return opensts.Page[string]{}, err
+	}
+	return pageOf([]string(nil), func(s string) string { return s }, li)
+}
