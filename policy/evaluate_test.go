@@ -381,3 +381,25 @@ func TestEvaluate_MissingKeysSkipDefaults(t *testing.T) {
 		})
 	}
 }
+
+// A trailing * in a Resource ARN may stand for the parts that follow,
+// colons included (AWS's documented arn:aws:sqs:us-east-2:* for every
+// queue in a region); a shorter ARN without it is still refused.
+func TestEvaluate_ResourceTrailingWildcard(t *testing.T) {
+	doc := mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"arn:aws:sqs:us-east-2:*"}]}`, Identity)
+	in := Input{Identity: []Named{{ID: "p", Type: IdentityBased, Doc: doc}}}
+	for resource, want := range map[string]bool{
+		"arn:aws:sqs:us-east-2:123456789012:orders": true,
+		"arn:aws:sqs:us-east-2:210987654321:other":  true,
+		"arn:aws:sqs:us-west-1:123456789012:orders": false,
+		"arn:aws:sns:us-east-2:123456789012:topic":  false,
+	} {
+		d := Evaluate(in, Request{Action: "sqs:SendMessage", Resource: resource, Context: NewContext()})
+		if d.IsAllowed() != want {
+			t.Errorf("%s: allowed = %v, want %v", resource, d.IsAllowed(), want)
+		}
+	}
+	if _, err := Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"arn:aws:sqs:us-east-2"}]}`, Identity); err == nil {
+		t.Error("a five-part ARN without a trailing * was accepted")
+	}
+}

@@ -458,10 +458,12 @@ func checkResource(r string, p Position) *SyntaxError {
 	if len(parts) < 3 || parts[2] == "" || strings.ContainsAny(parts[2], "*?${}") || strings.ContainsAny(parts[1], "${}") {
 		return verbatim(p, msgResourceVendor)
 	}
-	if len(parts) < 6 {
+	if len(parts) < 6 && !strings.HasSuffix(r, "*") {
+		// A trailing * may stand for the remaining parts, colons included
+		// ("arn:aws:sqs:us-east-2:*").
 		return errAt(p, "", "Resource %s is not a valid ARN: an ARN has six colon-separated parts, arn:partition:service:region:account-id:resource", r)
 	}
-	if parts[2] == "iam" && parts[3] != "" && !strings.ContainsAny(parts[3], "*?") {
+	if parts[2] == "iam" && len(parts) > 3 && parts[3] != "" && !strings.ContainsAny(parts[3], "*?") {
 		return verbatim(p, msgIAMRegion(r))
 	}
 	return nil
