@@ -199,6 +199,11 @@ func (a *Authorizer) DecideWith(ctx context.Context, p *opensts.Principal, q Que
 		in.Resource = &policy.Named{ID: "ResourcePolicy", Type: policy.ResourceBased, Doc: q.ResourcePolicy}
 	}
 	req := policy.Request{Action: q.Action, Resource: q.Resource, Principal: principalInfo(p), Context: a.context(ctx, p, q.Extra), Budget: q.Budget}
+	if q.ResourcePolicy != nil {
+		// A resource with a policy may be another account's: the account
+		// in its ARN, when it names one, owns it.
+		req.ResourceAccount = arnAccount(q.Resource)
+	}
 	return policy.Evaluate(in, req), nil
 }
 
@@ -418,4 +423,14 @@ func principalInfo(p *opensts.Principal) policy.PrincipalInfo {
 		pi.SourceARN = p.Holder.ARN()
 	}
 	return pi
+}
+
+// arnAccount is the account id an ARN names (its fifth part), or "" when
+// it names none (S3 buckets, "*").
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || len(parts[4]) != 12 || strings.Trim(parts[4], "0123456789") != "" {
+		return ""
+	}
+	return parts[4]
 }

@@ -105,6 +105,11 @@ type Request struct {
 	// Budget, when set, meters the evaluation's work and stops it when
 	// spent or cancelled; the Decision then means nothing (see Budget).
 	Budget *Budget
+	// ResourceAccount is the account that owns the resource, when known.
+	// When it is not the caller's (Principal.Account), the request is
+	// cross-account: the resource's policy and the caller's own policies
+	// must both allow (reference_policies_evaluation-logic-cross-account).
+	ResourceAccount string
 }
 
 // Input is every policy that applies to a request.
@@ -328,7 +333,10 @@ type evaluation struct {
 }
 
 // Evaluate decides whether the request is allowed, following
-// reference_policies_evaluation-logic for requests within one account:
+// reference_policies_evaluation-logic for requests within one account
+// (across accounts, Request.ResourceAccount, the resource's policy and the
+// caller's own must both allow, and then the boundary and session
+// policies):
 //
 //  1. A Deny that applies, in any policy, is an explicit deny.
 //     A trust policy (a document of Kind Trust passed as Input.Resource)
@@ -359,11 +367,29 @@ func Evaluate(in Input, req Request) Decision {
 	}
 
 	d := Decision{MissingContextKeys: e.missing}
+	cross := req.ResourceAccount != "" && req.Principal.Account != "" && req.ResourceAccount != req.Principal.Account
 	switch {
 	case e.deny != 0:
 		d.Effect, d.DeniedBy = ExplicitDeny, e.deny
 	case in.Resource != nil && in.Resource.Doc != nil && in.Resource.Doc.Kind == Trust && !e.allow[ResourceBased]:
 		d.DeniedBy = ResourceBased
+	case cross && !e.allow[ResourceBased]:
+		// Another account's resource: its policy must let the caller in.
+		d.DeniedBy = ResourceBased
+	case cross && !in.Root && !e.allow[IdentityBased]:
+		// …and the caller's own account must let it out.
+		d.DeniedBy = IdentityBased
+	case cross:
+		// Both sides allow; the caller's boundary and session policies
+		// still apply.
+		switch {
+		case in.Boundary != nil && !e.allow[PermissionsBoundary]:
+			d.DeniedBy = PermissionsBoundary
+		case len(in.Session) > 0 && !e.allow[SessionPolicy], len(in.Session) == 0 && in.SessionRequired:
+			d.DeniedBy = SessionPolicy
+		default:
+			d.Effect = Allowed
+		}
 	case in.Root, e.resGrant == grantDirect:
 		d.Effect = Allowed
 	case !e.allow[IdentityBased] && e.resGrant != grantLimited:

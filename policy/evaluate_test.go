@@ -403,3 +403,38 @@ func TestEvaluate_ResourceTrailingWildcard(t *testing.T) {
 		t.Error("a five-part ARN without a trailing * was accepted")
 	}
 }
+
+// Across accounts, the resource's policy and the caller's own must both
+// allow: a resource policy naming the caller no longer suffices alone, and
+// an identity policy alone never does.
+func TestEvaluate_CrossAccount(t *testing.T) {
+	const caller, other = "111111111111", "222222222222"
+	allowAll := mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}`, Identity)
+	resource := mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},"Action":"sqs:SendMessage","Resource":"*"}]}`, Resource)
+	alice := PrincipalInfo{ARN: "arn:aws:iam::111111111111:user/alice", Account: caller}
+	q := "arn:aws:sqs:us-east-1:" + other + ":orders"
+	cases := []struct {
+		name     string
+		in       Input
+		account  string
+		want     Effect
+		deniedBy Type
+	}{
+		{"same account: the resource policy alone", Input{Resource: &Named{ID: "r", Type: ResourceBased, Doc: resource}}, caller, Allowed, 0},
+		{"cross: the resource policy alone", Input{Resource: &Named{ID: "r", Type: ResourceBased, Doc: resource}}, other, ImplicitDeny, IdentityBased},
+		{"cross: the identity policy alone", Input{Identity: []Named{{ID: "i", Type: IdentityBased, Doc: allowAll}}}, other, ImplicitDeny, ResourceBased},
+		{"cross: both", Input{Identity: []Named{{ID: "i", Type: IdentityBased, Doc: allowAll}}, Resource: &Named{ID: "r", Type: ResourceBased, Doc: resource}}, other, Allowed, 0},
+		{"cross: both, but the caller's boundary does not allow", Input{Identity: []Named{{ID: "i", Type: IdentityBased, Doc: allowAll}},
+			Boundary: &Named{ID: "b", Type: PermissionsBoundary, Doc: mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, Identity)},
+			Resource: &Named{ID: "r", Type: ResourceBased, Doc: resource}}, other, ImplicitDeny, PermissionsBoundary},
+		{"cross: the calling account's root still needs the resource policy", Input{Root: true}, other, ImplicitDeny, ResourceBased},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Evaluate(tc.in, Request{Action: "sqs:SendMessage", Resource: q, Principal: alice, Context: NewContext(), ResourceAccount: tc.account})
+			if d.Effect != tc.want || (tc.want == ImplicitDeny && d.DeniedBy != tc.deniedBy) {
+				t.Fatalf("got %v (denied by %v), want %v (%v)", d.Effect, d.DeniedBy, tc.want, tc.deniedBy)
+			}
+		})
+	}
+}
