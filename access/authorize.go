@@ -186,6 +186,9 @@ type Query struct {
 	ResourcePolicy   *policy.Document
 	// Budget, when set, meters the evaluation (see policy.Budget).
 	Budget *policy.Budget
+	// TrustedIDs, when set, are the unique ids the resource policy's user
+	// and role principals had when it was written (AuthorizeTrust).
+	TrustedIDs map[string]string
 }
 
 // DecideWith evaluates the principal's policies, and the resource's policy
@@ -199,6 +202,16 @@ func (a *Authorizer) DecideWith(ctx context.Context, p *opensts.Principal, q Que
 		in.Resource = &policy.Named{ID: "ResourcePolicy", Type: policy.ResourceBased, Doc: q.ResourcePolicy}
 	}
 	req := policy.Request{Action: q.Action, Resource: q.Resource, Principal: principalInfo(p), Context: a.context(ctx, p, q.Extra), Budget: q.Budget}
+	// A policy that named a user or role names that entity, not a later
+	// one of the same name: the caller's ARN stands for it only with the
+	// id it had (AWS keeps unique ids in the policy). The caller is then
+	// known by its unique id alone, which no ARN principal matches.
+	if id, ok := q.TrustedIDs[req.Principal.ARN]; ok && id != p.ID {
+		req.Principal.ARN = p.ID
+	}
+	if id, ok := q.TrustedIDs[req.Principal.SourceARN]; ok && id != p.ID {
+		req.Principal.SourceARN = p.ID
+	}
 	if q.ResourcePolicy != nil {
 		// A resource with a policy may be another account's: the account
 		// in its ARN, when it names one, owns it.
@@ -291,11 +304,14 @@ func (a *Authorizer) IdentityInput(ctx context.Context, accountID string, owner 
 // sts:TagSession, sts:SetSourceIdentity) on a role: the role's trust
 // policy must allow it, and the caller's own policies must too unless the
 // trust policy names the caller itself (policy.Trust's evaluation). The
+// users and roles the trust policy names are the entities of trustedIDs
+// (ARN → unique id when the policy was set): a caller holding such an ARN
+// with another id — the name deleted and created again — is not named. The
 // refusal is AWS's, naming the role ARN as sent and no reason, for a
 // missing role (trust nil) as for a denial, so it reveals nothing.
-func (a *Authorizer) AuthorizeTrust(ctx context.Context, p *opensts.Principal, action, roleARN string, trust *policy.Document, extra map[string][]string) error {
+func (a *Authorizer) AuthorizeTrust(ctx context.Context, p *opensts.Principal, action, roleARN string, trust *policy.Document, trustedIDs map[string]string, extra map[string][]string) error {
 	if trust != nil {
-		d, err := a.DecideWith(ctx, p, Query{Action: action, Resource: roleARN, Extra: extra, ResourcePolicy: trust})
+		d, err := a.DecideWith(ctx, p, Query{Action: action, Resource: roleARN, Extra: extra, ResourcePolicy: trust, TrustedIDs: trustedIDs})
 		if err != nil {
 			return err
 		}

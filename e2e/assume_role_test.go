@@ -185,3 +185,36 @@ func TestAssumeRole_v2(t *testing.T) {
 		wantAPIError(t, err, "InvalidClientTokenId", "")
 	})
 }
+
+// A trust policy names the user it named when it was written: deleting the
+// user and creating another of the same name does not let the newcomer
+// assume the role, until the trust policy is set again (AWS keeps unique
+// ids in trust policies).
+func TestAssumeRole_RecreatedPrincipal(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	acct := e.node.Root.AccountID
+	c := e.iam(e.root)
+	dave := e.mustUser("dave")
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/dave"},"Action":"sts:AssumeRole"}]}`
+	role := e.mustRole("Ops", trust, "")
+	assume := func(who creds) error {
+		_, err := e.sts(who).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("s1")})
+		return err
+	}
+	wantAllowed(t, "the user the trust policy names", assume(dave))
+
+	if _, err := c.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("dave"), AccessKeyId: aws.String(dave.AccessKeyID)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("dave")}); err != nil {
+		t.Fatal(err)
+	}
+	newDave := e.mustUser("dave")
+	wantDenied(t, "another user of the same name", assume(newDave))
+
+	if _, err := c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("Ops"), PolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	wantAllowed(t, "after the trust policy is set again", assume(newDave))
+}

@@ -90,45 +90,55 @@ func (s *Service) updateRole(ctx context.Context, r opensts.Role, fn func(*opens
 }
 
 // checkTrustPolicy parses a trust policy with AWS's grammar for them,
-// checks its size against ACLSizePerRole, and checks that the users and
-// roles it names as principals exist (AWS stores them by unique id and
-// refuses unknown ones).
-func (s *Service) checkTrustPolicy(ctx context.Context, accountID, doc string) error {
+// checks its size against ACLSizePerRole, and resolves the users and roles
+// of the account it names as principals: each must exist (AWS's "Invalid
+// principal in policy"), and its unique id is returned by ARN, for the
+// role to keep (opensts.Role.TrustedIDs).
+func (s *Service) checkTrustPolicy(ctx context.Context, accountID, doc string) (map[string]string, error) {
 	d, err := policy.Parse(doc, policy.Trust)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if n := policy.Size(doc); n > MaxTrustPolicySize {
-		return opensts.Errorf(opensts.ErrLimitExceeded, "Cannot exceed quota for ACLSizePerRole: %d", MaxTrustPolicySize)
+		return nil, opensts.Errorf(opensts.ErrLimitExceeded, "Cannot exceed quota for ACLSizePerRole: %d", MaxTrustPolicySize)
 	}
+	var ids map[string]string
 	for _, arn := range d.EntityPrincipals() {
 		acct, kind, path, name, ok := opensts.ParseIAMARN(arn)
 		if !ok {
-			return policy.InvalidPrincipal("AWS", arn)
+			return nil, policy.InvalidPrincipal("AWS", arn)
 		}
 		if acct != accountID {
 			continue // another account's entities are its own to check
 		}
-		var found bool
+		id := ""
 		switch kind {
 		case "user":
 			u, err := s.cfg.Store.GetUser(ctx, acct, name)
 			if err != nil && !errors.Is(err, opensts.ErrNotFound) {
-				return fmt.Errorf("check principal %s: %w", arn, err)
+				return nil, fmt.Errorf("check principal %s: %w", arn, err)
 			}
-			found = err == nil && u.Path == path && u.Name == name
+			if err == nil && u.Path == path && u.Name == name {
+				id = u.ID
+			}
 		case "role":
 			r, err := s.cfg.Store.GetRole(ctx, acct, name)
 			if err != nil && !errors.Is(err, opensts.ErrNotFound) {
-				return fmt.Errorf("check principal %s: %w", arn, err)
+				return nil, fmt.Errorf("check principal %s: %w", arn, err)
 			}
-			found = err == nil && r.Path == path && r.Name == name
+			if err == nil && r.Path == path && r.Name == name {
+				id = r.ID
+			}
 		}
-		if !found {
-			return policy.InvalidPrincipal("AWS", arn)
+		if id == "" {
+			return nil, policy.InvalidPrincipal("AWS", arn)
 		}
+		if ids == nil {
+			ids = map[string]string{}
+		}
+		ids[arn] = id
 	}
-	return nil
+	return ids, nil
 }
 
 // CreateRoleInput mirrors IAM CreateRole.
@@ -186,9 +196,11 @@ func (s *Service) CreateRole(ctx context.Context, caller *opensts.Principal, in 
 	if err := s.authorizeWith(ctx, caller, "CreateRole", r.ARN(), req); err != nil {
 		return opensts.Role{}, err
 	}
-	if err := s.checkTrustPolicy(ctx, caller.AccountID, r.TrustPolicy); err != nil {
+	trusted, err := s.checkTrustPolicy(ctx, caller.AccountID, r.TrustPolicy)
+	if err != nil {
 		return opensts.Role{}, err
 	}
+	r.TrustedIDs = trusted
 	tags, err := toTags(in.Tags)
 	if err != nil {
 		return opensts.Role{}, err
@@ -304,10 +316,14 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, caller *opensts.Pr
 	if err != nil {
 		return err
 	}
-	if err := s.checkTrustPolicy(ctx, caller.AccountID, *in.PolicyDocument); err != nil {
+	ids, err := s.checkTrustPolicy(ctx, caller.AccountID, *in.PolicyDocument)
+	if err != nil {
 		return err
 	}
-	return s.updateRole(ctx, r, func(cur *opensts.Role) error { cur.TrustPolicy = *in.PolicyDocument; return nil })
+	return s.updateRole(ctx, r, func(cur *opensts.Role) error {
+		cur.TrustPolicy, cur.TrustedIDs = *in.PolicyDocument, ids
+		return nil
+	})
 }
 
 // DeleteRole deletes a role that holds no policies: AWS's DeleteConflict

@@ -31,7 +31,7 @@ type Roles interface {
 // TrustAuthorizer decides actions on a role against its trust policy and
 // the caller's own policies (access.Authorizer.AuthorizeTrust).
 type TrustAuthorizer interface {
-	AuthorizeTrust(ctx context.Context, p *opensts.Principal, action, roleARN string, trust *policy.Document, extra map[string][]string) error
+	AuthorizeTrust(ctx context.Context, p *opensts.Principal, action, roleARN string, trust *policy.Document, trustedIDs map[string]string, extra map[string][]string) error
 }
 
 var (
@@ -185,7 +185,7 @@ func (s *Issuer) AssumeRole(ctx context.Context, caller *opensts.Principal, in A
 			}
 			keys[k] = v
 		}
-		return s.cfg.Trust.AuthorizeTrust(ctx, caller, action, roleARN, trust, keys)
+		return s.cfg.Trust.AuthorizeTrust(ctx, caller, action, roleARN, trust, role.TrustedIDs, keys)
 	}
 	if err := authorize("sts:AssumeRole"); err != nil {
 		return RoleSession{}, err

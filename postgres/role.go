@@ -12,22 +12,26 @@ import (
 )
 
 const roleCols = `r.account_id, r.id, r.name, r.path, r.trust_policy, r.description, r.max_session_duration,
-	r.permissions_boundary, r.tags, r.created_at, r.last_used, r.last_used_region, r.name_lower`
+	r.permissions_boundary, r.tags, r.created_at, r.last_used, r.last_used_region, r.trusted_ids, r.name_lower`
 
 func scanRole(row pgx.Row) (opensts.Role, string, error) {
 	var (
 		r        opensts.Role
 		lastUsed pgtype.Timestamptz
 		tags     string
+		trusted  string
 		key      string
 	)
 	if err := row.Scan(&r.AccountID, &r.ID, &r.Name, &r.Path, &r.TrustPolicy, &r.Description, &r.MaxSessionDuration,
-		&r.PermissionsBoundary, &tags, &r.CreatedAt, &lastUsed, &r.LastUsedRegion, &key); err != nil {
+		&r.PermissionsBoundary, &tags, &r.CreatedAt, &lastUsed, &r.LastUsedRegion, &trusted, &key); err != nil {
 		return opensts.Role{}, "", err
 	}
 	r.CreatedAt, r.LastUsed = utc(r.CreatedAt), fromNullTime(lastUsed)
 	var err error
 	if r.Tags, err = backend.DecodeTags(tags); err != nil {
+		return opensts.Role{}, "", err
+	}
+	if r.TrustedIDs, err = backend.DecodeIDs(trusted); err != nil {
 		return opensts.Role{}, "", err
 	}
 	return r, key, nil
@@ -37,6 +41,10 @@ func scanRole(row pgx.Row) (opensts.Role, string, error) {
 // name check, the count and the insert are atomic against other creators.
 func (db *DB) CreateRole(ctx context.Context, r opensts.Role, maxRoles int) error {
 	tags, err := backend.EncodeTags(r.Tags)
+	if err != nil {
+		return fmt.Errorf("create role %s: %w", r.Name, err)
+	}
+	trusted, err := backend.EncodeIDs(r.TrustedIDs)
 	if err != nil {
 		return fmt.Errorf("create role %s: %w", r.Name, err)
 	}
@@ -59,10 +67,10 @@ func (db *DB) CreateRole(ctx context.Context, r opensts.Role, maxRoles int) erro
 			return backend.LimitExceeded("roles", maxRoles)
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO roles (account_id, id, name, name_lower, path, trust_policy, description,
-			max_session_duration, permissions_boundary, tags, created_at, last_used, last_used_region)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			max_session_duration, permissions_boundary, tags, created_at, last_used, last_used_region, trusted_ids)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			r.AccountID, r.ID, r.Name, lower(r.Name), r.Path, r.TrustPolicy, r.Description,
-			int64(r.MaxSessionDuration), r.PermissionsBoundary, tags, r.CreatedAt, nullTime(r.LastUsed), r.LastUsedRegion)
+			int64(r.MaxSessionDuration), r.PermissionsBoundary, tags, r.CreatedAt, nullTime(r.LastUsed), r.LastUsedRegion, trusted)
 		return err
 	})
 	if err != nil {
@@ -156,11 +164,15 @@ func (db *DB) UpdateRole(ctx context.Context, accountID, roleID string, fn func(
 		if err != nil {
 			return err
 		}
+		trusted, err := backend.EncodeIDs(r.TrustedIDs)
+		if err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `UPDATE roles SET trust_policy = $1, description = $2, max_session_duration = $3,
-			permissions_boundary = $4, tags = $5, last_used = $6, last_used_region = $7
-			WHERE account_id = $8 AND id = $9`,
+			permissions_boundary = $4, tags = $5, last_used = $6, last_used_region = $7, trusted_ids = $8
+			WHERE account_id = $9 AND id = $10`,
 			r.TrustPolicy, r.Description, int64(r.MaxSessionDuration), r.PermissionsBoundary, tags,
-			nullTime(r.LastUsed), r.LastUsedRegion, accountID, roleID)
+			nullTime(r.LastUsed), r.LastUsedRegion, trusted, accountID, roleID)
 		return err
 	})
 	if err != nil {

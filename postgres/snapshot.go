@@ -264,11 +264,15 @@ func restore(ctx context.Context, tx pgx.Tx, s *opensts.Snapshot) error {
 		if err != nil {
 			return err
 		}
+		trusted, err := backend.EncodeIDs(r.TrustedIDs)
+		if err != nil {
+			return err
+		}
 		rows = append(rows, []any{r.AccountID, r.ID, r.Name, lower(r.Name), r.Path, r.TrustPolicy, r.Description,
-			int64(r.MaxSessionDuration), r.PermissionsBoundary, tags, r.CreatedAt, timestamptz(r.LastUsed), r.LastUsedRegion})
+			int64(r.MaxSessionDuration), r.PermissionsBoundary, tags, r.CreatedAt, timestamptz(r.LastUsed), r.LastUsedRegion, trusted})
 	}
 	if err := copyRows("roles", []string{"account_id", "id", "name", "name_lower", "path", "trust_policy", "description",
-		"max_session_duration", "permissions_boundary", "tags", "created_at", "last_used", "last_used_region"}, rows); err != nil {
+		"max_session_duration", "permissions_boundary", "tags", "created_at", "last_used", "last_used_region", "trusted_ids"}, rows); err != nil {
 		return err
 	}
 	rows = nil

@@ -10,7 +10,7 @@ import (
 )
 
 const roleCols = `account_id, id, name, path, trust_policy, description, max_session_duration,
-	permissions_boundary, tags, created_at, last_used, last_used_region, name_lower`
+	permissions_boundary, tags, created_at, last_used, last_used_region, trusted_ids, name_lower`
 
 func scanRole(row scanner) (opensts.Role, string, error) {
 	var (
@@ -18,15 +18,19 @@ func scanRole(row scanner) (opensts.Role, string, error) {
 		created  int64
 		lastUsed sql.NullInt64
 		tags     string
+		trusted  string
 		key      string
 	)
 	if err := row.Scan(&r.AccountID, &r.ID, &r.Name, &r.Path, &r.TrustPolicy, &r.Description, &r.MaxSessionDuration,
-		&r.PermissionsBoundary, &tags, &created, &lastUsed, &r.LastUsedRegion, &key); err != nil {
+		&r.PermissionsBoundary, &tags, &created, &lastUsed, &r.LastUsedRegion, &trusted, &key); err != nil {
 		return opensts.Role{}, "", classify(err)
 	}
 	r.CreatedAt, r.LastUsed = fromMicros(created), fromNullMicros(lastUsed)
 	var err error
 	if r.Tags, err = backend.DecodeTags(tags); err != nil {
+		return opensts.Role{}, "", err
+	}
+	if r.TrustedIDs, err = backend.DecodeIDs(trusted); err != nil {
 		return opensts.Role{}, "", err
 	}
 	return r, key, nil
@@ -38,9 +42,13 @@ func insertRole(ctx context.Context, tx *sql.Tx, r opensts.Role) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO roles (`+roleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	trusted, err := backend.EncodeIDs(r.TrustedIDs)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO roles (`+roleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.AccountID, r.ID, r.Name, r.Path, r.TrustPolicy, r.Description, r.MaxSessionDuration,
-		r.PermissionsBoundary, tags, micros(r.CreatedAt), nullMicros(r.LastUsed), r.LastUsedRegion, lower(r.Name))
+		r.PermissionsBoundary, tags, micros(r.CreatedAt), nullMicros(r.LastUsed), r.LastUsedRegion, trusted, lower(r.Name))
 	return classify(err)
 }
 
@@ -136,9 +144,13 @@ func (db *DB) UpdateRole(ctx context.Context, accountID, roleID string, fn func(
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE roles SET trust_policy = ?, description = ?, max_session_duration = ?,
+		trusted, err := backend.EncodeIDs(r.TrustedIDs)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE roles SET trust_policy = ?, trusted_ids = ?, description = ?, max_session_duration = ?,
 			permissions_boundary = ?, tags = ?, last_used = ?, last_used_region = ? WHERE account_id = ? AND id = ?`,
-			r.TrustPolicy, r.Description, r.MaxSessionDuration, r.PermissionsBoundary, tags,
+			r.TrustPolicy, trusted, r.Description, r.MaxSessionDuration, r.PermissionsBoundary, tags,
 			nullMicros(r.LastUsed), r.LastUsedRegion, accountID, roleID)
 		return classify(err)
 	})

@@ -33,6 +33,7 @@ func testRoleCreateGet(t *testing.T, s opensts.Store) {
 	r.MaxSessionDuration = 43200
 	r.PermissionsBoundary = opensts.PolicyARN(acctID, "/", "Boundary")
 	r.Tags = []opensts.Tag{{Key: "Team", Value: "platform"}, {Key: "empty", Value: ""}}
+	r.TrustedIDs = map[string]string{"arn:aws:iam::" + acctID + ":user/alice": "AIDAALICEALICEALICE1", "arn:aws:iam::" + acctID + ":role/ci/Deployer": "AROADEPLOYERDEPLOYER"}
 	must(t, "CreateRole", s.CreateRole(ctx, r, noLimit))
 	for _, name := range []string{"Deploy", "deploy", "DEPLOY"} {
 		got, err := s.GetRole(ctx, acctID, name)
@@ -145,6 +146,7 @@ func testRoleUpdate(t *testing.T, s opensts.Store) {
 	must(t, "UpdateRole", s.UpdateRole(ctx, acctID, r.ID, func(cur *opensts.Role) error {
 		seen = *cur
 		cur.TrustPolicy = `{"Version":"2012-10-17","Statement":[]}`
+		cur.TrustedIDs = map[string]string{"arn:aws:iam::" + acctID + ":user/bob": "AIDABOBBOBBOBBOBBOB1"}
 		cur.Description = "new"
 		cur.MaxSessionDuration = 7200
 		cur.PermissionsBoundary = opensts.PolicyARN(acctID, "/", "B")
@@ -156,6 +158,7 @@ func testRoleUpdate(t *testing.T, s opensts.Store) {
 	diff(t, "UpdateRole: value passed to fn", r, seen)
 	want := r
 	want.TrustPolicy, want.Description, want.MaxSessionDuration = `{"Version":"2012-10-17","Statement":[]}`, "new", 7200
+	want.TrustedIDs = map[string]string{"arn:aws:iam::" + acctID + ":user/bob": "AIDABOBBOBBOBBOBBOB1"}
 	want.PermissionsBoundary = opensts.PolicyARN(acctID, "/", "B")
 	want.Tags = []opensts.Tag{{Key: "k", Value: "v"}}
 	want.LastUsed, want.LastUsedRegion = at(99), "eu-west-1"

@@ -192,6 +192,7 @@ func populateAll(t *testing.T, s opensts.Store) *opensts.Snapshot {
 	deploy.PermissionsBoundary = boundary.ARN()
 	deploy.Tags = []opensts.Tag{{Key: "Team", Value: "platform"}}
 	deploy.LastUsed, deploy.LastUsedRegion = at(80), "eu-west-1"
+	deploy.TrustedIDs = map[string]string{alice.ARN(): alice.ID}
 	for _, r := range []opensts.Role{deploy, reader} {
 		must(t, "CreateRole "+r.Name, s.CreateRole(ctx, r, noLimit))
 	}

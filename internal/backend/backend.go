@@ -77,6 +77,31 @@ func EncodeTags(tags []opensts.Tag) (string, error) {
 	return string(b), nil
 }
 
+// EncodeIDs stores a string map (a role's trusted principals' ids) as a JSON
+// object, keys sorted.
+func EncodeIDs(m map[string]string) (string, error) {
+	if len(m) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("encode ids: %w", err)
+	}
+	return string(b), nil
+}
+
+// DecodeIDs reads a map stored by EncodeIDs (nil when empty).
+func DecodeIDs(s string) (map[string]string, error) {
+	var m map[string]string
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return nil, fmt.Errorf("decode ids: %w", err)
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return m, nil
+}
+
 // DecodeTags reads tags stored by EncodeTags (nil when none).
 func DecodeTags(s string) ([]opensts.Tag, error) {
 	var tags []opensts.Tag

@@ -5,7 +5,8 @@
 -- columns, with the types mapped as 0001_init.sql describes (times are
 -- timestamptz, NULL meaning "zero time"; sort keys are COLLATE "C").
 --
--- trust_policy is the AssumeRolePolicyDocument as submitted;
+-- trust_policy is the AssumeRolePolicyDocument as submitted; trusted_ids
+-- is a JSON object from each user or role ARN it names to that entity's id;
 -- max_session_duration is 0 while never set (it then acts as 3600);
 -- last_used is NULL until a role session is issued.
 
@@ -16,6 +17,7 @@ CREATE TABLE roles (
     name_lower           text COLLATE "C" NOT NULL,
     path                 text COLLATE "C" NOT NULL,
     trust_policy         text             NOT NULL,
+    trusted_ids          text             NOT NULL DEFAULT '{}',
     description          text             NOT NULL DEFAULT '',
     max_session_duration bigint           NOT NULL DEFAULT 0,
     permissions_boundary text             NOT NULL DEFAULT '',

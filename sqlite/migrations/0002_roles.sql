@@ -1,7 +1,8 @@
 -- 0002_roles: IAM roles, and roles as owners of inline policies and
 -- attachments. PostgreSQL mirrors it as postgres/migrations/0002_roles.sql.
 --
--- trust_policy is the AssumeRolePolicyDocument as submitted;
+-- trust_policy is the AssumeRolePolicyDocument as submitted; trusted_ids
+-- is a JSON object from each user or role ARN it names to that entity's id;
 -- max_session_duration is 0 while never set (it then acts as 3600);
 -- last_used is NULL until a role session is issued.
 
@@ -12,6 +13,7 @@ CREATE TABLE roles (
     name_lower           TEXT    NOT NULL,
     path                 TEXT    NOT NULL,
     trust_policy         TEXT    NOT NULL,
+    trusted_ids          TEXT    NOT NULL DEFAULT '{}',
     description          TEXT    NOT NULL DEFAULT '',
     max_session_duration INTEGER NOT NULL DEFAULT 0,
     permissions_boundary TEXT    NOT NULL DEFAULT '',
