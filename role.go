@@ -22,7 +22,7 @@ type Role struct {
 	// the unique id of the entity it named when the policy was set. As in
 	// AWS, a user or role deleted and created again under the same name is
 	// another principal, which the trust policy no longer names.
-	TrustedIDs map[string]string
+	TrustedIDs  map[string]string
 	Description string
 	// MaxSessionDuration is in seconds (3600–43200); 0 means never set,
 	// which acts as DefaultMaxSessionDuration.
