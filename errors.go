@@ -32,6 +32,9 @@ var (
 	ErrExpiredToken        = errors.New("expired token")
 	ErrThrottled           = errors.New("throttled")
 	ErrUnavailable         = errors.New("service unavailable")
+	// ErrInvalidAuthorizationMessage: DecodeAuthorizationMessage was given
+	// a message OpenSTS did not encode, or that has expired.
+	ErrInvalidAuthorizationMessage = errors.New("invalid authorization message")
 )
 
 // Error is a domain error whose Message is safe to show to the caller. Kind is

@@ -125,7 +125,13 @@ func (s *Server) authorizeRequest(ctx context.Context, c *call) (*node, error) {
 	}
 	results := make([]*node, 0, len(res.Decisions))
 	for _, d := range res.Decisions {
-		results = append(results, evaluationNode(iam.EvaluationResult{Action: d.Action, Resource: d.Resource, Decision: d.Decision}))
+		n := evaluationNode(iam.EvaluationResult{Action: d.Action, Resource: d.Resource, Decision: d.Decision})
+		// A denial carries AWS's encoded authorization failure message, for
+		// the service to pass on (DecodeAuthorizationMessage reads it).
+		if m := s.cfg.Messages; m != nil && !d.Decision.IsAllowed() {
+			n.kids = append(n.kids, leaf("EncodedAuthorizationMessage", m.Encode(pr, d.Action, d.Resource, d.Decision, check.Context)))
+		}
+		results = append(results, n)
 	}
 	return el("", boolLeaf("Authenticated", true), principal, boolLeaf("Allowed", res.Allowed()), list("EvaluationResults", results)), nil
 }

@@ -124,6 +124,8 @@ var errorTable = []errorRule{
 			errors.As(err, &e)
 			return e.Error()
 		}},
+	{is(opensts.ErrInvalidAuthorizationMessage), "InvalidAuthorizationMessageException", http.StatusBadRequest, true,
+		domainMessage("The encoded authorization message is not valid.")},
 	{is(opensts.ErrInvalidRequest), "ValidationError", http.StatusBadRequest, true, domainMessage("The request is not valid.")},
 	{as[*policy.SyntaxError](), "MalformedPolicyDocument", http.StatusBadRequest, true,
 		func(err error, _ *service) string { var e *policy.SyntaxError; errors.As(err, &e); return e.Message }},

@@ -54,6 +54,7 @@ func TestErrorTable(t *testing.T) {
 		{"not attachable", opensts.Errorf(opensts.ErrPolicyNotAttachable, "x"), iamService, "PolicyNotAttachable", 400, true, "x"},
 		{"invalid parameter", opensts.Errorf(opensts.ErrInvalidParameter, "x"), stsService, "InvalidParameterValue", 400, true, "x"},
 		{"invalid input", opensts.Errorf(opensts.ErrInvalidInput, "x"), iamService, "InvalidInput", 400, true, "x"},
+		{"invalid authorization message", opensts.Errorf(opensts.ErrInvalidAuthorizationMessage, "m"), stsService, "InvalidAuthorizationMessageException", 400, true, "m"},
 		{"invalid request", opensts.Errorf(opensts.ErrInvalidRequest, "Must specify userName when calling with non-User credentials"), iamService, "ValidationError", 400, true, "Must specify userName when calling with non-User credentials"},
 		{"conflict", wrap(opensts.ErrConflict), iamService, "ConcurrentModification", 409, true, ""},
 		{"unavailable", wrap(opensts.ErrUnavailable), stsService, "ServiceUnavailable", 503, false, ""},

@@ -46,6 +46,9 @@ type Config struct {
 	// MaxConcurrent bounds requests in progress; beyond it requests are
 	// refused at once with ServiceUnavailable (0: no bound).
 	MaxConcurrent int
+	// Messages encodes authorization failure messages for AuthorizeRequest
+	// and decodes them for DecodeAuthorizationMessage (nil: neither).
+	Messages *access.Messages
 	// Auditor records every credential issued or refused and every IAM
 	// mutation before the answer is sent (nil: no audit trail).
 	Auditor opensts.Auditor

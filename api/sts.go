@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/access"
 	"github.com/opensts/opensts/issuer"
 )
 
@@ -122,4 +124,26 @@ func (s *Server) getAccessKeyInfo(ctx context.Context, c *call) (*node, error) {
 		return nil, err
 	}
 	return el("", leaf("Account", acct)), nil
+}
+
+// decodeAuthorizationMessage returns the document behind an encoded
+// authorization failure message (roles-spec §5); the caller needs
+// sts:DecodeAuthorizationMessage.
+func (s *Server) decodeAuthorizationMessage(ctx context.Context, c *call) (*node, error) {
+	var v opensts.ValidationError
+	v.CheckString("encodedMessage", c.p.get("EncodedMessage"), opensts.StringRule{Required: true, Min: 1, Max: access.MaxEncodedMessage})
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.cfg.Authorizer.Authorize(ctx, c.caller, "sts:DecodeAuthorizationMessage", "*", nil); err != nil {
+		return nil, err
+	}
+	if s.cfg.Messages == nil {
+		return nil, opensts.Errorf(opensts.ErrInvalidAuthorizationMessage, "This server encodes no authorization messages.")
+	}
+	doc, err := s.cfg.Messages.Decode(*c.p.get("EncodedMessage"))
+	if err != nil {
+		return nil, err
+	}
+	return el("", leaf("DecodedMessage", doc)), nil
 }

@@ -212,6 +212,7 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 		Logger: cfg.Logger, Now: cfg.Now, RequestID: cfg.RequestID, Metrics: api.NewMetrics(n.Registry),
 		Throttle: limiter, MaxConcurrent: cfg.MaxConcurrent, MaxBodyBytes: cfg.MaxBodyBytes,
 		Auditor: auditor, Region: cfg.Region, TrustedProxies: cfg.TrustedProxies,
+		Messages: &access.Messages{Box: box, Now: cfg.Now},
 	})
 	if err != nil {
 		return err
