@@ -113,6 +113,9 @@ type Decision struct {
 	Principal     Principal
 	// ErrorCode and ErrorMessage explain a request that did not authenticate.
 	ErrorCode, ErrorMessage string
+	// EncodedMessage is the encoded authorization failure message of a
+	// denial, for sts:DecodeAuthorizationMessage.
+	EncodedMessage string
 }
 
 // Wrap returns a handler that lets only allowed requests reach next.
@@ -140,8 +143,12 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 			}
 			writeError(w, status, d.ErrorCode, d.ErrorMessage)
 		case !d.Allowed:
-			writeError(w, http.StatusForbidden, "AccessDenied",
-				fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", d.Principal.ARN, action, resource))
+			msg := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", d.Principal.ARN, action, resource)
+			if d.EncodedMessage != "" {
+				// As AWS services do: the client may have it decoded.
+				msg += ". Encoded authorization failure message: " + d.EncodedMessage
+			}
+			writeError(w, http.StatusForbidden, "AccessDenied", msg)
 		default:
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, d.Principal)))
@@ -220,6 +227,7 @@ func (g *Guard) Check(ctx context.Context, r *http.Request, body []byte, action,
 				Principal               struct {
 					Arn, UserId, Account, Type, AccessKeyId, SessionType, MultiFactorAuthPresent string
 				}
+				EvaluationResults []struct{ EncodedAuthorizationMessage string }
 			} `json:"AuthorizeRequestResult"`
 		} `json:"AuthorizeRequestResponse"`
 	}
@@ -228,11 +236,18 @@ func (g *Guard) Check(ctx context.Context, r *http.Request, body []byte, action,
 	}
 	res := out.Response.Result
 	p := res.Principal
+	encoded := ""
+	for _, r := range res.EvaluationResults {
+		if encoded == "" {
+			encoded = r.EncodedAuthorizationMessage
+		}
+	}
 	return Decision{
-		Authenticated: res.Authenticated == "true",
-		Allowed:       res.Allowed == "true",
-		ErrorCode:     res.ErrorCode,
-		ErrorMessage:  res.ErrorMessage,
+		EncodedMessage: encoded,
+		Authenticated:  res.Authenticated == "true",
+		Allowed:        res.Allowed == "true",
+		ErrorCode:      res.ErrorCode,
+		ErrorMessage:   res.ErrorMessage,
 		Principal: Principal{ARN: p.Arn, UserID: p.UserId, Account: p.Account, Type: p.Type, AccessKeyID: p.AccessKeyId,
 			SessionType: p.SessionType, MFA: p.MultiFactorAuthPresent == "true"},
 	}, nil

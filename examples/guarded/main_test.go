@@ -93,7 +93,7 @@ func TestExample(t *testing.T) {
 	if code, body := call(t, http.MethodGet, notes.URL+"/note/1", "", id, secret, token, "notes"); code != 200 || !strings.Contains(body, "hello") {
 		t.Fatalf("GET note 1: %d %s", code, body)
 	}
-	if code, body := call(t, http.MethodGet, notes.URL+"/note/2", "", id, secret, token, "notes"); code != 403 || !strings.Contains(body, "<Code>AccessDenied</Code>") {
+	if code, body := call(t, http.MethodGet, notes.URL+"/note/2", "", id, secret, token, "notes"); code != 403 || !strings.Contains(body, "<Code>AccessDenied</Code>") || !strings.Contains(body, "Encoded authorization failure message: ") {
 		t.Fatalf("GET note 2: %d %s", code, body)
 	}
 	if code, body := call(t, http.MethodGet, notes.URL+"/note/1", "", id, "wrong"+secret[5:], token, "notes"); code != 403 || !strings.Contains(body, "<Code>SignatureDoesNotMatch</Code>") {
