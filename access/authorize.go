@@ -301,7 +301,8 @@ func (a *Authorizer) IdentityInput(ctx context.Context, accountID string, owner 
 }
 
 // AuthorizeTrust decides whether p may take action (sts:AssumeRole,
-// sts:TagSession, sts:SetSourceIdentity) on a role: the role's trust
+// sts:TagSession, sts:SetSourceIdentity) on a role (its trust policy
+// text; empty for a role that does not exist): the role's trust
 // policy must allow it, and the caller's own policies must too unless the
 // trust policy names the caller itself (policy.Trust's evaluation). The
 // users and roles the trust policy names are the entities of trustedIDs
@@ -309,7 +310,13 @@ func (a *Authorizer) IdentityInput(ctx context.Context, accountID string, owner 
 // with another id — the name deleted and created again — is not named. The
 // refusal is AWS's, naming the role ARN as sent and no reason, for a
 // missing role (trust nil) as for a denial, so it reveals nothing.
-func (a *Authorizer) AuthorizeTrust(ctx context.Context, p *opensts.Principal, action, roleARN string, trust *policy.Document, trustedIDs map[string]string, extra map[string][]string) error {
+func (a *Authorizer) AuthorizeTrust(ctx context.Context, p *opensts.Principal, action, roleARN, trustPolicy string, trustedIDs map[string]string, extra map[string][]string) error {
+	// The trust policy is compiled once (the cache), and one that no longer
+	// parses trusts nobody.
+	var trust *policy.Document
+	if trustPolicy != "" {
+		trust, _ = a.compile(trustPolicy, policy.Trust)
+	}
 	if trust != nil {
 		d, err := a.DecideWith(ctx, p, Query{Action: action, Resource: roleARN, Extra: extra, ResourcePolicy: trust, TrustedIDs: trustedIDs})
 		if err != nil {

@@ -117,3 +117,99 @@ func TestGetSessionToken_WritesNothing(t *testing.T) {
 		t.Fatalf("store files grew from %d to %d bytes while issuing 500 sessions", before, after)
 	}
 }
+
+// mustRole creates, as root, a role that alice may assume, and returns its
+// ARN.
+func (h *harness) mustRole(name string) string {
+	h.t.Helper()
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + testAccount + `:user/alice"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`
+	r := h.do(root, iamForm("CreateRole", "RoleName", name, "AssumeRolePolicyDocument", trust))
+	if r.status != 200 {
+		h.t.Fatalf("CreateRole: %s", r.body)
+	}
+	return between(r.body, "Arn")
+}
+
+// policy500 is a realistic session policy of about 500 characters.
+const policy500 = `{"Version":"2012-10-17","Statement":[` +
+	`{"Sid":"ReadReports","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],` +
+	`"Resource":["arn:aws:s3:::example-reports","arn:aws:s3:::example-reports/2026/*"]},` +
+	`{"Sid":"WriteUploads","Effect":"Allow","Action":["s3:PutObject","s3:AbortMultipartUpload"],` +
+	`"Resource":"arn:aws:s3:::example-uploads/${aws:userid}/*",` +
+	`"Condition":{"Bool":{"aws:SecureTransport":"true"},"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}},` +
+	`{"Sid":"NoDeletes","Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}`
+
+// benchIssue runs one credential-issuing request for alice in parallel.
+func benchIssue(b *testing.B, h *harness, form func(role string) string) {
+	alice := h.mustUser("alice")
+	body := form(h.mustRole("Deploy"))
+	signed := h.signedRequest(b, alice, body)
+	if err := h.serve(signed, body); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := h.serve(signed, body); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkAssumeRole is AssumeRole without a session policy: role lookup,
+// trust evaluation, sealing a version 2 token.
+func BenchmarkAssumeRole(b *testing.B) {
+	benchIssue(b, newHarness(b, withAudit), func(role string) string {
+		return sts("AssumeRole", "RoleArn", role, "RoleSessionName", "bench", "DurationSeconds", "900").Encode()
+	})
+}
+
+// BenchmarkAssumeRolePolicy500 carries a 500-character session policy,
+// which is parsed and packed into the token.
+func BenchmarkAssumeRolePolicy500(b *testing.B) {
+	benchIssue(b, newHarness(b, withAudit), func(role string) string {
+		return sts("AssumeRole", "RoleArn", role, "RoleSessionName", "bench", "DurationSeconds", "900", "Policy", policy500).Encode()
+	})
+}
+
+// BenchmarkGetFederationTokenPolicy500 is GetFederationToken with the same
+// policy, for comparison.
+func BenchmarkGetFederationTokenPolicy500(b *testing.B) {
+	h := newHarness(b, withAudit)
+	benchIssue(b, h, func(string) string {
+		h.do(root, iamForm("PutUserPolicy", "UserName", "alice", "PolicyName", "fed",
+			"PolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetFederationToken","Resource":"*"}]}`))
+		return sts("GetFederationToken", "Name", "bench", "DurationSeconds", "900", "Policy", policy500).Encode()
+	})
+}
+
+// Assuming a role writes nothing either (DESIGN.md decision 1).
+func TestAssumeRole_WritesNothing(t *testing.T) {
+	h := newHarness(t)
+	alice := h.mustUser("alice")
+	role := h.mustRole("Deploy")
+	dir := h.node.DataDir()
+	size := func() int64 {
+		var total int64
+		for _, f := range []string{"opensts.db", "opensts.db-wal"} {
+			if fi, err := os.Stat(filepath.Join(dir, f)); err == nil {
+				total += fi.Size()
+			}
+		}
+		return total
+	}
+	body := sts("AssumeRole", "RoleArn", role, "RoleSessionName", "s1", "Tags.member.1.Key", "team", "Tags.member.1.Value", "blue").Encode()
+	h.serve(h.signedRequest(t, alice, body), body) // warm up
+	before := size()
+	for range 300 {
+		if err := h.serve(h.signedRequest(t, alice, body), body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := size(); after != before {
+		t.Fatalf("store files grew from %d to %d bytes while assuming a role 300 times", before, after)
+	}
+}

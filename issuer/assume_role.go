@@ -31,7 +31,7 @@ type Roles interface {
 // TrustAuthorizer decides actions on a role against its trust policy and
 // the caller's own policies (access.Authorizer.AuthorizeTrust).
 type TrustAuthorizer interface {
-	AuthorizeTrust(ctx context.Context, p *opensts.Principal, action, roleARN string, trust *policy.Document, trustedIDs map[string]string, extra map[string][]string) error
+	AuthorizeTrust(ctx context.Context, p *opensts.Principal, action, roleARN, trustPolicy string, trustedIDs map[string]string, extra map[string][]string) error
 }
 
 var (
@@ -169,7 +169,7 @@ func (s *Issuer) AssumeRole(ctx context.Context, caller *opensts.Principal, in A
 		mfaKeys = map[string][]string{"aws:MultiFactorAuthPresent": {"true"}, "aws:MultiFactorAuthAge": {"0"}}
 	}
 
-	role, trust, err := s.roleByARN(ctx, roleARN)
+	role, err := s.roleByARN(ctx, roleARN)
 	if err != nil {
 		return RoleSession{}, err
 	}
@@ -185,7 +185,7 @@ func (s *Issuer) AssumeRole(ctx context.Context, caller *opensts.Principal, in A
 			}
 			keys[k] = v
 		}
-		return s.cfg.Trust.AuthorizeTrust(ctx, caller, action, roleARN, trust, role.TrustedIDs, keys)
+		return s.cfg.Trust.AuthorizeTrust(ctx, caller, action, roleARN, role.TrustPolicy, role.TrustedIDs, keys)
 	}
 	if err := authorize("sts:AssumeRole"); err != nil {
 		return RoleSession{}, err
@@ -260,26 +260,22 @@ func (s *Issuer) AssumeRole(ctx context.Context, caller *opensts.Principal, in A
 }
 
 // roleByARN finds the role an ARN names exactly: the name compares with
-// its case (roles-spec §1.1), the path too. A role that does not exist, or
-// whose trust policy no longer parses, is returned with a nil trust policy:
-// authorization then refuses it like any denial.
-func (s *Issuer) roleByARN(ctx context.Context, arn string) (opensts.Role, *policy.Document, error) {
+// its case (roles-spec §1.1), the path too. A role that does not exist is
+// returned empty (no trust policy): authorization then refuses it like any
+// denial.
+func (s *Issuer) roleByARN(ctx context.Context, arn string) (opensts.Role, error) {
 	acct, kind, path, name, ok := opensts.ParseIAMARN(arn)
 	if !ok || kind != "role" {
-		return opensts.Role{}, nil, nil
+		return opensts.Role{}, nil
 	}
 	r, err := s.cfg.Roles.GetRole(ctx, acct, name)
 	if errors.Is(err, opensts.ErrNotFound) || (err == nil && (r.Name != name || r.Path != path)) {
-		return opensts.Role{}, nil, nil
+		return opensts.Role{}, nil
 	}
 	if err != nil {
-		return opensts.Role{}, nil, fmt.Errorf("get role %s: %w", arn, err)
+		return opensts.Role{}, fmt.Errorf("get role %s: %w", arn, err)
 	}
-	trust, err := policy.Parse(r.TrustPolicy, policy.Trust)
-	if err != nil {
-		return r, nil, nil
-	}
-	return r, trust, nil
+	return r, nil
 }
 
 // arnShaped is AWS's shape check of a RoleArn (roles-spec §2.2): six
