@@ -94,3 +94,23 @@ func countNodes(v any) int {
 	}
 	return 0
 }
+
+func TestMemberIndexTooLarge(t *testing.T) {
+	for name, want := range map[string]bool{
+		"ActionNames.member.1":                                 false,
+		"ActionNames.member.1000":                              false,
+		"ActionNames.member.1001":                              true,
+		"ActionNames.member.99999999999999999999":              true,
+		"ActionNames.member.01001":                             false, // not an index the decoder reads
+		"ContextEntries.member.1.ContextKeyValues.member.1000": false,
+		"ContextEntries.member.1.ContextKeyValues.member.2000": true,
+		"ContextEntries.member.5000.ContextKeyName":            true,
+		"Action":            false,
+		"X.member.":         false,
+		"X.member.member.7": false,
+	} {
+		if got := memberIndexTooLarge(name); got != want {
+			t.Errorf("memberIndexTooLarge(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -228,3 +228,17 @@ func TestHostile_ClientGone(t *testing.T) {
 		t.Fatalf("%d %s", w.Code, w.Body.String())
 	}
 }
+
+// TestHostile_ListPastItsBound: a list member indexed past 1,000 is
+// refused before anything runs, instead of the list being cut short (a
+// simulation would otherwise answer for fewer actions than were asked).
+func TestHostile_ListPastItsBound(t *testing.T) {
+	h := newHarness(t)
+	f := iamForm("SimulateCustomPolicy", "PolicyInputList.member.1", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`)
+	addList(f, "ActionNames", repeatItem("s3:GetObject", 1000))
+	if r := h.do(root, f); r.status != 200 {
+		t.Fatalf("1000 members: status %d %s", r.status, r.body)
+	}
+	f.Set("ActionNames.member.1001", "s3:PutObject")
+	wantError(t, h.do(root, f), 400, "MalformedInput", "The parameter ActionNames.member.1001 is past the limit of 1000 members of a list.")
+}

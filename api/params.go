@@ -82,6 +82,9 @@ func (d *formDecoder) decode(s string) error {
 		if len(name) > maxNameBytes || strings.Count(name, ".") >= maxNameSegments {
 			continue
 		}
+		if memberIndexTooLarge(name) {
+			return &malformedInputError{msg: "The parameter " + printable(name) + " is past the limit of " + strconv.Itoa(maxListMembers) + " members of a list."}
+		}
 		if prev, ok := d.out[name]; ok {
 			if prev[0] != value {
 				return &malformedInputError{msg: "The parameter " + printable(name) + " appears more than once."}
@@ -91,6 +94,34 @@ func (d *formDecoder) decode(s string) error {
 		d.out[name] = []string{value}
 	}
 	return nil
+}
+
+// memberIndexTooLarge reports whether a name indexes a list member past
+// maxListMembers (Name.member.1001), so a list the decoder would cut short
+// is refused instead of silently losing its tail.
+func memberIndexTooLarge(name string) bool {
+	const seg = ".member."
+	for {
+		i := strings.Index(name, seg)
+		if i < 0 {
+			return false
+		}
+		name = name[i+len(seg):]
+		j := 0
+		for j < len(name) && name[j] >= '0' && name[j] <= '9' {
+			j++
+		}
+		// More digits than the bound has, or as many and a larger value.
+		if j > 0 && name[0] != '0' {
+			if j > len(strconv.Itoa(maxListMembers)) {
+				return true
+			}
+			if n, _ := strconv.Atoi(name[:j]); n > maxListMembers {
+				return true
+			}
+		}
+		name = name[j:]
+	}
 }
 
 // printable quotes a client-supplied name for an error message.
