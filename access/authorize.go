@@ -198,6 +198,12 @@ func (a *Authorizer) DecideWith(ctx context.Context, p *opensts.Principal, q Que
 	if err != nil {
 		return policy.Decision{}, err
 	}
+	return a.evaluate(ctx, p, in, q), nil
+}
+
+// evaluate decides one query over policies input has already gathered, so
+// a request asking several questions of one principal reads them once.
+func (a *Authorizer) evaluate(ctx context.Context, p *opensts.Principal, in policy.Input, q Query) policy.Decision {
 	if q.ResourcePolicy != nil {
 		in.Resource = &policy.Named{ID: "ResourcePolicy", Type: policy.ResourceBased, Doc: q.ResourcePolicy}
 	}
@@ -217,7 +223,7 @@ func (a *Authorizer) DecideWith(ctx context.Context, p *opensts.Principal, q Que
 		// in its ARN, when it names one, owns it.
 		req.ResourceAccount = arnAccount(q.Resource)
 	}
-	return policy.Evaluate(in, req), nil
+	return policy.Evaluate(in, req)
 }
 
 // input gathers the principal's policies: identity and boundary policies of

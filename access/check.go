@@ -101,16 +101,19 @@ func (c Check) Run(ctx context.Context, authn *Authenticator, authz *Authorizer)
 		resources = []string{"*"}
 	}
 	res := CheckResult{Principal: p}
+	// One read of the principal's policies serves every pair, so all of
+	// a check's decisions see the same policies.
+	in, err := authz.input(ctx, p)
+	if err != nil {
+		return CheckResult{}, err
+	}
 	budget := policy.NewBudget(ctx, maxCheckWork)
 	for _, action := range c.Actions {
 		for _, resource := range resources {
 			if err := ctx.Err(); err != nil {
 				return CheckResult{}, fmt.Errorf("check %s on %s: %w", action, resource, err)
 			}
-			d, err := authz.DecideWith(ctx, p, Query{Action: action, Resource: resource, Extra: c.Context, ResourcePolicy: c.ResourcePolicy, Budget: budget})
-			if err != nil {
-				return CheckResult{}, err
-			}
+			d := authz.evaluate(ctx, p, in, Query{Action: action, Resource: resource, Extra: c.Context, ResourcePolicy: c.ResourcePolicy, Budget: budget})
 			if err := budget.Err(); err != nil {
 				if errors.Is(err, policy.ErrWorkLimit) {
 					return CheckResult{}, &opensts.Error{Kind: opensts.ErrInvalidParameter, Err: err, Message: fmt.Sprintf(

@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,4 +77,56 @@ func TestDecodeAuthorizationMessage(t *testing.T) {
 		"1 validation error detected: Value null at 'encodedMessage' failed to satisfy constraint: Member must not be null")
 	h.clock.Advance(25 * time.Hour)
 	wantError(t, h.do(root, sts("DecodeAuthorizationMessage", "EncodedMessage", encoded)), 400, "InvalidAuthorizationMessageException", "")
+}
+
+// AuthorizeRequest reads the forwarded principal's policies once, however
+// many action × resource pairs it asks about, so every decision of one
+// answer sees the same policies and a 100-pair check is one store read.
+func TestAuthorizeRequest_ReadsPoliciesOnce(t *testing.T) {
+	h := newHarness(t)
+	svc := h.mustAllow("notes-service", "opensts:AuthorizeRequest")
+	victim := h.mustUser("victim")
+	presigned, _ := h.presignCallerIdentity(victim)
+	u, err := url.Parse(presigned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := sts("AuthorizeRequest", "Method", http.MethodGet, "Url", presigned, "Service", "sts",
+		"Headers.member.1.Name", "Host", "Headers.member.1.Value", u.Host)
+	for i := 1; i <= 10; i++ {
+		f.Set("ActionNames.member."+strconv.Itoa(i), "notes:Action"+strconv.Itoa(i))
+		f.Set("ResourceArns.member."+strconv.Itoa(i), "arn:aws:notes:::note/"+strconv.Itoa(i))
+	}
+	before := h.storeOps("IdentityPolicies")
+	if r := h.do(svc, f); r.status != http.StatusOK || strings.Count(r.body, "<member>") < 100 {
+		t.Fatalf("AuthorizeRequest: %d %s", r.status, r.body)
+	}
+	// One read for the caller (may it call AuthorizeRequest?), one for
+	// the forwarded principal.
+	if n := h.storeOps("IdentityPolicies") - before; n == 0 || n > 2 {
+		t.Fatalf("%d IdentityPolicies reads for one 100-pair AuthorizeRequest, want at most 2", n)
+	}
+}
+
+// storeOps is how many store operations named op the node has run.
+func (h *harness) storeOps(op string) uint64 {
+	h.t.Helper()
+	mfs, err := h.node.Registry.Gather()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var n uint64
+	for _, mf := range mfs {
+		if mf.GetName() != "opensts_store_operation_duration_seconds" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "operation" && l.GetValue() == op {
+					n += m.GetHistogram().GetSampleCount()
+				}
+			}
+		}
+	}
+	return n
 }
