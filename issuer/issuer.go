@@ -115,13 +115,25 @@ func (s *Issuer) seal(c token.Claims, now time.Time, d time.Duration) (Credentia
 	c.ExpiresAt = now.Add(d)
 	tok, packed, err := token.SealPacking(s.cfg.Keys.Ring(), c)
 	if errors.Is(err, token.ErrTooLarge) && packed > 100 {
-		return Credentials{}, packed, opensts.Errorf(opensts.ErrPackedPolicyTooBig,
-			"Packed policy consumes %d%% of allotted space, please use smaller policy.", packed)
+		return Credentials{}, packed, packedTooLarge(c, packed)
 	}
 	if err != nil {
 		return Credentials{}, packed, err
 	}
 	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: tok, Expiration: c.ExpiresAt}, packed, nil
+}
+
+// packedTooLarge is AWS's PackedPolicyTooLarge for a packing at percent of
+// its budget. It blames the session tags when they are what does not fit
+// (the policy and its ARNs alone would), as AWS's two messages do; the
+// percent is the whole packing's either way.
+func packedTooLarge(c token.Claims, percent int) error {
+	if len(c.Tags) > 0 {
+		if _, alone := token.Pack(c.Policy, c.PolicyARNs, nil); alone <= 100 {
+			return opensts.Errorf(opensts.ErrPackedPolicyTooBig, "Packed size of session tags consumes %d%% of allotted space.", percent)
+		}
+	}
+	return opensts.Errorf(opensts.ErrPackedPolicyTooBig, "Packed policy consumes %d%% of allotted space, please use smaller policy.", percent)
 }
 
 // baseClaims carries the caller's holder into a session it requests with

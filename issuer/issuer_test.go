@@ -191,6 +191,27 @@ func TestGetFederationToken(t *testing.T) {
 			}
 		})
 	}
+	// Which message: tags that do not fit are named as the problem; ARNs
+	// that do not fit by themselves are the policy's.
+	var bigARNs []*string
+	for _, tg := range bigTags()[:10] {
+		bigARNs = append(bigARNs, s("arn:aws:iam::123456789012:policy/"+*tg.Key+*tg.Value+*tg.Key))
+	}
+	for _, tc := range []struct {
+		name string
+		in   GetFederationTokenInput
+		want string
+	}{
+		{"tags", GetFederationTokenInput{Name: s("Bob"), Policy: s(policy), Tags: bigTags()}, "Packed size of session tags consumes "},
+		{"policy ARNs", GetFederationTokenInput{Name: s("Bob"), PolicyArns: bigARNs}, "Packed policy consumes "},
+		{"policy ARNs and tags", GetFederationTokenInput{Name: s("Bob"), PolicyArns: bigARNs, Tags: bigTags()[:1]}, "Packed policy consumes "},
+	} {
+		_, err := iss.GetFederationToken(ctx, user, tc.in)
+		if !errors.Is(err, opensts.ErrPackedPolicyTooBig) || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want a message starting %q", tc.name, err, tc.want)
+		}
+	}
+
 	var ve *opensts.ValidationError
 	_, err = iss.GetFederationToken(ctx, user, GetFederationTokenInput{Name: s("Bob"), Tags: make([]TagInput, 51)})
 	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "Value '51' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50") {
