@@ -137,39 +137,32 @@ func KeyedActions() []string {
 	return out
 }
 
+// keyNames maps each key of a ConditionKeys set to the names the Service
+// Authorization Reference writes for it, in the order Names lists them.
+var keyNames = []struct {
+	key   ConditionKeys
+	names []string
+}{
+	{KeyRequestTags, []string{"aws:RequestTag/${TagKey}", "aws:TagKeys"}},
+	{KeyTagKeys, []string{"aws:TagKeys"}},
+	{KeyResourceTags, []string{"aws:ResourceTag/${TagKey}"}},
+	{KeyIAMResourceTags, []string{"iam:ResourceTag/${TagKey}"}},
+	{KeyPermissionsBoundary, []string{"iam:PermissionsBoundary"}},
+	{KeyExternalID, []string{"sts:ExternalId"}},
+	{KeyRoleSessionName, []string{"sts:RoleSessionName"}},
+	{KeySourceIdentity, []string{"sts:SourceIdentity"}},
+	{KeyTransitiveTagKeys, []string{"sts:TransitiveTagKeys"}},
+	{KeyPolicyARN, []string{"iam:PolicyARN"}},
+}
+
 // Names returns the keys of the set as the Service Authorization Reference
 // writes them.
 func (k ConditionKeys) Names() []string {
 	var out []string
-	if k&KeyRequestTags != 0 {
-		out = append(out, "aws:RequestTag/${TagKey}", "aws:TagKeys")
-	}
-	if k&KeyTagKeys != 0 {
-		out = append(out, "aws:TagKeys")
-	}
-	if k&KeyResourceTags != 0 {
-		out = append(out, "aws:ResourceTag/${TagKey}")
-	}
-	if k&KeyIAMResourceTags != 0 {
-		out = append(out, "iam:ResourceTag/${TagKey}")
-	}
-	if k&KeyPermissionsBoundary != 0 {
-		out = append(out, "iam:PermissionsBoundary")
-	}
-	if k&KeyExternalID != 0 {
-		out = append(out, "sts:ExternalId")
-	}
-	if k&KeyRoleSessionName != 0 {
-		out = append(out, "sts:RoleSessionName")
-	}
-	if k&KeySourceIdentity != 0 {
-		out = append(out, "sts:SourceIdentity")
-	}
-	if k&KeyTransitiveTagKeys != 0 {
-		out = append(out, "sts:TransitiveTagKeys")
-	}
-	if k&KeyPolicyARN != 0 {
-		out = append(out, "iam:PolicyARN")
+	for _, kn := range keyNames {
+		if k&kn.key != 0 {
+			out = append(out, kn.names...)
+		}
 	}
 	return out
 }
