@@ -306,32 +306,47 @@ func (a *Authorizer) IdentityInput(ctx context.Context, accountID string, owner 
 	return in, nil
 }
 
-// AuthorizeTrust decides whether p may take action (sts:AssumeRole,
-// sts:TagSession, sts:SetSourceIdentity) on a role (its trust policy
-// text; empty for a role that does not exist): the role's trust
-// policy must allow it, and the caller's own policies must too unless the
-// trust policy names the caller itself (policy.Trust's evaluation). The
-// users and roles the trust policy names are the entities of trustedIDs
-// (ARN → unique id when the policy was set): a caller holding such an ARN
-// with another id — the name deleted and created again — is not named. The
-// refusal is AWS's, naming the role ARN as sent and no reason, for a
-// missing role (trust nil) as for a denial, so it reveals nothing.
-func (a *Authorizer) AuthorizeTrust(ctx context.Context, p *opensts.Principal, action, roleARN, trustPolicy string, trustedIDs map[string]string, extra map[string][]string) error {
+// AuthorizeTrust decides whether p may take each of actions
+// (sts:AssumeRole, then sts:TagSession, sts:SetSourceIdentity as the
+// request needs them) on a role (its trust policy text; empty for a role
+// that does not exist), with extra(action) as the request-context keys of
+// each: the role's trust policy must allow it, and the caller's own
+// policies must too unless the trust policy names the caller itself
+// (policy.Trust's evaluation). The caller's policies are read once, so
+// every action is decided against the same ones. The users and roles the
+// trust policy names are the entities of trustedIDs (ARN → unique id when
+// the policy was set): a caller holding such an ARN with another id — the
+// name deleted and created again — is not named. The refusal, for the
+// first action denied, is AWS's, naming the role ARN as sent and no
+// reason, for a missing role as for a denial, so it reveals nothing.
+func (a *Authorizer) AuthorizeTrust(ctx context.Context, p *opensts.Principal, roleARN, trustPolicy string, trustedIDs map[string]string, actions []string, extra func(action string) map[string][]string) error {
+	if len(actions) == 0 {
+		return nil
+	}
 	// The trust policy is compiled once (the cache), and one that no longer
 	// parses trusts nobody.
 	var trust *policy.Document
 	if trustPolicy != "" {
 		trust, _ = a.compile(trustPolicy, policy.Trust)
 	}
-	if trust != nil {
-		d, err := a.DecideWith(ctx, p, Query{Action: action, Resource: roleARN, Extra: extra, ResourcePolicy: trust, TrustedIDs: trustedIDs})
-		if err != nil {
-			return err
-		}
-		if d.Effect == policy.Allowed {
-			return nil
+	if trust == nil {
+		return trustDenied(p, actions[0], roleARN)
+	}
+	in, err := a.input(ctx, p)
+	if err != nil {
+		return err
+	}
+	for _, action := range actions {
+		d := a.evaluate(ctx, p, in, Query{Action: action, Resource: roleARN, Extra: extra(action), ResourcePolicy: trust, TrustedIDs: trustedIDs})
+		if d.Effect != policy.Allowed {
+			return trustDenied(p, action, roleARN)
 		}
 	}
+	return nil
+}
+
+// trustDenied is AuthorizeTrust's refusal of action on roleARN.
+func trustDenied(p *opensts.Principal, action, roleARN string) error {
 	return opensts.Errorf(opensts.ErrAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", p.ARN(), action, roleARN)
 }
 

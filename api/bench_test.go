@@ -210,3 +210,19 @@ func TestAssumeRole_WritesNothing(t *testing.T) {
 		t.Fatalf("store files grew from %d to %d bytes while assuming a role 300 times", before, after)
 	}
 }
+
+// AssumeRole decides sts:AssumeRole and sts:TagSession against one read of
+// the caller's policies, not one read per action.
+func TestAssumeRole_ReadsCallerPoliciesOnce(t *testing.T) {
+	h := newHarness(t)
+	alice := h.mustUser("alice")
+	role := h.mustRole("Deploy")
+	before := h.storeOps("IdentityPolicies")
+	r := h.do(alice, sts("AssumeRole", "RoleArn", role, "RoleSessionName", "s1", "Tags.member.1.Key", "team", "Tags.member.1.Value", "blue"))
+	if r.status != 200 {
+		t.Fatalf("AssumeRole: %d %s", r.status, r.body)
+	}
+	if n := h.storeOps("IdentityPolicies") - before; n != 1 {
+		t.Fatalf("%d reads of the caller's policies for AssumeRole with tags, want 1", n)
+	}
+}

@@ -31,7 +31,7 @@ type Roles interface {
 // TrustAuthorizer decides actions on a role against its trust policy and
 // the caller's own policies (access.Authorizer.AuthorizeTrust).
 type TrustAuthorizer interface {
-	AuthorizeTrust(ctx context.Context, p *opensts.Principal, action, roleARN, trustPolicy string, trustedIDs map[string]string, extra map[string][]string) error
+	AuthorizeTrust(ctx context.Context, p *opensts.Principal, roleARN, trustPolicy string, trustedIDs map[string]string, actions []string, extra func(action string) map[string][]string) error
 }
 
 var (
@@ -173,7 +173,7 @@ func (s *Issuer) AssumeRole(ctx context.Context, caller *opensts.Principal, in A
 	if err != nil {
 		return RoleSession{}, err
 	}
-	authorize := func(action string) error {
+	keys := func(action string) map[string][]string {
 		f := facts
 		if role.ID != "" {
 			f.ResourceTags = role.Tags
@@ -185,21 +185,18 @@ func (s *Issuer) AssumeRole(ctx context.Context, caller *opensts.Principal, in A
 			}
 			keys[k] = v
 		}
-		return s.cfg.Trust.AuthorizeTrust(ctx, caller, action, roleARN, role.TrustPolicy, role.TrustedIDs, keys)
+		return keys
 	}
-	if err := authorize("sts:AssumeRole"); err != nil {
-		return RoleSession{}, err
-	}
+	actions := []string{"sts:AssumeRole"}
 	inheritedTags := inheritedTransitive(caller)
 	if len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0 || len(inheritedTags) > 0 {
-		if err := authorize("sts:TagSession"); err != nil {
-			return RoleSession{}, err
-		}
+		actions = append(actions, "sts:TagSession")
 	}
 	if facts.SourceIdentity != "" {
-		if err := authorize("sts:SetSourceIdentity"); err != nil {
-			return RoleSession{}, err
-		}
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	if err := s.cfg.Trust.AuthorizeTrust(ctx, caller, roleARN, role.TrustPolicy, role.TrustedIDs, actions, keys); err != nil {
+		return RoleSession{}, err
 	}
 
 	d := int64(RoleDefaultDuration)
