@@ -51,6 +51,16 @@ type Owner struct {
 	ID   string // user, group or role id
 }
 
+// PolicyEntity is a user, group or role that uses a managed policy:
+// attached to it, or as its permissions boundary.
+type PolicyEntity struct {
+	Kind     OwnerKind
+	ID       string
+	Name     string
+	Path     string
+	Boundary bool
+}
+
 // AttachedPolicy names a managed policy attached to an owner.
 type AttachedPolicy struct {
 	Name string

@@ -194,6 +194,13 @@ type Policies interface {
 	// DetachPolicy fails with ErrNotFound when the policy is not attached.
 	DetachPolicy(ctx context.Context, accountID string, owner Owner, policyID string) error
 	ListAttachedPolicies(ctx context.Context, accountID string, owner Owner, opt ListOptions) (Page[AttachedPolicy], error)
+	// PolicyEntities lists, in no particular order, the users, groups and
+	// roles of the account that have a managed policy attached (policyID:
+	// a customer managed policy of the account or an AWS managed policy)
+	// and the users and roles whose permissions boundary it is (arn: the
+	// policy's ARN; boundaries match as IdentityPolicies resolves them).
+	// The account's entity quotas bound the result.
+	PolicyEntities(ctx context.Context, accountID, policyID, arn string) ([]PolicyEntity, error)
 
 	// IdentityPolicies reads every identity policy of an owner in one
 	// snapshot: for a user, its own, its groups' and its boundary; for a

@@ -145,7 +145,7 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 		return err
 	}
 	n.Root, n.RootCreated = root, created
-	store := observedStore{Store: n.Store, m: newStoreMetrics(n.Registry)}
+	store := observedStore{inner: n.Store, m: newStoreMetrics(n.Registry)}
 	n.Keys, err = keyring.Open(ctx, keyring.Config{
 		Store: store, Box: box, Now: cfg.Now, Logger: cfg.Logger,
 		RotateEvery: cfg.KeyRotation, RefreshEvery: cfg.KeyRefresh,

@@ -131,9 +131,9 @@ func (db *DB) ListPolicies(ctx context.Context, accountID string, onlyAttached b
 // versions and boundaries (UpdateUser locks the policy it names).
 func (db *DB) DeletePolicy(ctx context.Context, accountID, policyID string) error {
 	err := db.write(ctx, func(tx pgx.Tx) error {
-		var path, nameLower string
-		err := tx.QueryRow(ctx, `SELECT path, name_lower FROM managed_policies WHERE account_id = $1 AND id = $2 FOR UPDATE`,
-			accountID, policyID).Scan(&path, &nameLower)
+		var path, name string
+		err := tx.QueryRow(ctx, `SELECT path, name FROM managed_policies WHERE account_id = $1 AND id = $2 FOR UPDATE`,
+			accountID, policyID).Scan(&path, &name)
 		if err != nil {
 			return err
 		}
@@ -142,7 +142,7 @@ func (db *DB) DeletePolicy(ctx context.Context, accountID, policyID string) erro
 			return err
 		}
 		if !attached {
-			if attached, err = usedAsBoundary(ctx, tx, accountID, path, nameLower); err != nil {
+			if attached, err = usedAsBoundary(ctx, tx, accountID, path, name); err != nil {
 				return err
 			}
 		}
@@ -165,25 +165,82 @@ func (db *DB) DeletePolicy(ctx context.Context, accountID, policyID string) erro
 	return nil
 }
 
-// usedAsBoundary reports whether a user or role of the account has the policy as
-// permissions boundary, matching ARNs as IdentityPolicies resolves them.
-func usedAsBoundary(ctx context.Context, q querier, accountID, path, nameLower string) (bool, error) {
-	rows, err := q.Query(ctx, `SELECT permissions_boundary FROM users WHERE account_id = $1 AND permissions_boundary <> ''
-		UNION ALL SELECT permissions_boundary FROM roles WHERE account_id = $1 AND permissions_boundary <> ''`, accountID)
+// usedAsBoundary reports whether a user or role of the account has the
+// policy as permissions boundary, matching ARNs as IdentityPolicies
+// resolves them.
+func usedAsBoundary(ctx context.Context, q querier, accountID, path, name string) (bool, error) {
+	users, err := boundaryUsers(ctx, q, accountID, opensts.PolicyARN(accountID, path, name))
+	return len(users) > 0, err
+}
+
+// boundaryUsers lists the users and roles of the account whose
+// permissions boundary is the policy with that ARN.
+func boundaryUsers(ctx context.Context, q querier, accountID, arn string) ([]opensts.PolicyEntity, error) {
+	rows, err := q.Query(ctx, `SELECT 'user', id, name, path, permissions_boundary FROM users
+			WHERE account_id = $1 AND permissions_boundary <> ''
+		UNION ALL SELECT 'role', id, name, path, permissions_boundary FROM roles
+			WHERE account_id = $1 AND permissions_boundary <> ''`, accountID)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	defer rows.Close()
+	var out []opensts.PolicyEntity
 	for rows.Next() {
-		var arn string
-		if err := rows.Scan(&arn); err != nil {
-			return false, err
+		var (
+			e              opensts.PolicyEntity
+			kind, boundary string
+		)
+		if err := rows.Scan(&kind, &e.ID, &e.Name, &e.Path, &boundary); err != nil {
+			return nil, err
 		}
-		if a, kind, p, name, ok := opensts.ParseIAMARN(arn); ok && a == accountID && kind == "policy" && p == backend.NormPath(path) && lower(name) == nameLower {
-			return true, nil
+		if backend.SamePolicy(boundary, arn) {
+			e.Kind, e.Boundary = opensts.OwnerKind(kind), true
+			out = append(out, e)
 		}
 	}
-	return false, rows.Err()
+	return out, rows.Err()
+}
+
+// PolicyEntities reads, in one snapshot, the owners a policy is attached
+// to and the users and roles it bounds.
+func (db *DB) PolicyEntities(ctx context.Context, accountID, policyID, arn string) ([]opensts.PolicyEntity, error) {
+	var out []opensts.PolicyEntity
+	err := db.read(ctx, func(q querier) error {
+		out = nil // read runs fn again after a connection failure
+		rows, err := q.Query(ctx, `SELECT 'user', u.id, u.name, u.path FROM policy_attachments a
+				JOIN users u ON u.id = a.owner_id WHERE a.account_id = $1 AND a.owner_kind = 'user' AND a.policy_id = $2
+			UNION ALL SELECT 'group', g.id, g.name, g.path FROM policy_attachments a
+				JOIN groups g ON g.id = a.owner_id WHERE a.account_id = $1 AND a.owner_kind = 'group' AND a.policy_id = $2
+			UNION ALL SELECT 'role', r.id, r.name, r.path FROM policy_attachments a
+				JOIN roles r ON r.id = a.owner_id WHERE a.account_id = $1 AND a.owner_kind = 'role' AND a.policy_id = $2`,
+			accountID, policyID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var (
+				e    opensts.PolicyEntity
+				kind string
+			)
+			if err := rows.Scan(&kind, &e.ID, &e.Name, &e.Path); err != nil {
+				rows.Close()
+				return err
+			}
+			e.Kind = opensts.OwnerKind(kind)
+			out = append(out, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		bounded, err := boundaryUsers(ctx, q, accountID, arn)
+		out = append(out, bounded...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("entities using policy %s: %w", arn, err)
+	}
+	return out, nil
 }
 
 // CreatePolicyVersion adds the next version. Version numbers come from the
@@ -451,16 +508,19 @@ func (db *DB) DeleteInlinePolicy(ctx context.Context, accountID string, owner op
 	return nil
 }
 
-// AttachPolicy attaches a managed policy to a user, group or role; attaching it
-// again changes nothing and succeeds even at the quota. The owner is locked
-// for the quota, the policy against deletion.
+// AttachPolicy attaches a customer managed policy of the account or an AWS
+// managed policy to a user, group or role; attaching it again changes
+// nothing and succeeds even at the quota. The owner is locked for the
+// quota, a customer policy against deletion.
 func (db *DB) AttachPolicy(ctx context.Context, accountID string, owner opensts.Owner, policyID string, maxAttached int) error {
 	err := db.write(ctx, func(tx pgx.Tx) error {
 		if err := lockPolicyOwner(ctx, tx, accountID, owner); err != nil {
 			return err
 		}
-		if _, err := policyInAccount(ctx, tx, accountID, policyID, "FOR KEY SHARE"); err != nil {
-			return err
+		if _, _, aws := opensts.AWSManagedPolicyByID(policyID); !aws {
+			if _, err := policyInAccount(ctx, tx, accountID, policyID, "FOR KEY SHARE"); err != nil {
+				return err
+			}
 		}
 		attached, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM policy_attachments
 			WHERE owner_kind = $1 AND owner_id = $2 AND policy_id = $3)`, string(owner.Kind), owner.ID, policyID)
@@ -501,27 +561,42 @@ func (db *DB) DetachPolicy(ctx context.Context, accountID string, owner opensts.
 	return nil
 }
 
-// ListAttachedPolicies lists the policies attached to an owner by
-// case-folded policy name; PathPrefix filters on the policy path.
+// ListAttachedPolicies lists the policies attached to an owner, customer
+// and AWS managed, ordered and paged by backend.PageAttached.
 func (db *DB) ListAttachedPolicies(ctx context.Context, accountID string, owner opensts.Owner, opt opensts.ListOptions) (opensts.Page[opensts.AttachedPolicy], error) {
-	s := newStmt(`SELECT p.name, p.path, p.name_lower FROM policy_attachments a
-		JOIN managed_policies p ON p.id = a.policy_id
-		WHERE a.account_id = $1 AND a.owner_kind = $2 AND a.owner_id = $3`, accountID, string(owner.Kind), owner.ID)
-	if err := s.page("p.path", "p.name_lower", opt); err != nil {
-		return opensts.Page[opensts.AttachedPolicy]{}, fmt.Errorf("list policies attached to %s %s: %w", owner.Kind, owner.ID, err)
-	}
-	var p opensts.Page[opensts.AttachedPolicy]
-	err := db.read(ctx, func(q querier) (err error) {
+	var items []opensts.AttachedPolicy
+	err := db.read(ctx, func(q querier) error {
+		items = nil // read runs fn again after a connection failure
 		if err := policyOwnerExists(ctx, q, accountID, owner); err != nil {
 			return err
 		}
-		p, err = queryPage(ctx, q, s, opt, func(row pgx.Row) (opensts.AttachedPolicy, string, error) {
-			var name, path, key string
-			err := row.Scan(&name, &path, &key)
-			return opensts.AttachedPolicy{Name: name, ARN: opensts.PolicyARN(accountID, path, name)}, key, err
-		})
-		return err
+		rows, err := q.Query(ctx, `SELECT a.policy_id, p.name, p.path FROM policy_attachments a
+			LEFT JOIN managed_policies p ON p.id = a.policy_id
+			WHERE a.account_id = $1 AND a.owner_kind = $2 AND a.owner_id = $3`, accountID, string(owner.Kind), owner.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id         string
+				name, path *string
+			)
+			if err := rows.Scan(&id, &name, &path); err != nil {
+				return err
+			}
+			a, err := backend.AttachedPolicy(accountID, id, name, path)
+			if err != nil {
+				return err
+			}
+			items = append(items, a)
+		}
+		return rows.Err()
 	})
+	var p opensts.Page[opensts.AttachedPolicy]
+	if err == nil {
+		p, err = backend.PageAttached(items, opt)
+	}
 	if err != nil {
 		return opensts.Page[opensts.AttachedPolicy]{}, fmt.Errorf("list policies attached to %s %s: %w", owner.Kind, owner.ID, err)
 	}
@@ -576,12 +651,23 @@ func (db *DB) IdentityPolicies(ctx context.Context, accountID string, owner open
 				return err
 			}
 			for rows.Next() {
-				var path, name, doc string
-				if err := rows.Scan(&path, &name, &doc); err != nil {
+				var (
+					d                   opensts.PolicyDocument
+					id, path, name, doc string
+					err                 error
+				)
+				if qq.aws {
+					if err = rows.Scan(&id); err == nil {
+						d, err = backend.AWSDocument(qq.source, id)
+					}
+				} else if err = rows.Scan(&path, &name, &doc); err == nil {
+					d = backend.IdentityDocument(qq.source, accountID, path, name, doc)
+				}
+				if err != nil {
 					rows.Close()
 					return err
 				}
-				ip.Documents = append(ip.Documents, backend.IdentityDocument(qq.source, accountID, path, name, doc))
+				ip.Documents = append(ip.Documents, d)
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
@@ -608,6 +694,9 @@ func (db *DB) IdentityPolicies(ctx context.Context, accountID string, owner open
 // version of a managed policy of the account: the name compares
 // case-insensitively, the path exactly.
 func boundaryDocument(ctx context.Context, q querier, accountID, arn string) (string, error) {
+	if _, doc, ok := opensts.AWSManagedPolicyByARN(arn); ok {
+		return doc, nil
+	}
 	path, name, err := backend.BoundaryPolicy(accountID, arn)
 	if err != nil {
 		return "", err
@@ -626,49 +715,65 @@ func boundaryDocument(ctx context.Context, q querier, accountID, arn string) (st
 }
 
 // policyQuery reads one kind of identity document of an owner ($1 and $2
-// are the account and the owner's id).
+// are the account and the owner's id): path, name and document, or for
+// aws, the ids of the AWS managed policies attached.
 type policyQuery struct {
 	source opensts.PolicySource
 	query  string
+	aws    bool
 }
+
+// awsAttached selects the AWS managed policies attached to owners: the
+// attachments whose policy is not stored.
+const awsAttached = `NOT EXISTS (SELECT 1 FROM managed_policies p WHERE p.id = a.policy_id)`
 
 // userPolicyQueries read a user's identity documents: its own inline and
 // managed policies, then those of its groups, groups by name.
 var userPolicyQueries = []policyQuery{
 	{opensts.SourceUserInline, `SELECT '', name, document FROM inline_policies
-		WHERE owner_kind = 'user' AND owner_id = $2 AND account_id = $1 ORDER BY name_lower`},
+		WHERE owner_kind = 'user' AND owner_id = $2 AND account_id = $1 ORDER BY name_lower`, false},
 	{opensts.SourceManaged, `SELECT p.path, p.name, v.document FROM policy_attachments a
 		JOIN managed_policies p ON p.id = a.policy_id
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-		WHERE a.owner_kind = 'user' AND a.owner_id = $2 AND a.account_id = $1 ORDER BY p.name_lower`},
+		WHERE a.owner_kind = 'user' AND a.owner_id = $2 AND a.account_id = $1 ORDER BY p.name_lower`, false},
+	{opensts.SourceManaged, `SELECT a.policy_id FROM policy_attachments a
+		WHERE a.owner_kind = 'user' AND a.owner_id = $2 AND a.account_id = $1 AND ` + awsAttached + ` ORDER BY a.policy_id`, true},
 	{opensts.SourceGroupInline, `SELECT '', i.name, i.document FROM group_members m
 		JOIN groups g ON g.id = m.group_id
 		JOIN inline_policies i ON i.owner_kind = 'group' AND i.owner_id = g.id
-		WHERE m.user_id = $2 AND g.account_id = $1 ORDER BY g.name_lower, i.name_lower`},
+		WHERE m.user_id = $2 AND g.account_id = $1 ORDER BY g.name_lower, i.name_lower`, false},
 	{opensts.SourceGroupManaged, `SELECT p.path, p.name, v.document FROM group_members m
 		JOIN groups g ON g.id = m.group_id
 		JOIN policy_attachments a ON a.owner_kind = 'group' AND a.owner_id = g.id
 		JOIN managed_policies p ON p.id = a.policy_id
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-		WHERE m.user_id = $2 AND g.account_id = $1 ORDER BY g.name_lower, p.name_lower`},
+		WHERE m.user_id = $2 AND g.account_id = $1 ORDER BY g.name_lower, p.name_lower`, false},
+	{opensts.SourceGroupManaged, `SELECT a.policy_id FROM group_members m
+		JOIN groups g ON g.id = m.group_id
+		JOIN policy_attachments a ON a.owner_kind = 'group' AND a.owner_id = g.id
+		WHERE m.user_id = $2 AND g.account_id = $1 AND ` + awsAttached + ` ORDER BY g.name_lower, a.policy_id`, true},
 }
 
 // groupPolicyQueries read a group's own inline and managed policies.
 var groupPolicyQueries = []policyQuery{
 	{opensts.SourceGroupInline, `SELECT '', name, document FROM inline_policies
-		WHERE owner_kind = 'group' AND owner_id = $2 AND account_id = $1 ORDER BY name_lower`},
+		WHERE owner_kind = 'group' AND owner_id = $2 AND account_id = $1 ORDER BY name_lower`, false},
 	{opensts.SourceGroupManaged, `SELECT p.path, p.name, v.document FROM policy_attachments a
 		JOIN managed_policies p ON p.id = a.policy_id
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-		WHERE a.owner_kind = 'group' AND a.owner_id = $2 AND a.account_id = $1 ORDER BY p.name_lower`},
+		WHERE a.owner_kind = 'group' AND a.owner_id = $2 AND a.account_id = $1 ORDER BY p.name_lower`, false},
+	{opensts.SourceGroupManaged, `SELECT a.policy_id FROM policy_attachments a
+		WHERE a.owner_kind = 'group' AND a.owner_id = $2 AND a.account_id = $1 AND ` + awsAttached + ` ORDER BY a.policy_id`, true},
 }
 
 // rolePolicyQueries read a role's own inline and managed policies.
 var rolePolicyQueries = []policyQuery{
 	{opensts.SourceRoleInline, `SELECT '', name, document FROM inline_policies
-		WHERE owner_kind = 'role' AND owner_id = $2 AND account_id = $1 ORDER BY name_lower`},
+		WHERE owner_kind = 'role' AND owner_id = $2 AND account_id = $1 ORDER BY name_lower`, false},
 	{opensts.SourceManaged, `SELECT p.path, p.name, v.document FROM policy_attachments a
 		JOIN managed_policies p ON p.id = a.policy_id
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-		WHERE a.owner_kind = 'role' AND a.owner_id = $2 AND a.account_id = $1 ORDER BY p.name_lower`},
+		WHERE a.owner_kind = 'role' AND a.owner_id = $2 AND a.account_id = $1 ORDER BY p.name_lower`, false},
+	{opensts.SourceManaged, `SELECT a.policy_id FROM policy_attachments a
+		WHERE a.owner_kind = 'role' AND a.owner_id = $2 AND a.account_id = $1 AND ` + awsAttached + ` ORDER BY a.policy_id`, true},
 }

@@ -118,9 +118,9 @@ func (db *DB) ListPolicies(ctx context.Context, accountID string, onlyAttached b
 // user's permissions boundary and has only its default version.
 func (db *DB) DeletePolicy(ctx context.Context, accountID, policyID string) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		var path, nameLower string
-		err := tx.QueryRowContext(ctx, `SELECT path, name_lower FROM managed_policies WHERE account_id = ? AND id = ?`,
-			accountID, policyID).Scan(&path, &nameLower)
+		var path, name string
+		err := tx.QueryRowContext(ctx, `SELECT path, name FROM managed_policies WHERE account_id = ? AND id = ?`,
+			accountID, policyID).Scan(&path, &name)
 		if err != nil {
 			return classify(err)
 		}
@@ -129,7 +129,7 @@ func (db *DB) DeletePolicy(ctx context.Context, accountID, policyID string) erro
 			return err
 		}
 		if !attached {
-			if attached, err = usedAsBoundary(ctx, tx, accountID, path, nameLower); err != nil {
+			if attached, err = usedAsBoundary(ctx, tx, accountID, path, name); err != nil {
 				return err
 			}
 		}
@@ -155,23 +155,73 @@ func (db *DB) DeletePolicy(ctx context.Context, accountID, policyID string) erro
 // usedAsBoundary reports whether a user or role of the account has the
 // policy as permissions boundary, matching ARNs as IdentityPolicies
 // resolves them.
-func usedAsBoundary(ctx context.Context, q querier, accountID, path, nameLower string) (bool, error) {
-	rows, err := q.QueryContext(ctx, `SELECT permissions_boundary FROM users WHERE account_id = ?1 AND permissions_boundary <> ''
-		UNION ALL SELECT permissions_boundary FROM roles WHERE account_id = ?1 AND permissions_boundary <> ''`, accountID)
+func usedAsBoundary(ctx context.Context, q querier, accountID, path, name string) (bool, error) {
+	users, err := boundaryUsers(ctx, q, accountID, opensts.PolicyARN(accountID, path, name))
+	return len(users) > 0, err
+}
+
+// boundaryUsers lists the users and roles of the account whose
+// permissions boundary is the policy with that ARN.
+func boundaryUsers(ctx context.Context, q querier, accountID, arn string) ([]opensts.PolicyEntity, error) {
+	rows, err := q.QueryContext(ctx, `SELECT 'user', id, name, path, permissions_boundary FROM users
+			WHERE account_id = ?1 AND permissions_boundary <> ''
+		UNION ALL SELECT 'role', id, name, path, permissions_boundary FROM roles
+			WHERE account_id = ?1 AND permissions_boundary <> ''`, accountID)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	defer rows.Close()
+	var out []opensts.PolicyEntity
 	for rows.Next() {
-		var arn string
-		if err := rows.Scan(&arn); err != nil {
-			return false, err
+		var (
+			e        opensts.PolicyEntity
+			boundary string
+		)
+		if err := rows.Scan(&e.Kind, &e.ID, &e.Name, &e.Path, &boundary); err != nil {
+			return nil, err
 		}
-		if a, kind, p, name, ok := opensts.ParseIAMARN(arn); ok && a == accountID && kind == "policy" && p == backend.NormPath(path) && lower(name) == nameLower {
-			return true, nil
+		if backend.SamePolicy(boundary, arn) {
+			e.Boundary = true
+			out = append(out, e)
 		}
 	}
-	return false, rows.Err()
+	return out, rows.Err()
+}
+
+// PolicyEntities reads, in one snapshot, the owners a policy is attached
+// to and the users and roles it bounds.
+func (db *DB) PolicyEntities(ctx context.Context, accountID, policyID, arn string) ([]opensts.PolicyEntity, error) {
+	var out []opensts.PolicyEntity
+	err := db.read(ctx, func(tx querier) error {
+		rows, err := tx.QueryContext(ctx, `SELECT 'user', u.id, u.name, u.path FROM policy_attachments a
+				JOIN users u ON u.id = a.owner_id WHERE a.account_id = ?1 AND a.owner_kind = 'user' AND a.policy_id = ?2
+			UNION ALL SELECT 'group', g.id, g.name, g.path FROM policy_attachments a
+				JOIN groups g ON g.id = a.owner_id WHERE a.account_id = ?1 AND a.owner_kind = 'group' AND a.policy_id = ?2
+			UNION ALL SELECT 'role', r.id, r.name, r.path FROM policy_attachments a
+				JOIN roles r ON r.id = a.owner_id WHERE a.account_id = ?1 AND a.owner_kind = 'role' AND a.policy_id = ?2`,
+			accountID, policyID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e opensts.PolicyEntity
+			if err := rows.Scan(&e.Kind, &e.ID, &e.Name, &e.Path); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		bounded, err := boundaryUsers(ctx, tx, accountID, arn)
+		out = append(out, bounded...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("entities using policy %s: %w", arn, err)
+	}
+	return out, nil
 }
 
 // CreatePolicyVersion adds the next version. Version numbers come from the
@@ -422,15 +472,18 @@ func (db *DB) DeleteInlinePolicy(ctx context.Context, accountID string, owner op
 	return nil
 }
 
-// AttachPolicy attaches a managed policy to a user or group; attaching it
-// again changes nothing and succeeds even at the quota.
+// AttachPolicy attaches a customer managed policy of the account or an AWS
+// managed policy to a user, group or role; attaching it again changes
+// nothing and succeeds even at the quota.
 func (db *DB) AttachPolicy(ctx context.Context, accountID string, owner opensts.Owner, policyID string, maxAttached int) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		if err := policyOwnerExists(ctx, tx, accountID, owner); err != nil {
 			return err
 		}
-		if _, err := policyInAccount(ctx, tx, accountID, policyID); err != nil {
-			return err
+		if _, _, aws := opensts.AWSManagedPolicyByID(policyID); !aws {
+			if _, err := policyInAccount(ctx, tx, accountID, policyID); err != nil {
+				return err
+			}
 		}
 		attached, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM policy_attachments
 			WHERE owner_kind = ? AND owner_id = ? AND policy_id = ?)`, string(owner.Kind), owner.ID, policyID)
@@ -471,28 +524,41 @@ func (db *DB) DetachPolicy(ctx context.Context, accountID string, owner opensts.
 	return nil
 }
 
-// ListAttachedPolicies lists the policies attached to an owner by
-// case-folded policy name; PathPrefix filters on the policy path.
+// ListAttachedPolicies lists the policies attached to an owner, customer
+// and AWS managed, ordered and paged by backend.PageAttached.
 func (db *DB) ListAttachedPolicies(ctx context.Context, accountID string, owner opensts.Owner, opt opensts.ListOptions) (opensts.Page[opensts.AttachedPolicy], error) {
-	var p opensts.Page[opensts.AttachedPolicy]
+	var items []opensts.AttachedPolicy
 	err := db.read(ctx, func(tx querier) error {
 		if err := policyOwnerExists(ctx, tx, accountID, owner); err != nil {
 			return err
 		}
-		query, args, err := pageQuery(`SELECT p.name, p.path, p.name_lower FROM policy_attachments a
-			JOIN managed_policies p ON p.id = a.policy_id
-			WHERE a.account_id = ? AND a.owner_kind = ? AND a.owner_id = ?`,
-			[]any{accountID, string(owner.Kind), owner.ID}, "p.path", "p.name_lower", opt)
+		rows, err := tx.QueryContext(ctx, `SELECT a.policy_id, p.name, p.path FROM policy_attachments a
+			LEFT JOIN managed_policies p ON p.id = a.policy_id
+			WHERE a.account_id = ? AND a.owner_kind = ? AND a.owner_id = ?`, accountID, string(owner.Kind), owner.ID)
 		if err != nil {
 			return err
 		}
-		p, err = queryPage(ctx, tx, query, args, opt, func(row scanner) (opensts.AttachedPolicy, string, error) {
-			var name, path, key string
-			err := row.Scan(&name, &path, &key)
-			return opensts.AttachedPolicy{Name: name, ARN: opensts.PolicyARN(accountID, path, name)}, key, err
-		})
-		return err
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id         string
+				name, path *string
+			)
+			if err := rows.Scan(&id, &name, &path); err != nil {
+				return err
+			}
+			a, err := backend.AttachedPolicy(accountID, id, name, path)
+			if err != nil {
+				return err
+			}
+			items = append(items, a)
+		}
+		return rows.Err()
 	})
+	var p opensts.Page[opensts.AttachedPolicy]
+	if err == nil {
+		p, err = backend.PageAttached(items, opt)
+	}
 	if err != nil {
 		return opensts.Page[opensts.AttachedPolicy]{}, fmt.Errorf("list policies attached to %s %s: %w", owner.Kind, owner.ID, err)
 	}
@@ -543,12 +609,23 @@ func (db *DB) IdentityPolicies(ctx context.Context, accountID string, owner open
 				return err
 			}
 			for rows.Next() {
-				var path, name, doc string
-				if err := rows.Scan(&path, &name, &doc); err != nil {
+				var (
+					d                   opensts.PolicyDocument
+					id, path, name, doc string
+					err                 error
+				)
+				if q.aws {
+					if err = rows.Scan(&id); err == nil {
+						d, err = backend.AWSDocument(q.source, id)
+					}
+				} else if err = rows.Scan(&path, &name, &doc); err == nil {
+					d = backend.IdentityDocument(q.source, accountID, path, name, doc)
+				}
+				if err != nil {
 					rows.Close()
 					return err
 				}
-				ip.Documents = append(ip.Documents, backend.IdentityDocument(q.source, accountID, path, name, doc))
+				ip.Documents = append(ip.Documents, d)
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
@@ -575,6 +652,9 @@ func (db *DB) IdentityPolicies(ctx context.Context, accountID string, owner open
 // version of a managed policy of the account: the name compares
 // case-insensitively, the path exactly.
 func boundaryDocument(ctx context.Context, q querier, accountID, arn string) (string, error) {
+	if _, doc, ok := opensts.AWSManagedPolicyByARN(arn); ok {
+		return doc, nil
+	}
 	path, name, err := backend.BoundaryPolicy(accountID, arn)
 	if err != nil {
 		return "", err
@@ -593,49 +673,65 @@ func boundaryDocument(ctx context.Context, q querier, accountID, arn string) (st
 }
 
 // policyQuery reads one kind of identity document of an owner (?1 and ?2
-// are the account and the owner's id).
+// are the account and the owner's id): path, name and document, or for
+// aws, the ids of the AWS managed policies attached.
 type policyQuery struct {
 	source opensts.PolicySource
 	query  string
+	aws    bool
 }
+
+// awsAttached selects the AWS managed policies attached to owners: the
+// attachments whose policy is not stored.
+const awsAttached = `NOT EXISTS (SELECT 1 FROM managed_policies p WHERE p.id = a.policy_id)`
 
 // userPolicyQueries read a user's identity documents: its own inline and
 // managed policies, then those of its groups, groups by name.
 var userPolicyQueries = []policyQuery{
 	{opensts.SourceUserInline, `SELECT '', name, document FROM inline_policies
-		WHERE owner_kind = 'user' AND owner_id = ?2 ORDER BY name_lower`},
+		WHERE owner_kind = 'user' AND owner_id = ?2 ORDER BY name_lower`, false},
 	{opensts.SourceManaged, `SELECT p.path, p.name, v.document FROM policy_attachments a
 		JOIN managed_policies p ON p.id = a.policy_id
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-		WHERE a.owner_kind = 'user' AND a.owner_id = ?2 ORDER BY p.name_lower`},
+		WHERE a.owner_kind = 'user' AND a.owner_id = ?2 ORDER BY p.name_lower`, false},
+	{opensts.SourceManaged, `SELECT a.policy_id FROM policy_attachments a
+		WHERE a.owner_kind = 'user' AND a.owner_id = ?2 AND ` + awsAttached + ` ORDER BY a.policy_id`, true},
 	{opensts.SourceGroupInline, `SELECT '', i.name, i.document FROM group_members m
 		JOIN groups g ON g.id = m.group_id
 		JOIN inline_policies i ON i.owner_kind = 'group' AND i.owner_id = g.id
-		WHERE m.user_id = ?2 AND g.account_id = ?1 ORDER BY g.name_lower, i.name_lower`},
+		WHERE m.user_id = ?2 AND g.account_id = ?1 ORDER BY g.name_lower, i.name_lower`, false},
 	{opensts.SourceGroupManaged, `SELECT p.path, p.name, v.document FROM group_members m
 		JOIN groups g ON g.id = m.group_id
 		JOIN policy_attachments a ON a.owner_kind = 'group' AND a.owner_id = g.id
 		JOIN managed_policies p ON p.id = a.policy_id
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-		WHERE m.user_id = ?2 AND g.account_id = ?1 ORDER BY g.name_lower, p.name_lower`},
+		WHERE m.user_id = ?2 AND g.account_id = ?1 ORDER BY g.name_lower, p.name_lower`, false},
+	{opensts.SourceGroupManaged, `SELECT a.policy_id FROM group_members m
+		JOIN groups g ON g.id = m.group_id
+		JOIN policy_attachments a ON a.owner_kind = 'group' AND a.owner_id = g.id
+		WHERE m.user_id = ?2 AND g.account_id = ?1 AND ` + awsAttached + ` ORDER BY g.name_lower, a.policy_id`, true},
 }
 
 // rolePolicyQueries read a role's own inline and managed policies.
 var rolePolicyQueries = []policyQuery{
 	{opensts.SourceRoleInline, `SELECT '', name, document FROM inline_policies
-		WHERE owner_kind = 'role' AND owner_id = ?2 ORDER BY name_lower`},
+		WHERE owner_kind = 'role' AND owner_id = ?2 ORDER BY name_lower`, false},
 	{opensts.SourceManaged, `SELECT p.path, p.name, v.document FROM policy_attachments a
 		JOIN managed_policies p ON p.id = a.policy_id
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-		WHERE a.owner_kind = 'role' AND a.owner_id = ?2 ORDER BY p.name_lower`},
+		WHERE a.owner_kind = 'role' AND a.owner_id = ?2 ORDER BY p.name_lower`, false},
+	{opensts.SourceManaged, `SELECT a.policy_id FROM policy_attachments a
+		WHERE a.owner_kind = 'role' AND a.owner_id = ?2 AND ` + awsAttached + ` ORDER BY a.policy_id`, true},
 }
 
 // groupPolicyQueries read a group's own inline and managed policies.
 var groupPolicyQueries = []policyQuery{
 	{opensts.SourceGroupInline, `SELECT '', name, document FROM inline_policies
-		WHERE owner_kind = 'group' AND owner_id = ?2 ORDER BY name_lower`},
+		WHERE owner_kind = 'group' AND owner_id = ?2 ORDER BY name_lower`, false},
 	{opensts.SourceGroupManaged, `SELECT p.path, p.name, v.document FROM policy_attachments a
 		JOIN managed_policies p ON p.id = a.policy_id
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-		WHERE a.owner_kind = 'group' AND a.owner_id = ?2 ORDER BY p.name_lower`},
+		WHERE a.owner_kind = 'group' AND a.owner_id = ?2 ORDER BY p.name_lower`, false},
+	{opensts.SourceGroupManaged, `SELECT a.policy_id FROM policy_attachments a
+		WHERE a.owner_kind = 'group' AND a.owner_id = ?2 AND ` + awsAttached + ` ORDER BY a.policy_id`, true},
 }

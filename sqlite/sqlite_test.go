@@ -410,7 +410,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if err := db.AttachPolicy(ctx, "123456789012", owner, "ANPAPOLICYPOLICYPOL1", 10); err != nil {
 		t.Fatalf("a role's attachment after the upgrade: %v", err)
 	}
-	if got := schemaVersions(t, path); !cmp.Equal(got, []int{1, 2}) {
+	if got := schemaVersions(t, path); !cmp.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("schema versions %v", got)
 	}
 }

@@ -134,7 +134,8 @@ func testIdentityBoundaryMissing(t *testing.T, s opensts.Store) {
 		opensts.PolicyARN(acctID, "/", "Missing"),
 		opensts.PolicyARN(acctID, "/elsewhere/", "Real"), // wrong path
 		opensts.PolicyARN("210987654321", "/limits/", "Real"),
-		"arn:aws:iam::aws:policy/AdministratorAccess",
+		"arn:aws:iam::aws:policy/ReadOnlyAccess", // an AWS managed policy OpenSTS does not provide
+		"arn:aws:iam::aws:policy/service-role/AdministratorAccess",
 		"not an arn",
 	} {
 		must(t, "UpdateUser boundary", s.UpdateUser(ctx, acctID, u.ID, func(cur *opensts.User) error {

@@ -287,6 +287,7 @@ func populateAll(t *testing.T, s opensts.Store) *opensts.Snapshot {
 		{AccountID: acctID, Owner: groupOwner(admins), PolicyID: ops.ID},
 		{AccountID: acctID, Owner: userOwner(bob), PolicyID: unused.ID},
 		{AccountID: acctID, Owner: roleOwner(deploy), PolicyID: ops.ID},
+		{AccountID: acctID, Owner: roleOwner(deploy), PolicyID: awsPolicy(t, "AdministratorAccess").ID},
 	} {
 		must(t, "AttachPolicy", s.AttachPolicy(ctx, acctID, att.Owner, att.PolicyID, noLimit))
 		want.Attachments = append(want.Attachments, att)

@@ -33,6 +33,7 @@ var suite = []struct {
 	{"Policies", policyTests},
 	{"InlinePolicies", inlinePolicyTests},
 	{"Attachments", attachmentTests},
+	{"AWSManagedPolicies", awsPolicyTests},
 	{"IdentityPolicies", identityPolicyTests},
 	{"KeyRing", keyRingTests},
 	{"Store", storeTests},

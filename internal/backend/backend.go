@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -205,7 +206,8 @@ func CheckRootKey(a opensts.Account, rootKey opensts.AccessKey) error {
 
 // CheckSnapshot refuses snapshots that the schema cannot represent
 // faithfully: a default account that is not among the accounts, owners of
-// an unknown kind, version ids that are not vN, a default version the
+// an unknown kind, attachments of a policy that is neither in the snapshot
+// nor an AWS managed policy, version ids that are not vN, a default version the
 // policy does not have, or a next-version counter that would hand out a
 // kept version's id again.
 func CheckSnapshot(s *opensts.Snapshot) error {
@@ -246,9 +248,16 @@ func CheckSnapshot(s *opensts.Snapshot) error {
 			return bad("inline policy %s: owner kind %q", p.Policy.Name, p.Owner.Kind)
 		}
 	}
+	policies := make(map[string]bool, len(s.Policies))
+	for _, sp := range s.Policies {
+		policies[sp.Policy.ID] = true
+	}
 	for _, a := range s.Attachments {
 		if !KnownOwnerKind(a.Owner.Kind) {
 			return bad("attachment of %s: owner kind %q", a.PolicyID, a.Owner.Kind)
+		}
+		if _, _, aws := opensts.AWSManagedPolicyByID(a.PolicyID); !aws && !policies[a.PolicyID] {
+			return bad("attachment of %s: no such policy", a.PolicyID)
 		}
 	}
 	return nil
@@ -257,4 +266,67 @@ func CheckSnapshot(s *opensts.Snapshot) error {
 // KnownOwnerKind reports whether k is a kind of entity that holds policies.
 func KnownOwnerKind(k opensts.OwnerKind) bool {
 	return k == opensts.OwnerUser || k == opensts.OwnerGroup || k == opensts.OwnerRole
+}
+
+// AttachedPolicy names the policy of one attachment row. A customer
+// managed policy comes with its stored name and path; an attachment whose
+// id names no stored policy must be of an AWS managed policy, which are
+// not stored (opensts.AWSManagedPolicies). Anything else is a broken
+// store, reported rather than dropped.
+func AttachedPolicy(accountID, policyID string, name, path *string) (opensts.AttachedPolicy, error) {
+	if name != nil && path != nil {
+		return opensts.AttachedPolicy{Name: *name, ARN: opensts.PolicyARN(accountID, *path, *name)}, nil
+	}
+	p, _, ok := opensts.AWSManagedPolicyByID(policyID)
+	if !ok {
+		return opensts.AttachedPolicy{}, fmt.Errorf("attachment of policy %s, which does not exist", policyID)
+	}
+	return opensts.AttachedPolicy{Name: p.Name, ARN: p.ARN()}, nil
+}
+
+// AWSDocument is the identity document of an attached AWS managed policy,
+// found by its policy id.
+func AWSDocument(source opensts.PolicySource, policyID string) (opensts.PolicyDocument, error) {
+	p, doc, ok := opensts.AWSManagedPolicyByID(policyID)
+	if !ok {
+		return opensts.PolicyDocument{}, fmt.Errorf("attachment of policy %s, which does not exist", policyID)
+	}
+	return opensts.PolicyDocument{Source: source, ID: p.ARN(), Document: doc}, nil
+}
+
+// PageAttached pages the policies attached to one owner, which are few (a
+// quota bounds them), so the backend reads them all: PathPrefix filters on
+// the policy's path; the order is by case-folded name, then ARN, so a
+// customer policy and an AWS managed policy of the same name both appear.
+func PageAttached(items []opensts.AttachedPolicy, opt opensts.ListOptions) (opensts.Page[opensts.AttachedPolicy], error) {
+	after := ""
+	if opt.Marker != "" {
+		var err error
+		if after, err = DecodeMarker(opt.Marker); err != nil {
+			return opensts.Page[opensts.AttachedPolicy]{}, err
+		}
+	}
+	key := func(a opensts.AttachedPolicy) string { return strings.ToLower(a.Name) + "\x01" + a.ARN }
+	kept := items[:0]
+	for _, a := range items {
+		_, _, path, _, _ := opensts.ParseIAMARN(a.ARN)
+		if strings.HasPrefix(path, opt.PathPrefix) && key(a) > after {
+			kept = append(kept, a)
+		}
+	}
+	slices.SortFunc(kept, func(a, b opensts.AttachedPolicy) int { return strings.Compare(key(a), key(b)) })
+	keys := make([]string, len(kept))
+	for i, a := range kept {
+		keys[i] = key(a)
+	}
+	return Page(kept, keys, opt), nil
+}
+
+// SamePolicy reports whether a permissions-boundary ARN names the managed
+// policy whose ARN is policyARN, as boundaries resolve: same account and
+// path, names equal but for case.
+func SamePolicy(boundaryARN, policyARN string) bool {
+	a1, k1, p1, n1, ok1 := opensts.ParseIAMARN(boundaryARN)
+	a2, k2, p2, n2, ok2 := opensts.ParseIAMARN(policyARN)
+	return ok1 && ok2 && k1 == "policy" && k2 == "policy" && a1 == a2 && p1 == p2 && strings.EqualFold(n1, n2)
 }

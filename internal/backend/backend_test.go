@@ -2,6 +2,7 @@ package backend
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"testing/fstest"
 
@@ -87,6 +88,10 @@ func TestCheckSnapshot(t *testing.T) {
 				Policy:   opensts.ManagedPolicy{ID: "ANPA1", DefaultVersionID: "v3"},
 				Versions: []opensts.PolicyVersion{{VersionID: "v1"}, {VersionID: "v3"}}, NextVersion: 4,
 			}},
+			Attachments: []opensts.SnapshotAttachment{
+				{Owner: opensts.Owner{Kind: opensts.OwnerUser, ID: "AIDA1"}, PolicyID: "ANPA1"},
+				{Owner: opensts.Owner{Kind: opensts.OwnerRole, ID: "AROA1"}, PolicyID: "ANPAIWMBCKSKIEE64ZLYK"}, // AdministratorAccess
+			},
 		}
 	}
 	if err := CheckSnapshot(good()); err != nil {
@@ -96,6 +101,7 @@ func TestCheckSnapshot(t *testing.T) {
 		"unknown default account": func(s *opensts.Snapshot) { s.DefaultAccountID = "999999999999" },
 		"missing default version": func(s *opensts.Snapshot) { s.Policies[0].Policy.DefaultVersionID = "v2" },
 		"next version reused":     func(s *opensts.Snapshot) { s.Policies[0].NextVersion = 3 },
+		"attachment of no policy": func(s *opensts.Snapshot) { s.Attachments[0].PolicyID = "ANPA2" },
 		"bad owner kind": func(s *opensts.Snapshot) {
 			s.InlinePolicies = []opensts.SnapshotInlinePolicy{{Owner: opensts.Owner{Kind: "instance-profile"}}}
 		},
@@ -159,6 +165,55 @@ func TestBoundaryPolicy(t *testing.T) {
 		}
 		if err != nil && !errors.Is(err, opensts.ErrNotFound) {
 			t.Errorf("%q: error %v is not ErrNotFound", tt.arn, err)
+		}
+	}
+}
+
+func TestPageAttached(t *testing.T) {
+	mine := opensts.AttachedPolicy{Name: "AdministratorAccess", ARN: "arn:aws:iam::123456789012:policy/team/AdministratorAccess"}
+	aws := opensts.AttachedPolicy{Name: "AdministratorAccess", ARN: "arn:aws:iam::aws:policy/AdministratorAccess"}
+	beta := opensts.AttachedPolicy{Name: "beta", ARN: "arn:aws:iam::123456789012:policy/Beta"}
+	items := func() []opensts.AttachedPolicy { return []opensts.AttachedPolicy{beta, aws, mine} }
+
+	var got []opensts.AttachedPolicy
+	opt := opensts.ListOptions{MaxItems: 1}
+	for range 4 {
+		p, err := PageAttached(items(), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, p.Items...)
+		if p.Marker == "" {
+			break
+		}
+		opt.Marker = p.Marker
+	}
+	if want := []opensts.AttachedPolicy{mine, aws, beta}; !slices.Equal(got, want) {
+		t.Errorf("pages = %v, want %v", got, want)
+	}
+	p, err := PageAttached(items(), opensts.ListOptions{PathPrefix: "/team/"})
+	if err != nil || !slices.Equal(p.Items, []opensts.AttachedPolicy{mine}) || p.Marker != "" {
+		t.Errorf("PathPrefix /team/ = %+v, %v", p, err)
+	}
+	if _, err := PageAttached(items(), opensts.ListOptions{Marker: "!!"}); !errors.Is(err, opensts.ErrInvalidInput) {
+		t.Errorf("bad marker: %v", err)
+	}
+}
+
+func TestSamePolicy(t *testing.T) {
+	const p = "arn:aws:iam::123456789012:policy/team/Ops"
+	for arn, want := range map[string]bool{
+		p: true,
+		"arn:aws:iam::123456789012:policy/team/OPS": true,
+		"arn:aws:iam::123456789012:policy/Team/Ops": false,
+		"arn:aws:iam::123456789012:policy/Ops":      false,
+		"arn:aws:iam::210987654321:policy/team/Ops": false,
+		"arn:aws:iam::123456789012:role/team/Ops":   false,
+		"arn:aws:iam::aws:policy/team/Ops":          false,
+		"Ops":                                       false,
+	} {
+		if got := SamePolicy(arn, p); got != want {
+			t.Errorf("SamePolicy(%q) = %v, want %v", arn, got, want)
 		}
 	}
 }
