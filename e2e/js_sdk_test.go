@@ -63,7 +63,7 @@ type jsAssumeRole struct {
 
 // jsResult is what sts.mjs prints.
 type jsResult struct {
-	Identity *struct{ Arn, Account, UserId string }
+	Identity    *struct{ Arn, Account, UserId string }
 	AccessKeyID string `json:"accessKeyId"`
 	Expiration  string `json:"expiration"`
 	MFASerials  []string
