@@ -96,6 +96,16 @@ func AWSManagedPolicies() []ManagedPolicy {
 	return out
 }
 
+// AWSManagedPolicyNames lists the names of AWSManagedPolicies, for
+// messages that say which ones OpenSTS provides.
+func AWSManagedPolicyNames() string {
+	names := make([]string, len(awsPolicies))
+	for i, p := range awsPolicies {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
+}
+
 // AWSManagedPolicyByID returns the AWS managed policy with that policy id
 // and its document.
 func AWSManagedPolicyByID(id string) (ManagedPolicy, string, bool) {

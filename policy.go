@@ -12,6 +12,9 @@ type ManagedPolicy struct {
 	DefaultVersionID string
 	// AttachmentCount is computed by the store on every read.
 	AttachmentCount int
+	// BoundaryUsageCount is how many users and roles have the policy as
+	// permissions boundary; IAM's GetPolicy computes it, stores do not.
+	BoundaryUsageCount int
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	Tags            []Tag

@@ -353,6 +353,13 @@ func trustDenied(p *opensts.Principal, action, roleARN string) error {
 // managed loads the default version of a managed policy by ARN; ok is false
 // when it no longer exists (a deleted session policy grants nothing).
 func (a *Authorizer) managed(ctx context.Context, accountID, arn string) (*policy.Document, bool, error) {
+	if _, text, ok := opensts.AWSManagedPolicyByARN(arn); ok {
+		doc, err := a.compile(text, policy.Session)
+		if err != nil {
+			return nil, false, fmt.Errorf("compile session policy %s: %w", arn, err)
+		}
+		return doc, true, nil
+	}
 	acct, _, path, name, ok := opensts.ParseIAMARN(arn)
 	if !ok || acct != accountID {
 		return nil, false, nil

@@ -106,7 +106,7 @@ func policyNode(name string, p opensts.ManagedPolicy, full bool) *node {
 		leaf("Path", p.Path),
 		leaf("DefaultVersionId", p.DefaultVersionID),
 		intLeaf("AttachmentCount", p.AttachmentCount),
-		intLeaf("PermissionsBoundaryUsageCount", 0),
+		intLeaf("PermissionsBoundaryUsageCount", p.BoundaryUsageCount),
 		boolLeaf("IsAttachable", true))
 	if full && p.Description != "" {
 		n.kids = append(n.kids, leaf("Description", p.Description))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/opensts/opensts"
@@ -304,25 +305,80 @@ func (s *Service) ListInlinePolicies(ctx context.Context, caller *opensts.Princi
 
 // ---- managed policies ----
 
-// policyByARN resolves a customer managed policy ARN of the caller's
-// account. AWS managed policies (arn:aws:iam::aws:policy/…) are not
-// provided by OpenSTS.
-func (s *Service) policyByARN(ctx context.Context, caller *opensts.Principal, arn string) (opensts.ManagedPolicy, error) {
+// lookupPolicy resolves a managed policy ARN: one of the AWS managed
+// policies OpenSTS provides (opensts.AWSManagedPolicies), or a customer
+// managed policy of the account (name compared case-insensitively, path
+// exactly). found is false when the ARN names no such policy; an ARN that
+// is not a policy ARN is InvalidInput.
+func (s *Service) lookupPolicy(ctx context.Context, accountID, arn string) (p opensts.ManagedPolicy, found bool, err error) {
 	acct, kind, path, name, ok := opensts.ParseIAMARN(arn)
 	if !ok || kind != "policy" {
-		return opensts.ManagedPolicy{}, opensts.Errorf(opensts.ErrInvalidInput, "ARN %s is not valid.", arn)
+		return p, false, opensts.Errorf(opensts.ErrInvalidInput, "ARN %s is not valid.", arn)
 	}
-	if acct != caller.AccountID {
-		return opensts.ManagedPolicy{}, opensts.Errorf(opensts.ErrNotFound, "Policy %s does not exist or is not attachable.", arn)
+	if acct == opensts.AWSAccount {
+		p, _, found = opensts.AWSManagedPolicyByARN(arn)
+		return p, found, nil
 	}
-	p, err := s.cfg.Store.GetPolicy(ctx, caller.AccountID, name)
+	if acct != accountID {
+		return p, false, nil
+	}
+	p, err = s.cfg.Store.GetPolicy(ctx, accountID, name)
 	if errors.Is(err, opensts.ErrNotFound) || (err == nil && p.Path != path) {
-		return opensts.ManagedPolicy{}, opensts.Errorf(opensts.ErrNotFound, "Policy %s was not found.", arn)
+		return opensts.ManagedPolicy{}, false, nil
 	}
 	if err != nil {
-		return opensts.ManagedPolicy{}, fmt.Errorf("get policy %s: %w", arn, err)
+		return opensts.ManagedPolicy{}, false, fmt.Errorf("get policy %s: %w", arn, err)
+	}
+	return p, true, nil
+}
+
+// notAttachable is AWS's NoSuchEntity for a policy ARN that names nothing
+// attachable; for an AWS managed policy OpenSTS does not provide, it says
+// which ones it does.
+func notAttachable(arn string) error {
+	if opensts.IsAWSManagedPolicyARN(arn) {
+		return opensts.Errorf(opensts.ErrNotFound, "Policy %s does not exist or is not attachable. The AWS managed policies OpenSTS provides are %s.", arn, opensts.AWSManagedPolicyNames())
+	}
+	return opensts.Errorf(opensts.ErrNotFound, "Policy %s does not exist or is not attachable.", arn)
+}
+
+// policyByARN resolves a managed policy ARN for an action on the policy or
+// an attachment: NoSuchEntity when it names no policy.
+func (s *Service) policyByARN(ctx context.Context, caller *opensts.Principal, arn string) (opensts.ManagedPolicy, error) {
+	p, found, err := s.lookupPolicy(ctx, caller.AccountID, arn)
+	if err != nil {
+		return p, err
+	}
+	if !found {
+		acct, _, _, _, _ := opensts.ParseIAMARN(arn)
+		if acct == caller.AccountID {
+			return p, opensts.Errorf(opensts.ErrNotFound, "Policy %s was not found.", arn)
+		}
+		return p, notAttachable(arn)
 	}
 	return p, nil
+}
+
+// boundaryPolicy resolves a permissions-boundary ARN: an AWS managed
+// policy OpenSTS provides or a customer managed policy of the account.
+func (s *Service) boundaryPolicy(ctx context.Context, accountID, arn string) (opensts.ManagedPolicy, error) {
+	acct, _, _, _, _ := opensts.ParseIAMARN(arn)
+	if acct != accountID && acct != opensts.AWSAccount {
+		return opensts.ManagedPolicy{}, opensts.Errorf(opensts.ErrInvalidInput, "ARN %s is not valid.", arn)
+	}
+	p, found, err := s.lookupPolicy(ctx, accountID, arn)
+	if err == nil && !found {
+		err = notAttachable(arn)
+	}
+	return p, err
+}
+
+// awsImmutable refuses a change to an AWS managed policy.
+func awsImmutable(p opensts.ManagedPolicy) error {
+	if p.AccountID != opensts.AWSAccount {
+		return nil
+	}
+	return opensts.Errorf(opensts.ErrInvalidInput, "Policy %s is an AWS managed policy, which cannot be changed.", p.ARN())
 }
 
 // CreatePolicyInput mirrors IAM CreatePolicy.
@@ -426,15 +482,40 @@ func (s *Service) managedFor(ctx context.Context, caller *opensts.Principal, in 
 	return p, s.authorizeWith(ctx, caller, action, p.ARN(), opensts.RequestFacts{ResourceTags: p.Tags})
 }
 
-// GetPolicy describes a managed policy.
+// GetPolicy describes a managed policy, with how many users, groups and
+// roles of the account it is attached to and how many it bounds.
 func (s *Service) GetPolicy(ctx context.Context, caller *opensts.Principal, in PolicyRef) (opensts.ManagedPolicy, error) {
-	return s.managedFor(ctx, caller, in, "GetPolicy", nil)
+	p, err := s.managedFor(ctx, caller, in, "GetPolicy", nil)
+	if err != nil {
+		return p, err
+	}
+	es, err := s.cfg.Store.PolicyEntities(ctx, caller.AccountID, p.ID, p.ARN())
+	if err != nil {
+		return p, fmt.Errorf("get policy: %w", err)
+	}
+	p.AttachmentCount, p.BoundaryUsageCount = usageCounts(es)
+	return p, nil
+}
+
+// usageCounts counts a policy's attachments and boundary uses.
+func usageCounts(es []opensts.PolicyEntity) (attached, bounds int) {
+	for _, e := range es {
+		if e.Boundary {
+			bounds++
+		} else {
+			attached++
+		}
+	}
+	return attached, bounds
 }
 
 // DeletePolicy deletes a managed policy that is not attached and has no
 // versions besides the default.
 func (s *Service) DeletePolicy(ctx context.Context, caller *opensts.Principal, in PolicyRef) error {
 	p, err := s.managedFor(ctx, caller, in, "DeletePolicy", nil)
+	if err == nil {
+		err = awsImmutable(p)
+	}
 	if err != nil {
 		return err
 	}
@@ -456,27 +537,99 @@ type ListPoliciesInput struct {
 	ListInput
 }
 
-// ListPolicies lists the account's customer managed policies (Scope All or
-// Local; AWS managed policies are not provided).
+// awsMarker starts the markers of ListPolicies' first section, the AWS
+// managed policies: "aws.<name>" continues with that policy, "aws." with
+// the customer managed policies. Store markers are base64url and never
+// contain a dot.
+const awsMarker = "aws."
+
+// ListPolicies lists managed policies: with Scope AWS the AWS managed
+// policies OpenSTS provides, with Local the account's customer managed
+// policies, with All (the default) the first and then the second, paged
+// as one listing. OnlyAttached keeps those attached to a user, group or
+// role of the account.
 func (s *Service) ListPolicies(ctx context.Context, caller *opensts.Principal, in ListPoliciesInput) (opensts.Page[opensts.ManagedPolicy], error) {
-	var v opensts.ValidationError
+	var (
+		v    opensts.ValidationError
+		page opensts.Page[opensts.ManagedPolicy]
+	)
 	v.CheckEnum("scope", in.Scope, false, "All", "AWS", "Local")
 	v.CheckString("pathPrefix", in.PathPrefix, rulePolicyPath)
 	in.validate(&v)
 	if err := v.Err(); err != nil {
-		return opensts.Page[opensts.ManagedPolicy]{}, err
+		return page, err
 	}
 	if err := s.authorize(ctx, caller, "ListPolicies", "arn:aws:iam::"+caller.AccountID+":policy/"); err != nil {
-		return opensts.Page[opensts.ManagedPolicy]{}, err
+		return page, err
 	}
-	if in.Scope != nil && *in.Scope == "AWS" {
-		return opensts.Page[opensts.ManagedPolicy]{}, nil
+	scope := "All"
+	if in.Scope != nil {
+		scope = *in.Scope
 	}
-	page, err := s.cfg.Store.ListPolicies(ctx, caller.AccountID, in.OnlyAttached != nil && *in.OnlyAttached, in.options(in.PathPrefix))
+	onlyAttached := in.OnlyAttached != nil && *in.OnlyAttached
+	opt := in.options(in.PathPrefix)
+	if next, ok := strings.CutPrefix(opt.Marker, awsMarker); scope != "Local" && (ok || opt.Marker == "") {
+		aws, err := s.awsPolicies(ctx, caller.AccountID, opt.PathPrefix, onlyAttached)
+		if err != nil {
+			return page, err
+		}
+		start := 0
+		if next != "" {
+			if start = slices.IndexFunc(aws, func(p opensts.ManagedPolicy) bool { return p.Name == next }); start < 0 {
+				return page, opensts.Errorf(opensts.ErrInvalidInput, "Invalid Marker.")
+			}
+		} else if ok {
+			start = len(aws)
+		}
+		end := min(start+opt.Limit(), len(aws))
+		page.Items = aws[start:end]
+		switch {
+		case end < len(aws):
+			page.Marker = awsMarker + aws[end].Name
+			return page, nil
+		case scope == "AWS":
+			return page, nil
+		case len(page.Items) == opt.Limit():
+			// The customer policies follow, if there are any.
+			local, err := s.cfg.Store.ListPolicies(ctx, caller.AccountID, onlyAttached, opensts.ListOptions{PathPrefix: opt.PathPrefix, MaxItems: 1})
+			if err != nil {
+				return page, listError(err)
+			}
+			if len(local.Items) > 0 {
+				page.Marker = awsMarker
+			}
+			return page, nil
+		}
+		opt.Marker, opt.MaxItems = "", opt.Limit()-len(page.Items)
+	} else if scope == "AWS" {
+		return page, opensts.Errorf(opensts.ErrInvalidInput, "Invalid Marker.")
+	}
+	local, err := s.cfg.Store.ListPolicies(ctx, caller.AccountID, onlyAttached, opt)
 	if err != nil {
 		return page, listError(err)
 	}
+	page.Items, page.Marker = append(page.Items, local.Items...), local.Marker
 	return page, nil
+}
+
+// awsPolicies are the AWS managed policies OpenSTS provides, with their
+// attachment counts in the account, filtered by path and attachment.
+func (s *Service) awsPolicies(ctx context.Context, accountID, pathPrefix string, onlyAttached bool) ([]opensts.ManagedPolicy, error) {
+	var out []opensts.ManagedPolicy
+	for _, p := range opensts.AWSManagedPolicies() {
+		if !strings.HasPrefix(p.Path, pathPrefix) {
+			continue
+		}
+		es, err := s.cfg.Store.PolicyEntities(ctx, accountID, p.ID, p.ARN())
+		if err != nil {
+			return nil, fmt.Errorf("list policies: %w", err)
+		}
+		p.AttachmentCount, p.BoundaryUsageCount = usageCounts(es)
+		if !onlyAttached || p.AttachmentCount > 0 {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // PolicyVersionInput names a version of a managed policy.
@@ -492,6 +645,9 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, caller *opensts.Princ
 	p, err := s.managedFor(ctx, caller, in.PolicyRef, "CreatePolicyVersion", func(v *opensts.ValidationError) {
 		v.CheckString("policyDocument", in.PolicyDocument, rulePolicyDocument)
 	})
+	if err == nil {
+		err = awsImmutable(p)
+	}
 	if err != nil {
 		return opensts.PolicyVersion{}, err
 	}
@@ -516,6 +672,12 @@ func (s *Service) version(ctx context.Context, caller *opensts.Principal, in Pol
 	if err != nil {
 		return p, opensts.PolicyVersion{}, err
 	}
+	if p.AccountID == opensts.AWSAccount {
+		if pv := awsVersion(p); pv.VersionID == *in.VersionID {
+			return p, pv, nil
+		}
+		return p, opensts.PolicyVersion{}, opensts.Errorf(opensts.ErrNotFound, "Policy %s version %s does not exist or is not attachable.", p.ARN(), *in.VersionID)
+	}
 	pv, err := s.cfg.Store.GetPolicyVersion(ctx, caller.AccountID, p.ID, *in.VersionID)
 	if errors.Is(err, opensts.ErrNotFound) {
 		return p, pv, opensts.Errorf(opensts.ErrNotFound, "Policy %s version %s does not exist or is not attachable.", p.ARN(), *in.VersionID)
@@ -524,6 +686,13 @@ func (s *Service) version(ctx context.Context, caller *opensts.Principal, in Pol
 		return p, pv, fmt.Errorf("get policy version: %w", err)
 	}
 	return p, pv, nil
+}
+
+// awsVersion is the version of an AWS managed policy that OpenSTS has: its
+// default version, as AWS last published it.
+func awsVersion(p opensts.ManagedPolicy) opensts.PolicyVersion {
+	_, doc, _ := opensts.AWSManagedPolicyByID(p.ID)
+	return opensts.PolicyVersion{VersionID: p.DefaultVersionID, Document: doc, IsDefault: true, CreatedAt: p.UpdatedAt}
 }
 
 // GetPolicyVersion returns one version with its document.
@@ -539,8 +708,10 @@ func (s *Service) ListPolicyVersions(ctx context.Context, caller *opensts.Princi
 	if err != nil {
 		return page, err
 	}
-	vs, err := s.cfg.Store.ListPolicyVersions(ctx, caller.AccountID, p.ID)
-	if err != nil {
+	var vs []opensts.PolicyVersion
+	if p.AccountID == opensts.AWSAccount {
+		vs = []opensts.PolicyVersion{awsVersion(p)}
+	} else if vs, err = s.cfg.Store.ListPolicyVersions(ctx, caller.AccountID, p.ID); err != nil {
 		return page, fmt.Errorf("list policy versions: %w", err)
 	}
 	// At most five versions: page here.
@@ -550,6 +721,9 @@ func (s *Service) ListPolicyVersions(ctx context.Context, caller *opensts.Princi
 // DeletePolicyVersion deletes a version other than the default.
 func (s *Service) DeletePolicyVersion(ctx context.Context, caller *opensts.Principal, in PolicyVersionInput) error {
 	p, pv, err := s.version(ctx, caller, in, "DeletePolicyVersion")
+	if err == nil {
+		err = awsImmutable(p)
+	}
 	if err != nil {
 		return err
 	}
@@ -569,6 +743,9 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, caller *opensts.Princ
 // SetDefaultPolicyVersion makes a version the one in force.
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, caller *opensts.Principal, in PolicyVersionInput) error {
 	p, pv, err := s.version(ctx, caller, in, "SetDefaultPolicyVersion")
+	if err == nil {
+		err = awsImmutable(p)
+	}
 	if err != nil {
 		return err
 	}

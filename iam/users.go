@@ -71,23 +71,6 @@ func (s *Service) CreateUser(ctx context.Context, caller *opensts.Principal, in 
 	return u, nil
 }
 
-// boundaryPolicy resolves a permissions-boundary ARN to a managed policy of
-// the account.
-func (s *Service) boundaryPolicy(ctx context.Context, accountID, arn string) (opensts.ManagedPolicy, error) {
-	acct, kind, path, name, ok := opensts.ParseIAMARN(arn)
-	if !ok || kind != "policy" || acct != accountID {
-		return opensts.ManagedPolicy{}, opensts.Errorf(opensts.ErrInvalidInput, "ARN %s is not valid.", arn)
-	}
-	p, err := s.cfg.Store.GetPolicy(ctx, accountID, name)
-	if errors.Is(err, opensts.ErrNotFound) || (err == nil && p.Path != path) {
-		return opensts.ManagedPolicy{}, opensts.Errorf(opensts.ErrNotFound, "Policy %s does not exist or is not attachable.", arn)
-	}
-	if err != nil {
-		return opensts.ManagedPolicy{}, fmt.Errorf("get policy %s: %w", arn, err)
-	}
-	return p, nil
-}
-
 // UserRef names a user, or (nil) the caller.
 type UserRef struct {
 	UserName *string

@@ -159,15 +159,18 @@ func sessionTags(in []TagInput) ([]token.Tag, error) {
 	return out, nil
 }
 
-// checkPolicyARN accepts managed-policy ARNs of the caller's account; the
-// policy is resolved when requests are authorized, so a policy deleted later
-// grants nothing.
+// checkPolicyARN accepts managed-policy ARNs of the caller's account and
+// the AWS managed policies OpenSTS provides; the policy is resolved when
+// requests are authorized, so a policy deleted later grants nothing.
 func checkPolicyARN(arn, accountID string, n int) error {
 	acct, kind, _, _, ok := opensts.ParseIAMARN(arn)
-	if ok && kind == "policy" && acct == "aws" {
-		// AWS's own managed policies (arn:aws:iam::aws:policy/…) do not
-		// exist in OpenSTS: accepting one would grant nothing, silently.
-		return opensts.Errorf(opensts.ErrInvalidParameter, "Policy ARN %s (PolicyArns member %d) is an AWS managed policy, which OpenSTS does not have; use a customer managed policy of this account.", arn, n)
+	if ok && kind == "policy" && acct == opensts.AWSAccount {
+		if _, _, provided := opensts.AWSManagedPolicyByARN(arn); provided {
+			return nil
+		}
+		// Accepting an AWS managed policy OpenSTS does not have would
+		// grant nothing, silently.
+		return opensts.Errorf(opensts.ErrInvalidParameter, "Policy ARN %s (PolicyArns member %d) is an AWS managed policy that OpenSTS does not provide; it provides %s.", arn, n, opensts.AWSManagedPolicyNames())
 	}
 	if !ok || kind != "policy" || acct != accountID {
 		return opensts.Errorf(opensts.ErrInvalidParameter, "Policy ARN %s (PolicyArns member %d) is not a managed policy ARN in this account.", arn, n)
