@@ -113,6 +113,7 @@ var actionKeys = map[string]ConditionKeys{
 	"iam:ListPolicyVersions":      KeyResourceTags,
 	"iam:DeletePolicyVersion":     KeyResourceTags,
 	"iam:SetDefaultPolicyVersion": KeyResourceTags,
+	"iam:ListEntitiesForPolicy":   KeyResourceTags,
 	// The simulator, on a user (a group has no keys).
 	"iam:SimulatePrincipalPolicy": userKeys,
 	// STS: role sessions and session tags.

@@ -15,9 +15,9 @@ type ManagedPolicy struct {
 	// BoundaryUsageCount is how many users and roles have the policy as
 	// permissions boundary; IAM's GetPolicy computes it, stores do not.
 	BoundaryUsageCount int
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	Tags            []Tag
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	Tags               []Tag
 }
 
 // ARN returns the policy's ARN.

@@ -46,14 +46,7 @@ func tagInputs(p params) []iam.TagInput {
 func userNode(name string, u opensts.User, full bool) *node {
 	n := el(name, leaf("Path", u.Path), leaf("UserName", u.Name), leaf("UserId", u.ID), leaf("Arn", u.ARN()), timeLeaf("CreateDate", u.CreatedAt))
 	if full {
-		if u.PermissionsBoundary != "" {
-			n.kids = append(n.kids, el("PermissionsBoundary",
-				leaf("PermissionsBoundaryType", "PermissionsBoundaryPolicy"),
-				leaf("PermissionsBoundaryArn", u.PermissionsBoundary)))
-		}
-		if t := tagsNode(u.Tags); t != nil {
-			n.kids = append(n.kids, t)
-		}
+		n.kids = compact(append(n.kids, boundaryNode(u.PermissionsBoundary), tagsNode(u.Tags)))
 	}
 	return n
 }

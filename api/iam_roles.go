@@ -32,14 +32,7 @@ func roleNode(name string, r opensts.Role, view roleView) *node {
 	if view == roleListed {
 		return n
 	}
-	if r.PermissionsBoundary != "" {
-		n.kids = append(n.kids, el("PermissionsBoundary",
-			leaf("PermissionsBoundaryType", "PermissionsBoundaryPolicy"),
-			leaf("PermissionsBoundaryArn", r.PermissionsBoundary)))
-	}
-	if t := tagsNode(r.Tags); t != nil {
-		n.kids = append(n.kids, t)
-	}
+	n.kids = compact(append(n.kids, boundaryNode(r.PermissionsBoundary), tagsNode(r.Tags)))
 	if view == roleFull {
 		used := el("RoleLastUsed")
 		if !r.LastUsed.IsZero() {

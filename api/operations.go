@@ -145,6 +145,8 @@ var iamOperations = []*operation{
 	{name: "ListPolicyVersions", reads: true, handle: (*Server).listPolicyVersions},
 	{name: "DeletePolicyVersion", noOutput: true, handle: (*Server).deletePolicyVersion},
 	{name: "SetDefaultPolicyVersion", noOutput: true, handle: (*Server).setDefaultPolicyVersion},
+	{name: "ListEntitiesForPolicy", reads: true, handle: (*Server).listEntitiesForPolicy},
+	{name: "GetAccountAuthorizationDetails", reads: true, handle: (*Server).getAccountAuthorizationDetails},
 	// The policy simulator.
 	{name: "SimulateCustomPolicy", reads: true, handle: (*Server).simulateCustomPolicy},
 	{name: "SimulatePrincipalPolicy", reads: true, handle: (*Server).simulatePrincipalPolicy},

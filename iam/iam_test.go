@@ -9,6 +9,7 @@ import (
 
 	"github.com/opensts/opensts"
 	"github.com/opensts/opensts/atrest"
+	"github.com/opensts/opensts/policy"
 	"github.com/opensts/opensts/sqlite"
 )
 
@@ -181,5 +182,20 @@ func TestPageOf(t *testing.T) {
 	}
 	if p, err := pageOf([]string{}, id, ListInput{}); err != nil || len(p.Items) != 0 || p.Marker != "" {
 		t.Fatalf("empty list: %+v %v", p, err)
+	}
+}
+
+// The AWS managed policies' documents are identity policies and session
+// policies OpenSTS accepts, as stored and checked on the way in
+// (checkManagedDocument: size and grammar).
+func TestAWSManagedPolicyDocuments(t *testing.T) {
+	for _, p := range opensts.AWSManagedPolicies() {
+		_, doc, _ := opensts.AWSManagedPolicyByID(p.ID)
+		if err := checkManagedDocument(doc); err != nil {
+			t.Errorf("%s as a managed policy: %v", p.Name, err)
+		}
+		if _, err := policy.Parse(doc, policy.Session); err != nil {
+			t.Errorf("%s as a session policy: %v", p.Name, err)
+		}
 	}
 }

@@ -1,0 +1,126 @@
+package api
+
+import (
+	"context"
+
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/iam"
+)
+
+func (s *Server) listEntitiesForPolicy(ctx context.Context, c *call) (*node, error) {
+	li, err := listInput(c.p)
+	if err != nil {
+		return nil, err
+	}
+	page, err := s.cfg.IAM.ListEntitiesForPolicy(ctx, c.caller, iam.ListEntitiesInput{
+		PolicyRef: policyRef(c.p), EntityFilter: c.p.get("EntityFilter"), PathPrefix: c.p.get("PathPrefix"),
+		PolicyUsageFilter: c.p.get("PolicyUsageFilter"), ListInput: li,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var groups, users, roles []*node
+	for _, e := range page.Items {
+		switch e.Kind {
+		case opensts.OwnerGroup:
+			groups = append(groups, el("", leaf("GroupName", e.Name), leaf("GroupId", e.ID)))
+		case opensts.OwnerUser:
+			users = append(users, el("", leaf("UserName", e.Name), leaf("UserId", e.ID)))
+		case opensts.OwnerRole:
+			roles = append(roles, el("", leaf("RoleName", e.Name), leaf("RoleId", e.ID)))
+		}
+	}
+	return pageNodes(el("", list("PolicyGroups", groups), list("PolicyUsers", users), list("PolicyRoles", roles)), page.Marker), nil
+}
+
+func (s *Server) getAccountAuthorizationDetails(ctx context.Context, c *call) (*node, error) {
+	li, err := listInput(c.p)
+	if err != nil {
+		return nil, err
+	}
+	var filter []*string
+	for _, f := range c.p.list("Filter") {
+		filter = append(filter, &f)
+	}
+	d, err := s.cfg.IAM.GetAccountAuthorizationDetails(ctx, c.caller, iam.AuthorizationDetailsInput{Filter: filter, ListInput: li})
+	if err != nil {
+		return nil, err
+	}
+	users := make([]*node, 0, len(d.Users))
+	for _, e := range d.Users {
+		u := e.User
+		n := el("", leaf("Path", u.Path), leaf("UserName", u.Name), leaf("UserId", u.ID), leaf("Arn", u.ARN()), timeLeaf("CreateDate", u.CreatedAt),
+			inlineDetails("UserPolicyList", e.Inline))
+		groups := make([]*node, 0, len(e.Groups))
+		for _, g := range e.Groups {
+			groups = append(groups, leaf("", g))
+		}
+		n.kids = append(n.kids, list("GroupList", groups), attachedDetails(e.Attached))
+		n.kids = compact(append(n.kids, boundaryNode(u.PermissionsBoundary), tagsNode(u.Tags)))
+		users = append(users, n)
+	}
+	groups := make([]*node, 0, len(d.Groups))
+	for _, e := range d.Groups {
+		g := e.Group
+		groups = append(groups, el("", leaf("Path", g.Path), leaf("GroupName", g.Name), leaf("GroupId", g.ID), leaf("Arn", g.ARN()),
+			timeLeaf("CreateDate", g.CreatedAt), inlineDetails("GroupPolicyList", e.Inline), attachedDetails(e.Attached)))
+	}
+	roles := make([]*node, 0, len(d.Roles))
+	for _, e := range d.Roles {
+		r := e.Role
+		used := el("RoleLastUsed")
+		if !r.LastUsed.IsZero() {
+			used.kids = append(used.kids, timeLeaf("LastUsedDate", r.LastUsed), leaf("Region", r.LastUsedRegion))
+		}
+		roles = append(roles, el("", leaf("Path", r.Path), leaf("RoleName", r.Name), leaf("RoleId", r.ID), leaf("Arn", r.ARN()),
+			timeLeaf("CreateDate", r.CreatedAt), leaf("AssumeRolePolicyDocument", iam.EncodeDocument(r.TrustPolicy)),
+			list("InstanceProfileList", nil), inlineDetails("RolePolicyList", e.Inline), attachedDetails(e.Attached),
+			boundaryNode(r.PermissionsBoundary), tagsNode(r.Tags), used))
+	}
+	policies := make([]*node, 0, len(d.Policies))
+	for _, pd := range d.Policies {
+		n := policyNode("", pd.Policy, true)
+		versions := make([]*node, 0, len(pd.Versions))
+		for _, v := range pd.Versions {
+			versions = append(versions, versionNode("", v, true))
+		}
+		// ManagedPolicyDetail has no Tags; its versions come last.
+		kept := n.kids[:0]
+		for _, k := range n.kids {
+			if k.name != "Tags" {
+				kept = append(kept, k)
+			}
+		}
+		n.kids = append(kept, list("PolicyVersionList", versions))
+		policies = append(policies, n)
+	}
+	return pageNodes(el("", list("UserDetailList", users), list("GroupDetailList", groups), list("RoleDetailList", roles),
+		list("Policies", policies)), d.Marker), nil
+}
+
+// inlineDetails is a PolicyDetail list: inline policies with their
+// documents.
+func inlineDetails(name string, ps []opensts.InlinePolicy) *node {
+	members := make([]*node, 0, len(ps))
+	for _, p := range ps {
+		members = append(members, el("", leaf("PolicyName", p.Name), leaf("PolicyDocument", iam.EncodeDocument(p.Document))))
+	}
+	return list(name, members)
+}
+
+// attachedDetails is an AttachedManagedPolicies list.
+func attachedDetails(ps []opensts.AttachedPolicy) *node {
+	members := make([]*node, 0, len(ps))
+	for _, a := range ps {
+		members = append(members, el("", leaf("PolicyName", a.Name), leaf("PolicyArn", a.ARN)))
+	}
+	return list("AttachedManagedPolicies", members)
+}
+
+// boundaryNode is a PermissionsBoundary element, nil without a boundary.
+func boundaryNode(arn string) *node {
+	if arn == "" {
+		return nil
+	}
+	return el("PermissionsBoundary", leaf("PermissionsBoundaryType", "PermissionsBoundaryPolicy"), leaf("PermissionsBoundaryArn", arn))
+}
