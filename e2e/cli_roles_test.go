@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -318,5 +319,59 @@ duration_seconds = 900
 	// The CLI cached the role session: no prompt (stdin is empty) this time.
 	if id := callerIdentity("deploy-mfa", ""); id.Arn != "arn:aws:sts::"+acct+":assumed-role/DeployMFA/alice-mfa" {
 		t.Fatalf("--profile deploy-mfa from the CLI's cache = %+v", id)
+	}
+}
+
+// AWS managed policies and the calls that report policy use, with the AWS
+// CLI (whose paginators drive MaxItems and Marker themselves).
+func TestCLI_AWSManagedPolicies(t *testing.T) {
+	e := newEnv(t)
+	c := newCLI(t, e)
+	const readOnly = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
+	e.mustRole("Reader", trustDoc("arn:aws:iam::"+e.node.Root.AccountID+":root", ""), "")
+	e.mustUser("alice")
+	if _, stderr, err := c.run(e.root, "iam", "attach-role-policy", "--role-name", "Reader", "--policy-arn", readOnly); err != nil {
+		t.Fatalf("attach-role-policy: %v\n%s", err, stderr)
+	}
+	c.fails(e.root, "NoSuchEntity", "IAMReadOnlyAccess", "iam", "attach-user-policy", "--user-name", "alice", "--policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+
+	var listed struct{ Policies []struct{ PolicyName, Arn string } }
+	c.json(e.root, &listed, "iam", "list-policies", "--scope", "AWS", "--only-attached")
+	if len(listed.Policies) != 1 || listed.Policies[0].Arn != readOnly {
+		t.Fatalf("list-policies --scope AWS --only-attached = %+v", listed)
+	}
+	var version struct {
+		PolicyVersion struct {
+			Document  struct{ Statement []struct{ Action []string } }
+			VersionId string
+		}
+	}
+	c.json(e.root, &version, "iam", "get-policy-version", "--policy-arn", readOnly, "--version-id", "v4")
+	if st := version.PolicyVersion.Document.Statement; len(st) != 1 || !slices.Contains(st[0].Action, "iam:List*") {
+		t.Fatalf("get-policy-version document = %+v", version)
+	}
+	var ents struct {
+		PolicyRoles []struct{ RoleName string }
+		PolicyUsers []struct{ UserName string }
+	}
+	c.json(e.root, &ents, "iam", "list-entities-for-policy", "--policy-arn", readOnly)
+	if len(ents.PolicyRoles) != 1 || ents.PolicyRoles[0].RoleName != "Reader" || len(ents.PolicyUsers) != 0 {
+		t.Fatalf("list-entities-for-policy = %+v", ents)
+	}
+	var details struct {
+		UserDetailList []struct{ UserName string }
+		RoleDetailList []struct {
+			RoleName                 string
+			AssumeRolePolicyDocument struct{ Version string }
+			AttachedManagedPolicies  []struct{ PolicyArn string }
+		}
+		Policies []struct{ PolicyName string }
+	}
+	// --page-size 1: the CLI follows the markers through every section.
+	c.json(e.root, &details, "iam", "get-account-authorization-details", "--page-size", "1")
+	if len(details.UserDetailList) != 1 || len(details.RoleDetailList) != 1 || len(details.Policies) != 1 ||
+		details.Policies[0].PolicyName != "IAMReadOnlyAccess" || details.RoleDetailList[0].AssumeRolePolicyDocument.Version != "2012-10-17" ||
+		len(details.RoleDetailList[0].AttachedManagedPolicies) != 1 {
+		t.Fatalf("get-account-authorization-details = %+v", details)
 	}
 }

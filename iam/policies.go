@@ -790,7 +790,7 @@ func (s *Service) AttachPolicy(ctx context.Context, caller *opensts.Principal, i
 		return aerr
 	}
 	if errors.Is(err, opensts.ErrNotFound) {
-		return opensts.Errorf(opensts.ErrNotFound, "Policy %s does not exist or is not attachable.", *in.PolicyArn)
+		return notAttachable(*in.PolicyArn)
 	}
 	if err != nil {
 		return err
@@ -800,7 +800,7 @@ func (s *Service) AttachPolicy(ctx context.Context, caller *opensts.Principal, i
 	case errors.Is(err, opensts.ErrLimitExceeded):
 		return opensts.Errorf(opensts.ErrLimitExceeded, "Cannot exceed quota for %s: %d", ownerKinds[in.Owner].quota, MaxAttachedPolicies)
 	case errors.Is(err, opensts.ErrNotFound):
-		return opensts.Errorf(opensts.ErrNotFound, "Policy %s does not exist or is not attachable.", *in.PolicyArn)
+		return notAttachable(*in.PolicyArn)
 	case err != nil:
 		return fmt.Errorf("attach policy: %w", err)
 	}
