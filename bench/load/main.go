@@ -2,6 +2,7 @@
 // latency, errors and memory.
 //
 //	go run ./bench/load -mode ratio   # GetSessionToken vs a bare net/http handler (issue: ≥ 70 %)
+//	go run ./bench/load -mode ratio -ops GetSessionToken,AssumeRole,AssumeRole+policy,GetFederationToken+policy
 //	go run ./bench/load -mode soak -target http://127.0.0.1:7070 -pid PID -duration 10m
 //
 // In ratio mode it starts a node in-process exactly as `opensts server`
@@ -10,7 +11,10 @@
 // client, with the same concurrency, sends identical signed requests to
 // both, alternating phases so machine noise hits both alike; the ratio of
 // their throughputs is the figure, since absolute numbers vary with the
-// machine. In soak mode it runs a mixed workload (GetSessionToken,
+// machine. -ops adds other issuing calls to the same alternation, each
+// reported against the bare handler and against GetSessionToken: AssumeRole
+// (a role trusting the caller, with an inline policy), and AssumeRole or
+// GetFederationToken with a 500-byte session policy (+policy). In soak mode it runs a mixed workload (GetSessionToken,
 // GetFederationToken, calls signed with the temporary credentials, IAM
 // mutations) against a running server and reports every interval.
 package main
@@ -55,6 +59,7 @@ type options struct {
 	audit       bool
 	cpuProfile  string
 	memProfile  string
+	ops         string
 }
 
 func main() {
@@ -71,6 +76,7 @@ func main() {
 	flag.BoolVar(&o.audit, "audit", true, "ratio: keep the audit trail on, as opensts server does by default")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server and client) to this file")
 	flag.StringVar(&o.memProfile, "memprofile", "", "ratio: write a heap profile at the end of the run to this file")
+	flag.StringVar(&o.ops, "ops", "GetSessionToken", "ratio: comma-separated calls measured side by side: GetSessionToken, AssumeRole, AssumeRole+policy, GetFederationToken+policy")
 	flag.Parse()
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
@@ -325,11 +331,11 @@ func ratio(o options) error {
 	if err != nil {
 		return err
 	}
-	req, err := sign(alice, stsForm("GetSessionToken", "DurationSeconds", "900"), "sts")
+	reqs, err := opRequests(sts, root, alice, strings.Split(o.ops, ","))
 	if err != nil {
 		return err
 	}
-	_, sample, err := sts.send(req)
+	_, sample, err := sts.send(reqs[0].req)
 	if err != nil {
 		return err
 	}
@@ -350,7 +356,7 @@ func ratio(o options) error {
 	defer bareSrv.Close()
 	bare := newClient("http://"+bareLn.Addr().String(), o.concurrency)
 
-	opFor := func(c *client) func(int) error {
+	opFor := func(c *client, req signed) func(int) error {
 		return func(int) error {
 			code, body, err := c.send(req)
 			if err != nil {
@@ -362,16 +368,21 @@ func ratio(o options) error {
 			return nil
 		}
 	}
-	run(o.concurrency, o.warmup, opFor(bare))
-	run(o.concurrency, o.warmup, opFor(sts))
+	run(o.concurrency, o.warmup, opFor(bare, reqs[0].req))
+	for _, r := range reqs {
+		run(o.concurrency, o.warmup, opFor(sts, r.req))
+	}
 	storeBefore := dirSize(dir)
 	rssBefore := rssKB("self")
 	heapBefore := liveHeap()
-	phase := o.duration / 4
-	var bareS, stsS []*stats
+	phase := o.duration / time.Duration(2*(1+len(reqs)))
+	bareS := make([]*stats, 0, 2)
+	stsS := make([][]*stats, len(reqs))
 	for range 2 {
-		bareS = append(bareS, run(o.concurrency, phase, opFor(bare)))
-		stsS = append(stsS, run(o.concurrency, phase, opFor(sts)))
+		bareS = append(bareS, run(o.concurrency, phase, opFor(bare, reqs[0].req)))
+		for i, r := range reqs {
+			stsS[i] = append(stsS[i], run(o.concurrency, phase, opFor(sts, r.req)))
+		}
 	}
 	rps := func(ss []*stats) float64 {
 		var total int64
@@ -387,15 +398,26 @@ func ratio(o options) error {
 		}
 		return total
 	}
-	bRPS, sRPS := rps(bareS), rps(stsS)
+	bRPS, gstRPS := rps(bareS), rps(stsS[0])
 	fmt.Printf("concurrency %d, %s measured per server in 2 alternating phases, response body %d bytes, audit trail %v\n", o.concurrency, 2*phase, len(sample), o.audit)
-	fmt.Printf("bare handler      %9.0f req/s  p50 %8s  p99 %8s  errors %d\n", bRPS, bareS[1].percentile(.5), bareS[1].percentile(.99), errs(bareS))
-	fmt.Printf("GetSessionToken   %9.0f req/s  p50 %8s  p99 %8s  errors %d\n", sRPS, stsS[1].percentile(.5), stsS[1].percentile(.99), errs(stsS))
-	fmt.Printf("ratio             %9.1f %%\n", 100*sRPS/bRPS)
-	fmt.Printf("store files       %d bytes before, %d after %d sessions\n", storeBefore, dirSize(dir), int64(sRPS*(2*phase).Seconds()))
+	fmt.Printf("%-26s %9.0f req/s  p50 %8s  p99 %8s  errors %d\n", "bare handler", bRPS, bareS[1].percentile(.5), bareS[1].percentile(.99), errs(bareS))
+	var e1 int64
+	var last any
+	issued := 0.0
+	for i, r := range reqs {
+		sRPS := rps(stsS[i])
+		issued += sRPS * (2 * phase).Seconds()
+		fmt.Printf("%-26s %9.0f req/s  p50 %8s  p99 %8s  errors %d  %5.1f %% of bare, %5.1f %% of %s\n", r.name, sRPS,
+			stsS[i][1].percentile(.5), stsS[i][1].percentile(.99), errs(stsS[i]), 100*sRPS/bRPS, 100*sRPS/gstRPS, reqs[0].name)
+		if n := errs(stsS[i]); n > 0 {
+			e1 += n
+			last = stsS[i][1].lastErr.Load()
+		}
+	}
+	fmt.Printf("ratio             %9.1f %%\n", 100*gstRPS/bRPS)
+	fmt.Printf("store files       %d bytes before, %d after %d sessions\n", storeBefore, dirSize(dir), int64(issued))
 	fmt.Printf("process RSS       %d kB before, %d kB after\n", rssBefore, rssKB("self"))
-	e1, e2 := errs(stsS), errs(bareS)
-	last := stsS[1].lastErr.Load()
+	e2 := errs(bareS)
 	bareS, stsS = nil, nil // the client's own latency records are not server memory
 	heapAfter := liveHeap()
 	if o.memProfile != "" {
@@ -404,13 +426,82 @@ func ratio(o options) error {
 			f.Close()
 		}
 	}
-	sessions := float64(sRPS) * (2 * phase).Seconds()
+	sessions := issued
 	fmt.Printf("live heap         %d kB before, %d kB after (after GC): %+.2f bytes per session issued\n",
 		heapBefore>>10, heapAfter>>10, (float64(heapAfter)-float64(heapBefore))/sessions)
 	if e := e1 + e2; e > 0 {
 		return fmt.Errorf("%d errors; last: %v", e, last)
 	}
 	return nil
+}
+
+// policy500 is a session policy of about 500 bytes.
+const policy500 = `{"Version":"2012-10-17","Statement":[{"Sid":"ReadTeamObjects","Effect":"Allow","Action":["s3:GetObject","s3:GetObjectVersion","s3:ListBucket"],` +
+	`"Resource":["arn:aws:s3:::team-data","arn:aws:s3:::team-data/*"]},{"Sid":"WriteOwnPrefix","Effect":"Allow","Action":["s3:PutObject","s3:DeleteObject"],` +
+	`"Resource":"arn:aws:s3:::team-data/alice/*"},{"Sid":"Queues","Effect":"Allow","Action":["sqs:SendMessage","sqs:ReceiveMessage","sqs:DeleteMessage"],` +
+	`"Resource":"arn:aws:sqs:us-east-1:*:team-*"},{"Sid":"NoIAM","Effect":"Deny","Action":"iam:*","Resource":"*"}]}`
+
+// opRequest is one call the ratio mode measures, signed once.
+type opRequest struct {
+	name string
+	req  signed
+}
+
+// opRequests prepares the -ops calls as alice, GetSessionToken first (the
+// reference), creating the role and permissions they need as root.
+func opRequests(c *client, root, alice creds, names []string) ([]opRequest, error) {
+	if names[0] != "GetSessionToken" {
+		names = append([]string{"GetSessionToken"}, names...)
+	}
+	if _, err := c.call(root, iamForm("PutUserPolicy", "UserName", "alice", "PolicyName", "issue",
+		"PolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetFederationToken","s3:*","sqs:*"],"Resource":"*"}]}`)); err != nil {
+		return nil, err
+	}
+	var roleARN string
+	out := make([]opRequest, 0, len(names))
+	for _, name := range names {
+		var f url.Values
+		switch name {
+		case "GetSessionToken":
+			f = stsForm("GetSessionToken", "DurationSeconds", "900")
+		case "AssumeRole", "AssumeRole+policy":
+			if roleARN == "" {
+				b, err := c.call(root, iamForm("CreateRole", "RoleName", "Deploy", "AssumeRolePolicyDocument",
+					`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+text(mustCall(c, alice, stsForm("GetCallerIdentity")), "Arn")+`"},"Action":"sts:AssumeRole"}]}`))
+				if err != nil {
+					return nil, err
+				}
+				roleARN = text(b, "Arn")
+				if _, err := c.call(root, iamForm("PutRolePolicy", "RoleName", "Deploy", "PolicyName", "work",
+					"PolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","sqs:*"],"Resource":"*"}]}`)); err != nil {
+					return nil, err
+				}
+			}
+			f = stsForm("AssumeRole", "RoleArn", roleARN, "RoleSessionName", "load", "DurationSeconds", "900")
+			if name == "AssumeRole+policy" {
+				f.Set("Policy", policy500)
+			}
+		case "GetFederationToken+policy":
+			f = stsForm("GetFederationToken", "Name", "load", "DurationSeconds", "900", "Policy", policy500)
+		default:
+			return nil, fmt.Errorf("unknown -ops call %q", name)
+		}
+		r, err := sign(alice, f, "sts")
+		if err != nil {
+			return nil, err
+		}
+		if code, body, err := c.send(r); err != nil || code != 200 {
+			return nil, fmt.Errorf("%s: HTTP %d %v: %s", name, code, err, body)
+		}
+		out = append(out, opRequest{name: name, req: r})
+	}
+	return out, nil
+}
+
+// mustCall is call for setup steps whose failure the next step reports.
+func mustCall(c *client, cr creds, f url.Values) []byte {
+	b, _ := c.call(cr, f)
+	return b
 }
 
 // soak runs a mixed workload against a running server.
