@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +51,12 @@ type AuthorizerConfig struct {
 	Now   func() time.Time
 	// CacheSize bounds the compiled-policy cache (default 4096 documents).
 	CacheSize int
+	// IdentityTTL bounds how long the identity policies read for a user,
+	// group or role are reused: zero takes DefaultCredentialCacheTTL,
+	// negative reads them for every decision. Changes made through this
+	// node apply at once (Invalidate); changes made through another node
+	// sharing the store apply within the bound, as for credentials.
+	IdentityTTL time.Duration
 }
 
 // Authorizer makes every authorization decision of OpenSTS with one policy
@@ -58,7 +65,28 @@ type Authorizer struct {
 	cfg   AuthorizerConfig
 	mu    sync.Mutex
 	cache map[[32]byte]*policy.Document
+
+	// identities caches IdentityInput per owner; an entry counts only
+	// while its generation is the current one (Invalidate starts a new
+	// one) and it is younger than IdentityTTL.
+	idMu       sync.Mutex
+	identities map[identityKey]identityEntry
+	generation uint64
 }
+
+type identityKey struct {
+	accountID string
+	owner     opensts.Owner
+}
+
+type identityEntry struct {
+	in         policy.Input
+	generation uint64
+	read       time.Time
+}
+
+// maxIdentities bounds the identity cache; when full it starts over.
+const maxIdentities = 10_000
 
 // allowAll is the account root's effective identity policy.
 var allowAll = func() *policy.Document {
@@ -80,7 +108,20 @@ func NewAuthorizer(cfg AuthorizerConfig) (*Authorizer, error) {
 	if cfg.CacheSize <= 0 {
 		cfg.CacheSize = 4096
 	}
-	return &Authorizer{cfg: cfg, cache: make(map[[32]byte]*policy.Document)}, nil
+	if cfg.IdentityTTL == 0 {
+		cfg.IdentityTTL = DefaultCredentialCacheTTL
+	}
+	return &Authorizer{cfg: cfg, cache: make(map[[32]byte]*policy.Document), identities: make(map[identityKey]identityEntry)}, nil
+}
+
+// Invalidate forgets every identity policy this node has read: the API
+// calls it after each IAM change, so the change applies to the next
+// decision on this node.
+func (a *Authorizer) Invalidate() {
+	a.idMu.Lock()
+	a.generation++
+	clear(a.identities)
+	a.idMu.Unlock()
 }
 
 // SessionRule is one of the limits AWS puts on who may call an action with
@@ -278,12 +319,48 @@ func (a *Authorizer) input(ctx context.Context, p *opensts.Principal) (policy.In
 }
 
 // IdentityInput resolves an owner's identity policies (for a user: its
-// own, its groups' and its permissions boundary; for a group: its own) into
-// compiled documents. It is the one resolver of identity policies: the
+// own, its groups' and its permissions boundary; for a group: its own; for
+// a role: its own and its boundary) into compiled documents, reusing what
+// it read within IdentityTTL unless an IAM change came in between. It is the one resolver of identity policies: the
 // authorizer uses it for every decision and IAM's policy simulator for
 // SimulatePrincipalPolicy, so a simulation evaluates what requests are
 // evaluated against.
 func (a *Authorizer) IdentityInput(ctx context.Context, accountID string, owner opensts.Owner) (policy.Input, error) {
+	if a.cfg.IdentityTTL < 0 {
+		return a.readIdentity(ctx, accountID, owner)
+	}
+	key := identityKey{accountID, owner}
+	now := time.Now()
+	a.idMu.Lock()
+	e, ok := a.identities[key]
+	gen := a.generation
+	a.idMu.Unlock()
+	if ok && e.generation == gen && now.Sub(e.read) < a.cfg.IdentityTTL {
+		return e.in, nil
+	}
+	in, err := a.readIdentity(ctx, accountID, owner)
+	if err != nil {
+		return in, err
+	}
+	// Slices clipped to their length: a caller appending to them (the
+	// simulator adds its input policies) copies instead of writing into
+	// what other decisions share.
+	in.Identity = slices.Clip(in.Identity)
+	a.idMu.Lock()
+	// Read under the generation seen before the store was: if an IAM
+	// change invalidated meanwhile, the entry is already stale.
+	if a.generation == gen {
+		if len(a.identities) >= maxIdentities {
+			clear(a.identities)
+		}
+		a.identities[key] = identityEntry{in: in, generation: gen, read: now}
+	}
+	a.idMu.Unlock()
+	return in, nil
+}
+
+// readIdentity reads and compiles an owner's identity policies.
+func (a *Authorizer) readIdentity(ctx context.Context, accountID string, owner opensts.Owner) (policy.Input, error) {
 	var in policy.Input
 	ip, err := a.cfg.Store.IdentityPolicies(ctx, accountID, owner)
 	if err != nil {

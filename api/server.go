@@ -289,6 +289,12 @@ func (s *Server) invoke(ctx context.Context, op *operation, c *call) (result *no
 			result, err = nil, errors.New("handler panic")
 		}
 	}()
+	if !op.reads && !op.issues && s.cfg.Authorizer != nil {
+		// An IAM change: the next decision on this node reads the identity
+		// policies again, whether or not the change went through (a
+		// failure can come after the store committed).
+		defer s.cfg.Authorizer.Invalidate()
+	}
 	return op.handle(s, ctx, c)
 }
 

@@ -335,7 +335,9 @@ func TestCLI_AWSManagedPolicies(t *testing.T) {
 	}
 	c.fails(e.root, "NoSuchEntity", "IAMReadOnlyAccess", "iam", "attach-user-policy", "--user-name", "alice", "--policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess")
 
-	var listed struct{ Policies []struct{ PolicyName, Arn string } }
+	var listed struct {
+		Policies []struct{ PolicyName, Arn string }
+	}
 	c.json(e.root, &listed, "iam", "list-policies", "--scope", "AWS", "--only-attached")
 	if len(listed.Policies) != 1 || listed.Policies[0].Arn != readOnly {
 		t.Fatalf("list-policies --scope AWS --only-attached = %+v", listed)

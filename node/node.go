@@ -52,7 +52,8 @@ type Config struct {
 	KeyRotation time.Duration
 	// KeyRefresh reloads the key ring from the store this often (default 30 s).
 	KeyRefresh time.Duration
-	// CredentialCacheTTL bounds how long long-term keys and users read from
+	// CredentialCacheTTL bounds how long long-term keys and users, and the
+	// identity policies of users, groups and roles, read from
 	// the store are reused (default access.DefaultCredentialCacheTTL;
 	// negative disables). It is how long a change made on another node
 	// sharing the store can take to apply here.
@@ -160,7 +161,7 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 	if err != nil {
 		return err
 	}
-	authz, err := access.NewAuthorizer(access.AuthorizerConfig{Store: store, Now: cfg.Now})
+	authz, err := access.NewAuthorizer(access.AuthorizerConfig{Store: store, Now: cfg.Now, IdentityTTL: cfg.CredentialCacheTTL})
 	if err != nil {
 		return err
 	}
