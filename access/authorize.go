@@ -51,11 +51,17 @@ type AuthorizerConfig struct {
 	Now   func() time.Time
 	// CacheSize bounds the compiled-policy cache (default 4096 documents).
 	CacheSize int
+	// Roles, when set, is where GetRole reads roles (the issuer's AssumeRole
+	// looks its roles up through the Authorizer, to share the cache).
+	Roles interface {
+		GetRole(ctx context.Context, accountID, name string) (opensts.Role, error)
+	}
 	// IdentityTTL bounds how long the identity policies read for a user,
-	// group or role are reused: zero takes DefaultCredentialCacheTTL,
-	// negative reads them for every decision. Changes made through this
-	// node apply at once (Invalidate); changes made through another node
-	// sharing the store apply within the bound, as for credentials.
+	// group or role, and the roles GetRole read, are reused: zero takes
+	// DefaultCredentialCacheTTL, negative reads them for every decision.
+	// Changes made through this node apply at once (Invalidate); changes
+	// made through another node sharing the store apply within the bound,
+	// as for credentials.
 	IdentityTTL time.Duration
 }
 
@@ -66,11 +72,12 @@ type Authorizer struct {
 	mu    sync.Mutex
 	cache map[[32]byte]*policy.Document
 
-	// identities caches IdentityInput per owner; an entry counts only
-	// while its generation is the current one (Invalidate starts a new
-	// one) and it is younger than IdentityTTL.
+	// identities caches IdentityInput per owner, roles GetRole per name;
+	// an entry counts only while its generation is the current one
+	// (Invalidate starts a new one) and it is younger than IdentityTTL.
 	idMu       sync.Mutex
-	identities map[identityKey]identityEntry
+	identities map[identityKey]cacheEntry[policy.Input]
+	roles      map[roleKey]cacheEntry[opensts.Role]
 	generation uint64
 }
 
@@ -79,14 +86,46 @@ type identityKey struct {
 	owner     opensts.Owner
 }
 
-type identityEntry struct {
-	in         policy.Input
+type roleKey struct{ accountID, nameLower string }
+
+type cacheEntry[V any] struct {
+	v          V
 	generation uint64
 	read       time.Time
 }
 
-// maxIdentities bounds the identity cache; when full it starts over.
-const maxIdentities = 10_000
+// maxCached bounds each cache; when full it starts over.
+const maxCached = 10_000
+
+// cached returns m[key] while it is current, and otherwise read's result,
+// kept unless an IAM change came in while it was read (what it returns
+// may predate the change).
+func cached[K comparable, V any](a *Authorizer, m map[K]cacheEntry[V], key K, read func() (V, error)) (V, error) {
+	if a.cfg.IdentityTTL < 0 {
+		return read()
+	}
+	now := time.Now()
+	a.idMu.Lock()
+	e, ok := m[key]
+	gen := a.generation
+	a.idMu.Unlock()
+	if ok && e.generation == gen && now.Sub(e.read) < a.cfg.IdentityTTL {
+		return e.v, nil
+	}
+	v, err := read()
+	if err != nil {
+		return v, err
+	}
+	a.idMu.Lock()
+	if a.generation == gen {
+		if len(m) >= maxCached {
+			clear(m)
+		}
+		m[key] = cacheEntry[V]{v: v, generation: gen, read: now}
+	}
+	a.idMu.Unlock()
+	return v, nil
+}
 
 // allowAll is the account root's effective identity policy.
 var allowAll = func() *policy.Document {
@@ -111,17 +150,30 @@ func NewAuthorizer(cfg AuthorizerConfig) (*Authorizer, error) {
 	if cfg.IdentityTTL == 0 {
 		cfg.IdentityTTL = DefaultCredentialCacheTTL
 	}
-	return &Authorizer{cfg: cfg, cache: make(map[[32]byte]*policy.Document), identities: make(map[identityKey]identityEntry)}, nil
+	return &Authorizer{cfg: cfg, cache: make(map[[32]byte]*policy.Document),
+		identities: make(map[identityKey]cacheEntry[policy.Input]), roles: make(map[roleKey]cacheEntry[opensts.Role])}, nil
 }
 
-// Invalidate forgets every identity policy this node has read: the API
-// calls it after each IAM change, so the change applies to the next
-// decision on this node.
+// Invalidate forgets every identity policy and role this node has read:
+// the API calls it after each IAM change, so the change applies to the
+// next decision on this node.
 func (a *Authorizer) Invalidate() {
 	a.idMu.Lock()
 	a.generation++
 	clear(a.identities)
+	clear(a.roles)
 	a.idMu.Unlock()
+}
+
+// GetRole reads a role by name through the cache (AuthorizerConfig.Roles).
+// The role is shared: callers must not change it.
+func (a *Authorizer) GetRole(ctx context.Context, accountID, name string) (opensts.Role, error) {
+	if a.cfg.Roles == nil {
+		return opensts.Role{}, errors.New("access: no Roles configured")
+	}
+	return cached(a, a.roles, roleKey{accountID, strings.ToLower(name)}, func() (opensts.Role, error) {
+		return a.cfg.Roles.GetRole(ctx, accountID, name)
+	})
 }
 
 // SessionRule is one of the limits AWS puts on who may call an action with
@@ -326,37 +378,14 @@ func (a *Authorizer) input(ctx context.Context, p *opensts.Principal) (policy.In
 // SimulatePrincipalPolicy, so a simulation evaluates what requests are
 // evaluated against.
 func (a *Authorizer) IdentityInput(ctx context.Context, accountID string, owner opensts.Owner) (policy.Input, error) {
-	if a.cfg.IdentityTTL < 0 {
-		return a.readIdentity(ctx, accountID, owner)
-	}
-	key := identityKey{accountID, owner}
-	now := time.Now()
-	a.idMu.Lock()
-	e, ok := a.identities[key]
-	gen := a.generation
-	a.idMu.Unlock()
-	if ok && e.generation == gen && now.Sub(e.read) < a.cfg.IdentityTTL {
-		return e.in, nil
-	}
-	in, err := a.readIdentity(ctx, accountID, owner)
-	if err != nil {
+	return cached(a, a.identities, identityKey{accountID, owner}, func() (policy.Input, error) {
+		in, err := a.readIdentity(ctx, accountID, owner)
+		// Clipped to its length: a caller appending (the simulator adds
+		// its input policies) copies instead of writing into what other
+		// decisions share.
+		in.Identity = slices.Clip(in.Identity)
 		return in, err
-	}
-	// Slices clipped to their length: a caller appending to them (the
-	// simulator adds its input policies) copies instead of writing into
-	// what other decisions share.
-	in.Identity = slices.Clip(in.Identity)
-	a.idMu.Lock()
-	// Read under the generation seen before the store was: if an IAM
-	// change invalidated meanwhile, the entry is already stale.
-	if a.generation == gen {
-		if len(a.identities) >= maxIdentities {
-			clear(a.identities)
-		}
-		a.identities[key] = identityEntry{in: in, generation: gen, read: now}
-	}
-	a.idMu.Unlock()
-	return in, nil
+	})
 }
 
 // readIdentity reads and compiles an owner's identity policies.

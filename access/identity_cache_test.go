@@ -102,3 +102,42 @@ func TestIdentityCache(t *testing.T) {
 		t.Errorf("cached input changed: %d policies, capacity %d", len(again.Identity), cap(again.Identity))
 	}
 }
+
+type countingRoles struct{ reads atomic.Int32 }
+
+func (c *countingRoles) GetRole(_ context.Context, acct, name string) (opensts.Role, error) {
+	c.reads.Add(1)
+	if name == "missing" {
+		return opensts.Role{}, opensts.ErrNotFound
+	}
+	return opensts.Role{AccountID: acct, Name: name, ID: "AROA" + name}, nil
+}
+
+// GetRole shares the cache's rules: reused by name (any case), forgotten
+// on Invalidate, and a missing role is read again every time.
+func TestRoleCache(t *testing.T) {
+	roles := &countingRoles{}
+	a, err := NewAuthorizer(AuthorizerConfig{Store: memPolicies{}, Roles: roles, IdentityTTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, name := range []string{"Deploy", "deploy", "Deploy"} {
+		if r, err := a.GetRole(ctx, acct, name); err != nil || r.ID != "AROADeploy" {
+			t.Fatalf("GetRole(%s) = %+v, %v", name, r, err)
+		}
+	}
+	a.Invalidate()
+	a.GetRole(ctx, acct, "Deploy")
+	for range 2 {
+		if _, err := a.GetRole(ctx, acct, "missing"); err == nil {
+			t.Fatal("GetRole of a missing role succeeded")
+		}
+	}
+	if got := roles.reads.Load(); got != 4 {
+		t.Errorf("store reads = %d, want 4 (one, one after Invalidate, two of the missing role)", got)
+	}
+	if _, err := (&Authorizer{}).GetRole(ctx, acct, "Deploy"); err == nil {
+		t.Error("GetRole without Roles succeeded")
+	}
+}

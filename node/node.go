@@ -161,7 +161,7 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 	if err != nil {
 		return err
 	}
-	authz, err := access.NewAuthorizer(access.AuthorizerConfig{Store: store, Now: cfg.Now, IdentityTTL: cfg.CredentialCacheTTL})
+	authz, err := access.NewAuthorizer(access.AuthorizerConfig{Store: store, Roles: store, Now: cfg.Now, IdentityTTL: cfg.CredentialCacheTTL})
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 	if err != nil {
 		return err
 	}
-	iss, err := issuer.New(issuer.Config{Keys: n.Keys, Authorizer: authz, MFA: iamSvc, Roles: store, Trust: authz, Now: cfg.Now})
+	iss, err := issuer.New(issuer.Config{Keys: n.Keys, Authorizer: authz, MFA: iamSvc, Roles: authz, Trust: authz, Now: cfg.Now})
 	if err != nil {
 		return err
 	}
