@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/opensts/opensts"
-	"github.com/opensts/opensts/policy"
 	"github.com/opensts/opensts/token"
 )
 
@@ -228,7 +227,7 @@ func (s *Issuer) AssumeRole(ctx context.Context, caller *opensts.Principal, in A
 		return RoleSession{}, err
 	}
 	if in.Policy != nil {
-		if _, err := policy.Parse(*in.Policy, policy.Session); err != nil {
+		if err := checkSessionPolicy(*in.Policy); err != nil {
 			return RoleSession{}, err
 		}
 		c.Policy = *in.Policy

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/opensts/opensts"
-	"github.com/opensts/opensts/policy"
 	"github.com/opensts/opensts/token"
 )
 
@@ -116,7 +115,7 @@ func (s *Issuer) GetFederationToken(ctx context.Context, caller *opensts.Princip
 	c.Tags = tags
 	c.MinTokenLen = minTokenLen(in.MinimumSessionTokenSize)
 	if in.Policy != nil {
-		if _, err := policy.Parse(*in.Policy, policy.Session); err != nil {
+		if err := checkSessionPolicy(*in.Policy); err != nil {
 			return FederationToken{}, err
 		}
 		c.Policy = *in.Policy

@@ -3,6 +3,7 @@ package token
 import (
 	"bytes"
 	"compress/flate"
+	"crypto/sha256"
 	"encoding/binary"
 	"io"
 	"sync"
@@ -142,18 +143,58 @@ var packers = sync.Pool{New: func() any {
 func getPacker() *packer  { return packers.Get().(*packer) }
 func putPacker(p *packer) { packers.Put(p) }
 
-// pack returns the packed bytes in p's buffer, valid until p is put back.
+// pack returns the packed bytes, valid until p is put back and never to be
+// changed (they may be shared with other callers through the cache).
 func (p *packer) pack(policy string, arns []string, tags []Tag) ([]byte, int) {
 	if n := encodedLen(policy, arns, tags); n > maxUnpacked {
 		return nil, ceilPercent(n, maxUnpacked)
 	}
 	p.raw = appendEncoded(p.raw[:0], policy, arns, tags)
+	key := sha256.Sum256(p.raw)
+	if b, ok := recentPacks.get(key); ok {
+		return b, ceilPercent(len(b), PackedBudget)
+	}
 	p.out.b = p.out.b[:0]
 	p.w.Reset(&p.out)
 	// Writes to a sliceWriter cannot fail, so neither can these.
 	p.w.Write(p.raw)
 	p.w.Close()
-	return p.out.b, ceilPercent(len(p.out.b), PackedBudget)
+	percent := ceilPercent(len(p.out.b), PackedBudget)
+	if percent <= 100 {
+		recentPacks.put(key, bytes.Clone(p.out.b))
+	}
+	return p.out.b, percent
+}
+
+// packCache keeps the packings of recent session policies, ARNs and tags,
+// keyed by the SHA-256 of their encoding: clients tend to send the same
+// session policy with every request, and DEFLATE at BestCompression is
+// most of the cost of sealing one. Packing is deterministic, so a hit is
+// exactly what compressing again would give. Bounded: when full it starts
+// over (at most maxRecentPacks × PackedBudget bytes).
+type packCache struct {
+	mu sync.Mutex
+	m  map[[32]byte][]byte
+}
+
+const maxRecentPacks = 1024
+
+var recentPacks = packCache{m: make(map[[32]byte][]byte)}
+
+func (c *packCache) get(key [32]byte) ([]byte, bool) {
+	c.mu.Lock()
+	b, ok := c.m[key]
+	c.mu.Unlock()
+	return b, ok
+}
+
+func (c *packCache) put(key [32]byte, b []byte) {
+	c.mu.Lock()
+	if len(c.m) >= maxRecentPacks {
+		clear(c.m)
+	}
+	c.m[key] = b
+	c.mu.Unlock()
 }
 
 // inflater holds a DEFLATE reader and a buffer one byte larger than

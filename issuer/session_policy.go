@@ -1,0 +1,42 @@
+package issuer
+
+import (
+	"crypto/sha256"
+	"sync"
+
+	"github.com/opensts/opensts/policy"
+)
+
+// validPolicies remembers the session policies recently found valid, by
+// the SHA-256 of their text: clients tend to send the same session policy
+// with every request, and parsing it is a large part of issuing. Only
+// valid texts are kept (an invalid one is parsed again, to word its
+// error); bounded, starting over when full.
+var validPolicies = struct {
+	sync.Mutex
+	m map[[32]byte]struct{}
+}{m: make(map[[32]byte]struct{})}
+
+const maxValidPolicies = 4096
+
+// checkSessionPolicy parses a session policy, or finds it among those
+// already found valid.
+func checkSessionPolicy(text string) error {
+	key := sha256.Sum256([]byte(text))
+	validPolicies.Lock()
+	_, ok := validPolicies.m[key]
+	validPolicies.Unlock()
+	if ok {
+		return nil
+	}
+	if _, err := policy.Parse(text, policy.Session); err != nil {
+		return err
+	}
+	validPolicies.Lock()
+	if len(validPolicies.m) >= maxValidPolicies {
+		clear(validPolicies.m)
+	}
+	validPolicies.m[key] = struct{}{}
+	validPolicies.Unlock()
+	return nil
+}

@@ -1,0 +1,56 @@
+package token
+
+import (
+	"bytes"
+	"compress/flate"
+	"fmt"
+	"testing"
+)
+
+// deflated is what packing without the cache gives.
+func deflated(t *testing.T, policy string, arns []string, tags []Tag) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	w, err := flate.NewWriter(&out, flate.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(appendEncoded(nil, policy, arns, tags))
+	w.Close()
+	return out.Bytes()
+}
+
+// A cached packing is exactly the fresh one, a caller changing what Pack
+// returned does not change the cache, different inputs never share an
+// entry, and the cache starts over when full.
+func TestPackCache(t *testing.T) {
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	tags := []Tag{{Key: "team", Value: "blue"}}
+	want := deflated(t, policy, nil, tags)
+	for i := range 3 {
+		got, _ := Pack(policy, nil, tags)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("Pack #%d differs from DEFLATE", i+1)
+		}
+		got[0] ^= 0xff
+	}
+	other, _ := Pack(policy, nil, []Tag{{Key: "team", Value: "red"}})
+	if p, _, _, ok := unpack(other); !ok || p != policy {
+		t.Fatalf("other tags: unpack = %q, %v", p, ok)
+	}
+	if bytes.Equal(other, want) {
+		t.Fatal("different tags gave the same packing")
+	}
+	for i := range maxRecentPacks + 10 {
+		Pack(fmt.Sprintf(`{"Sid":"%d"}`, i), nil, nil)
+	}
+	recentPacks.mu.Lock()
+	n := len(recentPacks.m)
+	recentPacks.mu.Unlock()
+	if n > maxRecentPacks {
+		t.Errorf("cache holds %d packings, bound %d", n, maxRecentPacks)
+	}
+	if got, _ := Pack(policy, nil, tags); !bytes.Equal(got, want) {
+		t.Error("Pack after the cache started over differs")
+	}
+}
