@@ -238,6 +238,60 @@ func TestMultiNode(t *testing.T) {
 	t.Run("KeyRotation", func(t *testing.T) {
 		testRotationAcrossNodes(t, c, a, b)
 	})
+
+	t.Run("PolicyChangeAcrossNodes", func(t *testing.T) {
+		testPolicyChangeAcrossNodes(t, c, a, b)
+	})
+}
+
+// testPolicyChangeAcrossNodes: nodes reuse the identity policies and roles
+// they read within the credential cache bound. A policy removed through A
+// stops granting on A at once (A's IAM change invalidates), on a node
+// without the cache on the very next request, and on B within its bound;
+// the same holds for a role session's role policy.
+func testPolicyChangeAcrossNodes(t *testing.T, c *pgCluster, a, b *env) {
+	ctx := context.Background()
+	_, nocache := c.node("--credential-cache-ttl", "0")
+	erin := a.mustUser("mn-erin")
+	a.mustPutUserPolicy("mn-erin", "list", listUsersPolicy)
+	role := a.mustRole("mn-reader", trustDoc(mnUserARN("mn-erin"), ""), listUsersPolicy)
+	out, err := b.sts(erin).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("mn-erin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	session := fromSTS(out.Credentials.AccessKeyId, out.Credentials.SecretAccessKey, out.Credentials.SessionToken)
+	list := func(e *env, cr creds) error {
+		_, err := e.iam(cr).ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(1)})
+		return err
+	}
+	for _, cr := range []creds{erin, session} {
+		for _, e := range []*env{a, b, nocache} {
+			if err := list(e, cr); err != nil {
+				t.Fatalf("ListUsers before the change: %v", err)
+			}
+		}
+	}
+	wantDenied := func(what string, cr creds) {
+		t.Helper()
+		wantAPIError(t, list(a, cr), "AccessDenied", "")
+		wantAPIError(t, list(nocache, cr), "AccessDenied", "")
+		deadline := time.Now().Add(2*time.Second + 1500*time.Millisecond)
+		for list(b, cr) == nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: B still grants after its cache bound", what)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		wantAPIError(t, list(b, cr), "AccessDenied", "")
+	}
+	if _, err := a.iam(procRoot).DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("mn-erin"), PolicyName: aws.String("list")}); err != nil {
+		t.Fatal(err)
+	}
+	wantDenied("user policy deleted", erin)
+	if _, err := a.iam(procRoot).DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("mn-reader"), PolicyName: aws.String("perms")}); err != nil {
+		t.Fatal(err)
+	}
+	wantDenied("role policy deleted", session)
 }
 
 // testRevocationAcrossNodes: a key deactivated or deleted through A stops
