@@ -73,3 +73,34 @@ func TestPatterns(t *testing.T) {
 		}
 	}
 }
+
+// classInputs exercise the edges of the class patterns' ranges.
+var classInputs = []string{
+	"", "a", "\t\n\r", " ~", "\x7f", "\u0080", "\u0085", "\u009f", "\u00a0", "\u00ff", "\u0100",
+	"\ud7ff", "\ue000", "\ufffd", "\ufffe", "\U00010000", "\x00", "\x08", "\x1f", "ok\xffbad", "\xc3",
+	`{"Version":"2012-10-17","Statement":[]}`, "arn:aws:iam::123456789012:policy/Ünïcode",
+}
+
+// The rune-by-rune class patterns answer as their regular expressions.
+func TestClassPatterns(t *testing.T) {
+	for _, p := range []Pattern{PatternPolicyText, PatternARN} {
+		for _, s := range classInputs {
+			if got, want := p.Match(s), p.re.MatchString(s); got != want {
+				t.Errorf("%s on %q: %v, regexp says %v", p.Text, s, got, want)
+			}
+		}
+	}
+}
+
+func FuzzClassPatterns(f *testing.F) {
+	for _, s := range classInputs {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, p := range []Pattern{PatternPolicyText, PatternARN} {
+			if got, want := p.Match(s), p.re.MatchString(s); got != want {
+				t.Fatalf("%s on %q: %v, regexp says %v", p.Text, s, got, want)
+			}
+		}
+	})
+}

@@ -224,7 +224,7 @@ Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 	f.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.DurationVar(&c.KeyRotation, "key-rotation", 24*time.Hour, "rotate the session-token key ring this often; 0 disables (retired keys keep working until their sessions expire)")
-	f.DurationVar(&c.CredentialCacheTTL, "credential-cache-ttl", 2*time.Second, "reuse long-term keys read from the store for this long; a change made on another node applies within it; 0 disables")
+	f.DurationVar(&c.CredentialCacheTTL, "credential-cache-ttl", 2*time.Second, "reuse long-term keys, identity policies and roles read from the store for this long; a change made on another node applies within it; 0 disables")
 	f.DurationVar(&c.Grace, "shutdown-grace", 20*time.Second, "on SIGINT/SIGTERM, how long to let requests in flight finish")
 	f.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate (chain) to serve HTTPS with; reloaded when the file changes")
 	f.StringVar(&c.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
