@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"fmt"
+	"strconv"
 	"testing"
 )
 
@@ -52,5 +53,30 @@ func TestPackCache(t *testing.T) {
 	}
 	if got, _ := Pack(policy, nil, tags); !bytes.Equal(got, want) {
 		t.Error("Pack after the cache started over differs")
+	}
+}
+
+const benchPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"ReadTeamObjects","Effect":"Allow","Action":["s3:GetObject","s3:GetObjectVersion","s3:ListBucket"],` +
+	`"Resource":["arn:aws:s3:::team-data","arn:aws:s3:::team-data/*"]},{"Sid":"WriteOwnPrefix","Effect":"Allow","Action":["s3:PutObject","s3:DeleteObject"],` +
+	`"Resource":"arn:aws:s3:::team-data/alice/*"},{"Sid":"Queues","Effect":"Allow","Action":["sqs:SendMessage","sqs:ReceiveMessage","sqs:DeleteMessage"],` +
+	`"Resource":"arn:aws:sqs:us-east-1:*:team-*"},{"Sid":"NoIAM","Effect":"Deny","Action":"iam:*","Resource":"*"}]}`
+
+// BenchmarkPack500 packs the same 500-byte session policy each time (a
+// cache hit after the first).
+func BenchmarkPack500(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		Pack(benchPolicy, nil, nil)
+	}
+}
+
+// BenchmarkPack500Distinct packs a different 500-byte policy each time: the
+// cost of DEFLATE, for a client whose session policy never repeats.
+func BenchmarkPack500Distinct(b *testing.B) {
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		n++
+		Pack(benchPolicy+strconv.Itoa(n), nil, nil)
 	}
 }
