@@ -252,10 +252,10 @@ func TestMultiNode(t *testing.T) {
 func testPolicyChangeAcrossNodes(t *testing.T, c *pgCluster, a, b *env) {
 	ctx := context.Background()
 	_, nocache := c.node("--credential-cache-ttl", "0")
-	erin := a.mustUser("mn-erin")
-	a.mustPutUserPolicy("mn-erin", "list", listUsersPolicy)
-	role := a.mustRole("mn-reader", trustDoc(mnUserARN("mn-erin"), ""), listUsersPolicy)
-	out, err := b.sts(erin).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("mn-erin")})
+	heidi := a.mustUser("mn-heidi")
+	a.mustPutUserPolicy("mn-heidi", "list", listUsersPolicy)
+	role := a.mustRole("mn-reader", trustDoc(mnUserARN("mn-heidi"), ""), listUsersPolicy)
+	out, err := b.sts(heidi).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("mn-heidi")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func testPolicyChangeAcrossNodes(t *testing.T, c *pgCluster, a, b *env) {
 		_, err := e.iam(cr).ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(1)})
 		return err
 	}
-	for _, cr := range []creds{erin, session} {
+	for _, cr := range []creds{heidi, session} {
 		for _, e := range []*env{a, b, nocache} {
 			if err := list(e, cr); err != nil {
 				t.Fatalf("ListUsers before the change: %v", err)
@@ -284,10 +284,10 @@ func testPolicyChangeAcrossNodes(t *testing.T, c *pgCluster, a, b *env) {
 		}
 		wantAPIError(t, list(b, cr), "AccessDenied", "")
 	}
-	if _, err := a.iam(procRoot).DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("mn-erin"), PolicyName: aws.String("list")}); err != nil {
+	if _, err := a.iam(procRoot).DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("mn-heidi"), PolicyName: aws.String("list")}); err != nil {
 		t.Fatal(err)
 	}
-	wantDenied("user policy deleted", erin)
+	wantDenied("user policy deleted", heidi)
 	if _, err := a.iam(procRoot).DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("mn-reader"), PolicyName: aws.String("perms")}); err != nil {
 		t.Fatal(err)
 	}
