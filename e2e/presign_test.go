@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -152,8 +153,10 @@ func TestPresign_VaultReplay(t *testing.T) {
 	if !strings.Contains(r.Header.Get("Authorization"), "x-vault-aws-iam-server-id") {
 		t.Fatalf("server-id header not signed: %s", r.Header.Get("Authorization"))
 	}
-	// Replay to OpenSTS with the original Host, as Vault does.
-	replay, err := http.NewRequest(http.MethodPost, e.url+"/", strings.NewReader(body))
+	// Replay to OpenSTS with the original Host, as Vault does: to its
+	// configured endpoint, a slash, and the signed request's URI — for a
+	// request signed for "/", the path "//".
+	replay, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/%s", e.url, r.URL.RequestURI()), strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,6 +170,39 @@ func TestPresign_VaultReplay(t *testing.T) {
 	out, _ := io.ReadAll(resp.Body)
 	var x callerIdentityXML
 	if err := xml.Unmarshal(out, &x); err != nil || resp.StatusCode != 200 || !strings.HasSuffix(x.Result.Arn, ":user/alice") {
-		t.Fatalf("replay: %d %v %s", resp.StatusCode, err, out)
+		t.Fatalf("replay to %s: %d %v %s", replay.URL.Path, resp.StatusCode, err, out)
+	}
+}
+
+// The other routes keep their clean paths; any other path is the Query
+// API's, unredirected.
+func TestServe_Paths(t *testing.T) {
+	e := newEnv(t)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, c := range []struct {
+		method, path string
+		status       int
+		contains     string
+	}{
+		{"GET", "/healthz", 200, "ok"},
+		{"GET", "//healthz", 403, "MissingAuthenticationToken"}, // not a route: the Query API refuses it
+		{"POST", "//", 403, "MissingAuthenticationToken"},
+		{"POST", "/a/../", 403, "MissingAuthenticationToken"},
+		{"POST", "/", 403, "MissingAuthenticationToken"},
+	} {
+		req, err := http.NewRequest(c.method, e.url+c.path, strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || !strings.Contains(string(b), c.contains) {
+			t.Errorf("%s %s: %d %s, want %d containing %q", c.method, c.path, resp.StatusCode, b, c.status, c.contains)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -226,7 +227,17 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 	if cfg.MetricsOnMain {
 		mux.Handle("GET /metrics", n.Metrics)
 	}
-	n.Handler = mux
+	// The Query API answers on any path: HashiCorp Vault replays a signed
+	// GetCallerIdentity to <endpoint>/<path>, that is to "//", which
+	// ServeMux would redirect to "/" (a client replaying a POST does not
+	// follow it). Only clean paths reach the mux's other routes.
+	n.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p != cleanPath(p) {
+			srv.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 
 	runCtx, stop := context.WithCancel(context.Background())
 	n.stop, n.done = stop, make(chan struct{})
@@ -550,4 +561,20 @@ func withDeadline(h http.Handler, d time.Duration) http.Handler {
 // Serve serves the node's handler on ln; see the package-level Serve.
 func (n *Node) Serve(ctx context.Context, ln net.Listener, o ServeOptions) error {
 	return Serve(ctx, ln, n.Handler, n.cfg.Logger, o)
+}
+
+// cleanPath is the path ServeMux would redirect p to: p without "." and
+// ".." elements or repeated slashes, rooted, keeping a trailing slash.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }
