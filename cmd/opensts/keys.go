@@ -9,7 +9,7 @@ import (
 )
 
 func newKeysCommand() *cobra.Command {
-	keys := &cobra.Command{Use: "keys", Short: "Manage the session-token key ring"}
+	keys := groupCommand(&cobra.Command{Use: "keys", Short: "Manage the session-token key ring"})
 	var sf storeFlags
 	rotate := &cobra.Command{
 		Use:   "rotate",

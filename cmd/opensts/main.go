@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -69,4 +70,24 @@ a flag given on the command line wins over the environment.`,
 	}
 	root.AddCommand(newServerCommand(), newKeysCommand(), newMFACommand(), newAuditCommand(), newStoreCommand())
 	return root
+}
+
+// groupCommand makes a command that only holds subcommands refuse anything
+// else: cobra would print its help and exit 0 for "opensts keys rotat", so a
+// cron job with a typo would report success. Without arguments it still
+// prints its help.
+func groupCommand(c *cobra.Command) *cobra.Command {
+	c.Args = cobra.ArbitraryArgs
+	c.SuggestionsMinimumDistance = 2
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "; did you mean " + strings.Join(s, " or ") + "?"
+		}
+		return fmt.Errorf("%s (run '%s --help' for its commands)", msg, cmd.CommandPath())
+	}
+	return c
 }

@@ -22,7 +22,7 @@ import (
 )
 
 func newMFACommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "mfa", Short: "Enrol and import MFA devices"}
+	cmd := groupCommand(&cobra.Command{Use: "mfa", Short: "Enrol and import MFA devices"})
 	cmd.AddCommand(newEnrollCommand(), newImportHardwareCommand())
 	return cmd
 }

@@ -81,3 +81,34 @@ func TestHelpNamesEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// A mistyped subcommand fails (a cron job must not report success), with
+// a suggestion when one is close; the group alone prints its help.
+func TestMistypedSubcommand(t *testing.T) {
+	for _, c := range []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"keys", "rotat"}, `unknown command "rotat" for "opensts keys"; did you mean rotate?`},
+		{[]string{"mfa", "enrol"}, `unknown command "enrol" for "opensts mfa"`},
+		{[]string{"store", "cpy"}, `unknown command "cpy" for "opensts store"; did you mean copy?`},
+		{[]string{"nosuch"}, `unknown command "nosuch" for "opensts"`},
+		{[]string{"keys"}, ""},
+		{[]string{"store"}, ""},
+	} {
+		root := newRootCommand()
+		var out strings.Builder
+		root.SetOut(&out)
+		root.SetErr(&out)
+		root.SetArgs(c.args)
+		err := root.Execute()
+		switch {
+		case c.wantErr == "" && err != nil:
+			t.Errorf("opensts %v: %v", c.args, err)
+		case c.wantErr == "" && !strings.Contains(out.String(), "Usage:"):
+			t.Errorf("opensts %v printed no help: %q", c.args, out.String())
+		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("opensts %v: error %v, want %q", c.args, err, c.wantErr)
+		}
+	}
+}

@@ -18,7 +18,7 @@ import (
 )
 
 func newStoreCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "store", Short: "Copy the store to another backend, or back it up"}
+	cmd := groupCommand(&cobra.Command{Use: "store", Short: "Copy the store to another backend, or back it up"})
 	cmd.AddCommand(newStoreCopyCommand(), newStoreBackupCommand())
 	return cmd
 }
