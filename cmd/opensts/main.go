@@ -68,7 +68,9 @@ a flag given on the command line wins over the environment.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServerCommand(), newKeysCommand(), newMFACommand(), newAuditCommand(), newStoreCommand())
+	root.Version = buildVersion()
+	root.SetVersionTemplate("opensts {{.Version}}\n")
+	root.AddCommand(newServerCommand(), newKeysCommand(), newMFACommand(), newAuditCommand(), newStoreCommand(), newVersionCommand())
 	return root
 }
 

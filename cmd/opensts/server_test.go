@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +110,33 @@ func TestMistypedSubcommand(t *testing.T) {
 			t.Errorf("opensts %v printed no help: %q", c.args, out.String())
 		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
 			t.Errorf("opensts %v: error %v, want %q", c.args, err, c.wantErr)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	info := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v1.2.3"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "825a39c"}, {Key: "vcs.time", Value: "2026-12-04T19:00:00Z"}, {Key: "vcs.modified", Value: "true"}}}
+	for _, c := range []struct {
+		info *debug.BuildInfo
+		ok   bool
+		want string
+	}{
+		{info, true, "v1.2.3 (revision 825a39c, 2026-12-04T19:00:00Z, modified), go1.26.8"},
+		{&debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}, true, "(devel), go1.26.8"},
+		{nil, false, "unknown (no build information)"},
+	} {
+		if got := version(c.info, c.ok); got != c.want {
+			t.Errorf("version = %q, want %q", got, c.want)
+		}
+	}
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		root := newRootCommand()
+		var out strings.Builder
+		root.SetOut(&out)
+		root.SetArgs(args)
+		if err := root.Execute(); err != nil || !strings.HasPrefix(out.String(), "opensts ") || !strings.Contains(out.String(), "go1.") {
+			t.Errorf("opensts %v = %q, %v", args, out.String(), err)
 		}
 	}
 }
