@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -79,21 +81,43 @@ Times are RFC 3339 or a duration back from now (24h, 90m).`,
 	fl.StringVar(&f.ErrorCode, "error", "", "AWS error code, e.g. AccessDenied")
 	fl.StringVar(&f.Principal, "principal", "", "substring of the caller's or issued federated user's ARN")
 	fl.BoolVar(&f.ErrorsOnly, "errors-only", false, "only refused requests")
-	fl.StringVar(&since, "since", "", "from this time (RFC 3339) or this long ago (24h)")
-	fl.StringVar(&until, "until", "", "before this time (RFC 3339) or this long ago")
+	fl.StringVar(&since, "since", "", "from this time (2026-12-04T10:00:00Z), day (2026-12-04) or this long ago (24h, 7d)")
+	fl.StringVar(&until, "until", "", "before this time (2026-12-04T10:00:00Z), day (2026-12-04) or this long ago (24h, 7d)")
 	fl.BoolVar(&asJSON, "json", false, "print matching records as JSON lines")
 	return withEnv(cmd)
 }
 
 // parseWhen reads an RFC 3339 time or a duration back from now.
 func parseWhen(s string) (time.Time, error) {
+	return parseWhenAt(s, time.Now())
+}
+
+// parseWhenAt reads a point in time as people write it, relative to now:
+// a time (RFC 3339, 2026-12-04T10:00:00Z), a day (2026-12-04, from its
+// start in UTC), or how long ago (90m, 24h, 7d, 2w; Go durations too).
+func parseWhenAt(s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
 	if d, err := time.ParseDuration(s); err == nil {
-		return time.Now().Add(-d), nil
+		return now.Add(-d), nil
 	}
-	return time.Parse(time.RFC3339, s)
+	if n, unit := strings.TrimRight(s, "dw"), strings.TrimLeft(s, "0123456789"); n != "" && (unit == "d" || unit == "w") {
+		if k, err := strconv.Atoi(n); err == nil && k <= 100_000 {
+			days := k
+			if unit == "w" {
+				days *= 7
+			}
+			return now.AddDate(0, 0, -days), nil
+		}
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: give a time (2026-12-04T10:00:00Z), a day (2026-12-04) or how long ago (90m, 24h, 7d, 2w)", s)
 }
 
 // target is what a record issued or acted on: the federated user or

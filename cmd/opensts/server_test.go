@@ -140,3 +140,29 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestParseWhen(t *testing.T) {
+	now := time.Date(2026, 12, 4, 19, 30, 0, 0, time.UTC)
+	for _, c := range []struct {
+		in   string
+		want time.Time
+	}{
+		{"", time.Time{}},
+		{"90m", now.Add(-90 * time.Minute)},
+		{"24h", now.Add(-24 * time.Hour)},
+		{"7d", time.Date(2026, 11, 27, 19, 30, 0, 0, time.UTC)},
+		{"2w", time.Date(2026, 11, 20, 19, 30, 0, 0, time.UTC)},
+		{"2026-12-04", time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)},
+		{"2026-11-25T10:00:00Z", time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)},
+	} {
+		if got, err := parseWhenAt(c.in, now); err != nil || !got.Equal(c.want) {
+			t.Errorf("parseWhenAt(%q) = %v, %v; want %v", c.in, got, err, c.want)
+		}
+	}
+	for _, in := range []string{"7", "d", "-7d", "7dw", "yesterday", "2026-13-01", "99999999999d"} {
+		_, err := parseWhenAt(in, now)
+		if err == nil || !strings.Contains(err.Error(), "how long ago (90m, 24h, 7d, 2w)") {
+			t.Errorf("parseWhenAt(%q): %v, want the worded error", in, err)
+		}
+	}
+}
