@@ -77,12 +77,13 @@ func loopback(addr string) bool {
 func (c serverConfig) Validate() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-		add("--listen %q: %v", c.Listen, err)
+	_, _, listenErr := net.SplitHostPort(c.Listen)
+	if listenErr != nil {
+		add("--listen %q: want host:port, for example 127.0.0.1:7070 (%v)", c.Listen, listenErr)
 	}
 	if c.MetricsListen != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
-			add("--metrics-listen %q: %v", c.MetricsListen, err)
+			add("--metrics-listen %q: want host:port, for example 127.0.0.1:9090 (%v)", c.MetricsListen, err)
 		}
 	}
 	if c.DataDir == "" {
@@ -107,7 +108,7 @@ func (c serverConfig) Validate() error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		add("--tls-cert and --tls-key must be given together")
 	}
-	if c.TLSCert == "" && !c.InsecureHTTP && !loopback(c.Listen) {
+	if listenErr == nil && c.TLSCert == "" && !c.InsecureHTTP && !loopback(c.Listen) {
 		add("--listen %s is not a loopback address: serve TLS (--tls-cert, --tls-key) or pass --insecure-http to accept plain HTTP from the network", c.Listen)
 	}
 	for name, v := range map[string]float64{"--throttle-key-rate": c.ThrottleKeyRate, "--throttle-ip-rate": c.ThrottleIPRate} {

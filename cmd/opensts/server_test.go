@@ -30,6 +30,7 @@ func TestServerConfig_Validate(t *testing.T) {
 		{"fail/non-loopback without TLS", func(c *serverConfig) { c.Listen = "0.0.0.0:7070" }, []string{"--insecure-http"}},
 		{"fail/all interfaces by empty host", func(c *serverConfig) { c.Listen = ":7070" }, []string{"not a loopback address"}},
 		{"fail/half a TLS pair", func(c *serverConfig) { c.TLSCert = "c.pem" }, []string{"--tls-cert and --tls-key"}},
+		{"fail/listen without a port", func(c *serverConfig) { c.Listen = "127.0.0.1" }, []string{`--listen "127.0.0.1": want host:port`}},
 		{"fail/several problems", func(c *serverConfig) {
 			c.LogFormat, c.LogLevel, c.KeyRotation, c.ThrottleKeyRate, c.MaxBodyBytes = "xml", "loud", time.Second, -1, 10
 		}, []string{"--log-format", "--log-level", "--key-rotation", "--throttle-key-rate", "--max-body-bytes"}},
@@ -53,6 +54,10 @@ func TestServerConfig_Validate(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
+			}
+			// An address without a port is not also called non-loopback.
+			if c.Listen == "127.0.0.1" && strings.Contains(err.Error(), "loopback") {
+				t.Errorf("error %q also calls 127.0.0.1 non-loopback", err)
 			}
 		})
 	}
