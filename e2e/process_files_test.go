@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -188,5 +189,33 @@ func TestProcess_MissingMasterKey(t *testing.T) {
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", dir)
 	if _, err := procEnv(t, p, procRoot).sts(procRoot).GetCallerIdentity(context.Background(), nil); err != nil {
 		t.Fatalf("with the key restored: %v", err)
+	}
+}
+
+// A first start whose port is taken fails before it creates anything: no
+// account, no root credentials printed or written, no store.
+func TestProcess_PortTakenCreatesNothing(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	dir := filepath.Join(t.TempDir(), "data")
+	cmd := exec.Command(opensts(t), "server", "--listen", taken.Addr().String(), "--data-dir", dir)
+	cmd.Env = os.Environ()
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("server started on a taken port:\n%s", out)
+	}
+	if !strings.Contains(string(out), "--listen") || !strings.Contains(string(out), "address already in use") {
+		t.Errorf("refusal does not say the address is in use:\n%s", out)
+	}
+	if strings.Contains(string(out), "AKIA") {
+		t.Errorf("root credentials printed by a server that never served:\n%s", out)
+	}
+	for _, f := range []string{"opensts.db", "root-credentials", "master.key"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s created by a failed start: %v", f, err)
+		}
 	}
 }

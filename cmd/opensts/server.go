@@ -256,6 +256,26 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 	node.TuneRuntime()
 	logger := newLogger(cmd.ErrOrStderr(), c.LogFormat, c.LogLevel)
 	proxies, _ := c.trustedProxies() // validated
+	// Bind before opening the store: a first start whose port is taken
+	// must fail before it creates the account and prints root credentials
+	// nobody will see served.
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return fmt.Errorf("--listen: %w", err)
+	}
+	var mln net.Listener
+	if c.MetricsListen != "" {
+		if mln, err = net.Listen("tcp", c.MetricsListen); err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-listen: %w", err)
+		}
+	}
+	closeListeners := func() {
+		ln.Close()
+		if mln != nil {
+			mln.Close()
+		}
+	}
 	n, err := node.Open(ctx, node.Config{
 		DataDir:            c.DataDir,
 		Store:              c.Store,
@@ -273,6 +293,7 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 		Logger:             logger,
 	})
 	if err != nil {
+		closeListeners()
 		return err
 	}
 	defer n.Close()
@@ -286,6 +307,7 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 	if c.TLSCert != "" {
 		r, err := certs.NewReloader(c.TLSCert, c.TLSKey, logger)
 		if err != nil {
+			closeListeners()
 			return err
 		}
 		opts.TLS = r.TLSConfig()
@@ -306,17 +328,8 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 			}
 		}()
 	}
-	ln, err := net.Listen("tcp", c.Listen)
-	if err != nil {
-		return err
-	}
 	errc := make(chan error, 2)
-	if c.MetricsListen != "" {
-		mln, err := net.Listen("tcp", c.MetricsListen)
-		if err != nil {
-			ln.Close()
-			return err
-		}
+	if mln != nil {
 		logger.Info("serving metrics", "address", mln.Addr().String())
 		go func() { errc <- node.Serve(ctx, mln, n.Metrics, logger, opts) }()
 	}
