@@ -278,7 +278,8 @@ func (n *Node) Close() error {
 }
 
 // OpenStore opens the store a --store value names: empty for SQLite in
-// dataDir, sqlite:///path (or sqlite://relative/path) for a SQLite file.
+// dataDir, sqlite:///path for a SQLite file (an absolute path; see
+// SQLitePath).
 func OpenStore(ctx context.Context, dsn, dataDir string) (opensts.Store, error) {
 	scheme, _, _ := strings.Cut(dsn, "://")
 	open, ok := openers[scheme]
@@ -299,8 +300,27 @@ func OpenStore(ctx context.Context, dsn, dataDir string) (opensts.Store, error) 
 // openers maps a store URL scheme to its backend.
 var openers = map[string]func(ctx context.Context, dsn string) (opensts.Store, error){
 	"sqlite": func(ctx context.Context, dsn string) (opensts.Store, error) {
-		return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite://"))
+		path, err := SQLitePath(dsn)
+		if err != nil {
+			return nil, err
+		}
+		return sqlite.Open(ctx, path)
 	},
+}
+
+// SQLitePath is the file a sqlite:// store URL names. The path must be
+// absolute (sqlite:///var/lib/opensts/opensts.db, three slashes):
+// sqlite://opensts.db would name a file in whatever directory the command
+// runs in, and quietly create an empty store there.
+func SQLitePath(dsn string) (string, error) {
+	path, ok := strings.CutPrefix(dsn, "sqlite://")
+	if !ok {
+		return "", fmt.Errorf("store %q is not a sqlite:// URL", RedactDSN(dsn))
+	}
+	if !filepath.IsAbs(path) {
+		return "", fmt.Errorf("store %q: the SQLite path must be absolute, as in sqlite:///var/lib/opensts/opensts.db (three slashes) or sqlite://$PWD/%s", dsn, path)
+	}
+	return path, nil
 }
 
 // RedactDSN returns a store URL fit to print, its password masked whatever

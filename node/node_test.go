@@ -247,3 +247,25 @@ func TestOpenStore(t *testing.T) {
 		t.Fatalf("default store not in the data dir: %v", err)
 	}
 }
+
+func TestSQLitePath(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"sqlite:///var/lib/opensts/opensts.db": "/var/lib/opensts/opensts.db",
+		"sqlite:///tmp/x.db":                   "/tmp/x.db",
+	} {
+		if got, err := SQLitePath(dsn); err != nil || got != want {
+			t.Errorf("SQLitePath(%q) = %q, %v; want %q", dsn, got, err, want)
+		}
+	}
+	for _, dsn := range []string{"sqlite://opensts.db", "sqlite://data/opensts.db", "sqlite://", "postgres://h/db"} {
+		if _, err := SQLitePath(dsn); err == nil {
+			t.Errorf("SQLitePath(%q) accepted", dsn)
+		}
+	}
+	if _, err := OpenStore(context.Background(), "sqlite://relative.db", t.TempDir()); err == nil || !strings.Contains(err.Error(), "three slashes") {
+		t.Errorf("OpenStore of a relative SQLite path: %v", err)
+	}
+	if _, err := os.Stat("relative.db"); !os.IsNotExist(err) {
+		t.Errorf("a relative store file was created: %v", err)
+	}
+}

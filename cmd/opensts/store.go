@@ -159,7 +159,13 @@ func counts(s *opensts.Snapshot) []count {
 // path that does not exist would create an empty database. An empty store
 // names the data dir's opensts.db, as for the server.
 func openExisting(ctx context.Context, store, dataDir string) (opensts.Store, error) {
-	path, ok := strings.CutPrefix(store, "sqlite://")
+	path, ok := "", strings.HasPrefix(store, "sqlite://")
+	if ok {
+		var err error
+		if path, err = node.SQLitePath(store); err != nil {
+			return nil, err
+		}
+	}
 	if store == "" {
 		path, ok = filepath.Join(dataDir, "opensts.db"), true
 	}
@@ -198,9 +204,12 @@ For a PostgreSQL store use PostgreSQL's tools, e.g.
 func runStoreBackup(ctx context.Context, w io.Writer, dataDir, store, dest string) error {
 	path := filepath.Join(dataDir, "opensts.db")
 	if store != "" {
-		p, ok := strings.CutPrefix(store, "sqlite://")
-		if !ok {
+		if !strings.HasPrefix(store, "sqlite://") {
 			return fmt.Errorf("store backup copies the embedded SQLite store; %s is not one. For PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=opensts.dump 'postgres://…'", node.RedactDSN(store))
+		}
+		p, err := node.SQLitePath(store)
+		if err != nil {
+			return err
 		}
 		path = p
 	}
