@@ -329,6 +329,39 @@ func TestOps_ConfigFile(t *testing.T) {
 	if strings.Contains(string(out), "hunter2") || strings.Contains(string(out), "c2VjcmV0") {
 		t.Fatalf("--print-config shows a secret:\n%s", out)
 	}
+	// The output is itself a configuration file: fed back (with the
+	// environment and flag now in the file), it prints the same values,
+	// list flags as TOML arrays.
+	config = "listen = \"127.0.0.1:7171\"\ntrusted-proxy = [\"10.0.0.0/8\", \"192.0.2.1\"]\n"
+	if err := os.WriteFile(file, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	first, err := exec.Command(opensts(t), "server", "--print-config", "--config", file).CombinedOutput()
+	if err != nil || !strings.Contains(string(first), `trusted-proxy         = ["10.0.0.0/8", "192.0.2.1"]  # file`) {
+		t.Fatalf("--print-config with a list: %v\n%s", err, first)
+	}
+	printed := filepath.Join(dir, "printed.toml")
+	if err := os.WriteFile(printed, first, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	second, err := exec.Command(opensts(t), "server", "--print-config", "--config", printed).CombinedOutput()
+	if err != nil {
+		t.Fatalf("--print-config output refused as a config file: %v\n%s", err, second)
+	}
+	values := func(out []byte) []string {
+		var kept []string
+		for _, line := range strings.Split(string(out), "\n") {
+			if k, v, ok := strings.Cut(line, " = "); ok && !strings.HasPrefix(line, "#") {
+				v, _, _ = strings.Cut(v, "  # ")
+				kept = append(kept, strings.TrimSpace(k)+"="+v)
+			}
+		}
+		return kept
+	}
+	if a, b := values(first), values(second); len(a) < 10 || strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Fatalf("round trip changed the configuration:\n%s\n---\n%s", first, second)
+	}
+
 	if err := os.WriteFile(file, []byte("listne = \"x\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -115,11 +115,26 @@ func configFile(cmd *cobra.Command) (map[string]any, error) {
 	return m, nil
 }
 
-// setFromFile sets a flag from a TOML value (string, number or boolean).
+// setFromFile sets a flag from a TOML value: a string, number or boolean,
+// or for a list flag an array of strings (or one comma-separated string).
 func setFromFile(f *pflag.Flag, v any) error {
 	switch t := v.(type) {
 	case string, bool, int64, float64:
 		return f.Value.Set(fmt.Sprint(t))
+	case []any:
+		sv, ok := f.Value.(pflag.SliceValue)
+		if !ok {
+			return fmt.Errorf("want a string, number or boolean, got an array")
+		}
+		items := make([]string, len(t))
+		for i, e := range t {
+			s, ok := e.(string)
+			if !ok {
+				return fmt.Errorf("array member %d: want a string, got %T", i+1, e)
+			}
+			items[i] = s
+		}
+		return sv.Replace(items)
 	}
 	return fmt.Errorf("want a string, number or boolean, got %T", v)
 }

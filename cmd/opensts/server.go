@@ -11,10 +11,12 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/opensts/opensts/audit"
 	"github.com/opensts/opensts/certs"
@@ -393,15 +395,17 @@ func printConfig(cmd *cobra.Command, c serverConfig) {
 	w := cmd.OutOrStdout()
 	sources := flagSources(cmd)
 	fmt.Fprintf(w, "# effective configuration of opensts server (flag > environment > file > default)\n")
+	fmt.Fprintf(w, "# It is a valid --config file, but for redacted secrets.\n")
 	for _, f := range sortedFlags(cmd) {
-		if f.Name == "print-config" || f.Name == "help" {
+		switch f.Name {
+		case "print-config", "help":
+			continue
+		case "config":
+			// A configuration file does not name another one.
+			fmt.Fprintf(w, "# config: %s  # %s\n", strconv.Quote(f.Value.String()), sources[f.Name])
 			continue
 		}
-		v := f.Value.String()
-		if f.Name == "store" {
-			v = node.RedactDSN(v)
-		}
-		fmt.Fprintf(w, "%-21s = %s  # %s\n", f.Name, strconv.Quote(v), sources[f.Name])
+		fmt.Fprintf(w, "%-21s = %s  # %s\n", f.Name, tomlValue(f), sources[f.Name])
 	}
 	fmt.Fprintf(w, "\n# environment only\n")
 	for _, name := range []string{"OPENSTS_ROOT_ACCESS_KEY_ID", "OPENSTS_ROOT_SECRET_ACCESS_KEY", "OPENSTS_ACCOUNT_ID", "OPENSTS_MASTER_KEY"} {
@@ -417,4 +421,22 @@ func printConfig(cmd *cobra.Command, c serverConfig) {
 	if os.Getenv("OPENSTS_MASTER_KEY") == "" {
 		fmt.Fprintf(w, "# master key file: %s\n", filepath.Join(c.DataDir, "master.key"))
 	}
+}
+
+// tomlValue is a flag's value as a TOML string, or an array of strings
+// for a list flag (--trusted-proxy); --store's password is redacted.
+func tomlValue(f *pflag.Flag) string {
+	if sv, ok := f.Value.(pflag.SliceValue); ok {
+		items := sv.GetSlice()
+		quoted := make([]string, len(items))
+		for i, v := range items {
+			quoted[i] = strconv.Quote(v)
+		}
+		return "[" + strings.Join(quoted, ", ") + "]"
+	}
+	v := f.Value.String()
+	if f.Name == "store" {
+		v = node.RedactDSN(v)
+	}
+	return strconv.Quote(v)
 }
