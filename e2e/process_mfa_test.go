@@ -3,10 +3,12 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -127,4 +129,63 @@ func scanPrompts(data []byte, atEOF bool) (int, []byte, error) {
 		return len(data), data, nil
 	}
 	return 0, nil, nil
+}
+
+// Ctrl-C (SIGINT) or SIGTERM at the code prompt stops `opensts mfa enroll`
+// at once and deletes the half-made device, so running it again works.
+func TestProcess_EnrollInterrupted(t *testing.T) {
+	p := startServer(t, procRootEnv("111122223333"), "--data-dir", t.TempDir())
+	e := procEnv(t, p, procRoot)
+	e.mustUser("carol")
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		cmd := exec.Command(opensts(t), "mfa", "enroll", "--user", "carol", "--endpoint-url", p.url)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
+			"AWS_ACCESS_KEY_ID=" + procRoot.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + procRoot.SecretAccessKey, "AWS_REGION=us-east-1",
+			"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}
+		stdin, err := cmd.StdinPipe() // kept open: the prompt waits
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stdin.Close()
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stdout)
+		sc.Split(scanPrompts)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "First code from the app: ") {
+				break
+			}
+		}
+		if err := cmd.Process.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+		go io.Copy(io.Discard, stdout)
+		waited := make(chan error, 1)
+		go func() { waited <- cmd.Wait() }()
+		select {
+		case err := <-waited:
+			if err == nil || !strings.Contains(stderr.String(), "interrupted") {
+				t.Fatalf("%v: mfa enroll ended with %v:\n%s", sig, err, stderr.String())
+			}
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("%v: mfa enroll still waits at its prompt", sig)
+		}
+		list, err := e.iam(procRoot).ListVirtualMFADevices(context.Background(), &iam.ListVirtualMFADevicesInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range list.VirtualMFADevices {
+			if strings.HasSuffix(aws.ToString(d.SerialNumber), "/carol") {
+				t.Fatalf("%v: the half-made device %s was left behind", sig, aws.ToString(d.SerialNumber))
+			}
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -142,16 +143,42 @@ func runEnroll(ctx context.Context, stdin io.Reader, out io.Writer, c enrollConf
 		}
 		fmt.Fprintf(out, "QR code written to %s\n\n", c.PNG)
 	}
-	lines := bufio.NewScanner(stdin)
+	// Lines are read beside the prompts, so that Ctrl-C or SIGTERM (which
+	// cancel ctx) stop a prompt that waits for input, and the device is
+	// deleted as on end of input.
+	type line struct {
+		text string
+		err  error
+	}
+	lines, done := make(chan line), make(chan struct{})
+	defer close(done)
+	go func() {
+		sc := bufio.NewScanner(stdin)
+		for sc.Scan() {
+			select {
+			case lines <- line{text: sc.Text()}:
+			case <-done:
+				return
+			}
+		}
+		err := sc.Err()
+		if err == nil {
+			err = io.ErrUnexpectedEOF
+		}
+		select {
+		case lines <- line{err: err}:
+		case <-done:
+		}
+	}()
 	ask := func(prompt string) (string, error) {
 		fmt.Fprint(out, prompt)
-		if !lines.Scan() {
-			if err := lines.Err(); err != nil {
-				return "", err
-			}
-			return "", io.ErrUnexpectedEOF
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(out)
+			return "", fmt.Errorf("enrolment interrupted: %w", context.Cause(ctx))
+		case l := <-lines:
+			return strings.TrimSpace(l.text), l.err
 		}
-		return strings.TrimSpace(lines.Text()), nil
 	}
 	for attempt := 1; ; attempt++ {
 		code1, err := ask("First code from the app: ")
@@ -180,6 +207,9 @@ func runEnroll(ctx context.Context, stdin io.Reader, out io.Writer, c enrollConf
 // abandon deletes the device a failed enrolment created, so a retry can use
 // the same name.
 func abandon(ctx context.Context, client *iam.Client, serial string, cause error) error {
+	// The cleanup runs even when ctx was cancelled by a signal.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
 	if _, err := client.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)}); err != nil {
 		return errors.Join(cause, fmt.Errorf("delete the unfinished device %s: %w", serial, err))
 	}
