@@ -79,6 +79,9 @@ type DB struct {
 // own. Errors never contain the DSN's password.
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	db, err := open(ctx, dsn)
+	if refused := refusal(err); refused != nil {
+		err = refused
+	}
 	if err != nil {
 		// pgx quotes pieces of a DSN it cannot parse (a host, a query
 		// parameter), which in a malformed one may be pieces of the password.
@@ -355,6 +358,18 @@ func classify(err error, kind opKind) error {
 		return unavailable(err)
 	}
 	return err
+}
+
+// refusal is the error to report for a server that answered but refused
+// the store URL's user, password or database (SQLSTATE class 28, 3D000):
+// a mistake in the configuration, not the unavailable service the API
+// calls it while serving. Nil for any other error.
+func refusal(err error) error {
+	var pe *pgconn.PgError
+	if err == nil || !errors.As(err, &pe) || !(strings.HasPrefix(pe.Code, "28") || pe.Code == "3D000") {
+		return nil
+	}
+	return fmt.Errorf("the database server refused the connection: %s (SQLSTATE %s); check the user, password and database name in the store URL", pe.Message, pe.Code)
 }
 
 // unavailable wraps err with opensts.ErrUnavailable unless it already is.

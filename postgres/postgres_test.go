@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -192,7 +193,8 @@ func TestOpenUnreachable(t *testing.T) {
 	}
 }
 
-// A wrong password is reported without the password.
+// A wrong password is reported without the password, as the
+// configuration mistake it is: not as an unavailable service.
 func TestOpenWrongPassword(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	if pgtest.Password(dsn) == "" {
@@ -208,11 +210,30 @@ func TestOpenWrongPassword(t *testing.T) {
 		db.Close()
 		t.Fatal("Open with a wrong password succeeded")
 	}
-	if !errors.Is(err, opensts.ErrUnavailable) {
-		t.Errorf("Open with a wrong password: %v, want ErrUnavailable", err)
+	if errors.Is(err, opensts.ErrUnavailable) || !strings.Contains(err.Error(), "SQLSTATE 28P01") ||
+		!strings.Contains(err.Error(), "check the user, password and database name") {
+		t.Errorf("Open with a wrong password: %v, want the refusal named as such", err)
 	}
 	if strings.Contains(err.Error(), wrong) || strings.Contains(err.Error(), pgtest.Password(dsn)) {
 		t.Errorf("error shows a password: %v", err)
+	}
+}
+
+// So is a database that does not exist.
+func TestOpenMissingDatabase(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme != "postgres" {
+		t.Skipf("not a URL DSN: %v", err)
+	}
+	u.Path = "/opensts_no_such_database"
+	db, err := postgres.Open(t.Context(), u.String())
+	if err == nil {
+		db.Close()
+		t.Fatal("Open of a missing database succeeded")
+	}
+	if errors.Is(err, opensts.ErrUnavailable) || !strings.Contains(err.Error(), "SQLSTATE 3D000") {
+		t.Errorf("Open of a missing database: %v, want the refusal named as such", err)
 	}
 }
 
