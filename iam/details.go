@@ -257,7 +257,7 @@ func (s *Service) detailSection(ctx context.Context, accountID, letter string, o
 				used = append(used, p)
 			}
 		}
-		page, err := pageOf(used, func(p opensts.ManagedPolicy) string { return p.Name }, ListInput{Marker: nilIfEmpty(opt.Marker), MaxItems: ptr(int64(opt.Limit()))})
+		page, err := pageItems(used, func(p opensts.ManagedPolicy) string { return p.Name }, opt)
 		if err != nil {
 			return 0, "", err
 		}
@@ -309,12 +309,3 @@ func allPages[T any](list func(opensts.ListOptions) (opensts.Page[T], error)) ([
 		opt.Marker = page.Marker
 	}
 }
-
-func nilIfEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func ptr[T any](v T) *T { return &v }

@@ -130,7 +130,11 @@ func (in ListInput) options(pathPrefix *string) opensts.ListOptions {
 // versions, a user's tags): the marker is the key of the first item of the
 // next page, and a marker that names no item is InvalidInput.
 func pageOf[T any](items []T, key func(T) string, li ListInput) (opensts.Page[T], error) {
-	opt := li.options(nil)
+	return pageItems(items, key, li.options(nil))
+}
+
+// pageItems is pageOf with the listing options already read.
+func pageItems[T any](items []T, key func(T) string, opt opensts.ListOptions) (opensts.Page[T], error) {
 	start := 0
 	if opt.Marker != "" {
 		start = slices.IndexFunc(items, func(it T) bool { return key(it) == opt.Marker })

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/opensts/opensts"
@@ -573,19 +572,15 @@ func (s *Service) ListPolicies(ctx context.Context, caller *opensts.Principal, i
 		if err != nil {
 			return page, err
 		}
-		start := 0
-		if next != "" {
-			if start = slices.IndexFunc(aws, func(p opensts.ManagedPolicy) bool { return p.Name == next }); start < 0 {
-				return page, opensts.Errorf(opensts.ErrInvalidInput, "Invalid Marker.")
-			}
-		} else if ok {
-			start = len(aws)
+		if ok && next == "" {
+			aws = nil // "aws.": that part is done
 		}
-		end := min(start+opt.Limit(), len(aws))
-		page.Items = aws[start:end]
+		if page, err = pageItems(aws, func(p opensts.ManagedPolicy) string { return p.Name }, opensts.ListOptions{Marker: next, MaxItems: opt.MaxItems}); err != nil {
+			return page, err
+		}
 		switch {
-		case end < len(aws):
-			page.Marker = awsMarker + aws[end].Name
+		case page.Marker != "":
+			page.Marker = awsMarker + page.Marker
 			return page, nil
 		case scope == "AWS":
 			return page, nil
