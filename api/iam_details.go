@@ -46,52 +46,45 @@ func (s *Server) getAccountAuthorizationDetails(ctx context.Context, c *call) (*
 	if err != nil {
 		return nil, err
 	}
+	// Each detail is its entity's list element (userNode, groupNode) with
+	// the entity's policies after it.
 	users := make([]*node, 0, len(d.Users))
 	for _, e := range d.Users {
 		u := e.User
-		n := el("", leaf("Path", u.Path), leaf("UserName", u.Name), leaf("UserId", u.ID), leaf("Arn", u.ARN()), timeLeaf("CreateDate", u.CreatedAt),
-			inlineDetails("UserPolicyList", e.Inline))
 		groups := make([]*node, 0, len(e.Groups))
 		for _, g := range e.Groups {
 			groups = append(groups, leaf("", g))
 		}
-		n.kids = append(n.kids, list("GroupList", groups), attachedDetails(e.Attached))
-		n.kids = compact(append(n.kids, boundaryNode(u.PermissionsBoundary), tagsNode(u.Tags)))
+		n := userNode("", *u, false)
+		n.kids = compact(append(n.kids, inlineDetails("UserPolicyList", e.Inline), list("GroupList", groups), attachedDetails(e.Attached),
+			boundaryNode(u.PermissionsBoundary), tagsNode(u.Tags)))
 		users = append(users, n)
 	}
 	groups := make([]*node, 0, len(d.Groups))
 	for _, e := range d.Groups {
-		g := e.Group
-		groups = append(groups, el("", leaf("Path", g.Path), leaf("GroupName", g.Name), leaf("GroupId", g.ID), leaf("Arn", g.ARN()),
-			timeLeaf("CreateDate", g.CreatedAt), inlineDetails("GroupPolicyList", e.Inline), attachedDetails(e.Attached)))
+		n := groupNode("", *e.Group)
+		n.kids = append(n.kids, inlineDetails("GroupPolicyList", e.Inline), attachedDetails(e.Attached))
+		groups = append(groups, n)
 	}
 	roles := make([]*node, 0, len(d.Roles))
 	for _, e := range d.Roles {
+		// RoleDetail has no Description nor MaxSessionDuration: not roleNode.
 		r := e.Role
-		used := el("RoleLastUsed")
-		if !r.LastUsed.IsZero() {
-			used.kids = append(used.kids, timeLeaf("LastUsedDate", r.LastUsed), leaf("Region", r.LastUsedRegion))
-		}
 		roles = append(roles, el("", leaf("Path", r.Path), leaf("RoleName", r.Name), leaf("RoleId", r.ID), leaf("Arn", r.ARN()),
 			timeLeaf("CreateDate", r.CreatedAt), leaf("AssumeRolePolicyDocument", iam.EncodeDocument(r.TrustPolicy)),
 			list("InstanceProfileList", nil), inlineDetails("RolePolicyList", e.Inline), attachedDetails(e.Attached),
-			boundaryNode(r.PermissionsBoundary), tagsNode(r.Tags), used))
+			boundaryNode(r.PermissionsBoundary), tagsNode(r.Tags), lastUsedNode(*r)))
 	}
 	policies := make([]*node, 0, len(d.Policies))
 	for _, pd := range d.Policies {
-		n := policyNode("", pd.Policy, true)
+		p := pd.Policy
+		p.Tags = nil // ManagedPolicyDetail has no Tags
+		n := policyNode("", p, true)
 		versions := make([]*node, 0, len(pd.Versions))
 		for _, v := range pd.Versions {
 			versions = append(versions, versionNode("", v, true))
 		}
-		// ManagedPolicyDetail has no Tags; its versions come last.
-		kept := n.kids[:0]
-		for _, k := range n.kids {
-			if k.name != "Tags" {
-				kept = append(kept, k)
-			}
-		}
-		n.kids = append(kept, list("PolicyVersionList", versions))
+		n.kids = append(n.kids, list("PolicyVersionList", versions))
 		policies = append(policies, n)
 	}
 	return pageNodes(el("", list("UserDetailList", users), list("GroupDetailList", groups), list("RoleDetailList", roles),

@@ -34,13 +34,18 @@ func roleNode(name string, r opensts.Role, view roleView) *node {
 	}
 	n.kids = compact(append(n.kids, boundaryNode(r.PermissionsBoundary), tagsNode(r.Tags)))
 	if view == roleFull {
-		used := el("RoleLastUsed")
-		if !r.LastUsed.IsZero() {
-			used.kids = append(used.kids, timeLeaf("LastUsedDate", r.LastUsed), leaf("Region", r.LastUsedRegion))
-		}
-		n.kids = append(n.kids, used)
+		n.kids = append(n.kids, lastUsedNode(r))
 	}
 	return n
+}
+
+// lastUsedNode is a role's RoleLastUsed element (empty while never used).
+func lastUsedNode(r opensts.Role) *node {
+	used := el("RoleLastUsed")
+	if !r.LastUsed.IsZero() {
+		used.kids = append(used.kids, timeLeaf("LastUsedDate", r.LastUsed), leaf("Region", r.LastUsedRegion))
+	}
+	return used
 }
 
 func roleRef(p params) iam.RoleRef { return iam.RoleRef{RoleName: p.get("RoleName")} }
