@@ -277,21 +277,25 @@ func AttachedPolicy(accountID, policyID string, name, path *string) (opensts.Att
 	if name != nil && path != nil {
 		return opensts.AttachedPolicy{Name: *name, ARN: opensts.PolicyARN(accountID, *path, *name)}, nil
 	}
-	p, _, ok := opensts.AWSManagedPolicyByID(policyID)
-	if !ok {
-		return opensts.AttachedPolicy{}, fmt.Errorf("attachment of policy %s, which does not exist", policyID)
-	}
-	return opensts.AttachedPolicy{Name: p.Name, ARN: p.ARN()}, nil
+	p, _, err := attachedAWSPolicy(policyID)
+	return opensts.AttachedPolicy{Name: p.Name, ARN: p.ARN()}, err
 }
 
 // AWSDocument is the identity document of an attached AWS managed policy,
 // found by its policy id.
 func AWSDocument(source opensts.PolicySource, policyID string) (opensts.PolicyDocument, error) {
+	p, doc, err := attachedAWSPolicy(policyID)
+	return opensts.PolicyDocument{Source: source, ID: p.ARN(), Document: doc}, err
+}
+
+// attachedAWSPolicy resolves the policy of an attachment that names no
+// stored policy: it must be an AWS managed policy.
+func attachedAWSPolicy(policyID string) (opensts.ManagedPolicy, string, error) {
 	p, doc, ok := opensts.AWSManagedPolicyByID(policyID)
 	if !ok {
-		return opensts.PolicyDocument{}, fmt.Errorf("attachment of policy %s, which does not exist", policyID)
+		return p, "", fmt.Errorf("attachment of policy %s, which does not exist", policyID)
 	}
-	return opensts.PolicyDocument{Source: source, ID: p.ARN(), Document: doc}, nil
+	return p, doc, nil
 }
 
 // PageAttached pages the policies attached to one owner, which are few (a
