@@ -35,6 +35,13 @@ var (
 	// ErrInvalidAuthorizationMessage: DecodeAuthorizationMessage was given
 	// a message OpenSTS did not encode, or that has expired.
 	ErrInvalidAuthorizationMessage = errors.New("invalid authorization message")
+	// ErrInvalidIdentityToken: a web identity token (or SAML assertion)
+	// that OpenSTS could not validate; ErrIdentityTokenExpired one whose
+	// validity has passed; ErrIDPCommunication an identity provider that
+	// could not be reached (roles-spec §3.8). Clients retry the last.
+	ErrInvalidIdentityToken = errors.New("invalid identity token")
+	ErrIdentityTokenExpired = errors.New("identity token expired")
+	ErrIDPCommunication     = errors.New("identity provider communication error")
 )
 
 // Error is a domain error whose Message is safe to show to the caller. Kind is
