@@ -58,6 +58,9 @@ func (k SessionKind) String() string {
 
 func (k SessionKind) roleSession() bool { return k == AssumedRole || k == WebIdentity || k == SAML }
 
+// federated kinds are role sessions an identity provider vouched for.
+func (k SessionKind) federated() bool { return k == WebIdentity || k == SAML }
+
 // Tag is a session tag; Transitive tags pass on to role sessions chained
 // from this one (AssumeRole's TransitiveTagKeys).
 type Tag struct {
@@ -74,13 +77,15 @@ type Tag struct {
 //   - Kind Federation with Holder Root or User and a SessionName (the
 //     federated user's name);
 //   - the role kinds (AssumedRole, WebIdentity, SAML) with Holder Role and a
-//     SessionName (the role session name).
+//     SessionName (the role session name);
+//   - WebIdentity and SAML, and only they, with a ProviderID and a Subject.
 //
 // AccessKeyID, SecretAccessKey, AccountID, HolderID, IssuedAt and ExpiresAt
 // are required, and ExpiresAt is after IssuedAt. At most 64 tags. Field
 // bounds, in bytes, are those of PackedBudget's arithmetic: access key ids
 // and HolderID 32, SecretAccessKey 64, AccountID 12, SessionName and
-// SourceIdentity 64.
+// SourceIdentity 64, ProviderID 32, Subject and Audience 255 (IAM's bounds
+// of SubjectFromWebIdentityToken and of a client id), SubjectType 64.
 //
 // Empty and nil PolicyARNs or Tags are the same; Open returns nil for them.
 type Claims struct {
@@ -97,8 +102,17 @@ type Claims struct {
 	SessionName string
 	// SourceAccessKeyID is the long-term key that requested the session,
 	// directly or through a chain; empty when none did (web identity, SAML).
-	SourceAccessKeyID  string
-	SourceIdentity     string // AssumeRole's SourceIdentity, kept through chaining
+	SourceAccessKeyID string
+	SourceIdentity    string // AssumeRole's SourceIdentity, kept through chaining
+	// ProviderID, Subject, Audience and SubjectType are who an identity
+	// provider vouched for, in web identity and SAML sessions only (and
+	// required there but SubjectType): the OIDC or SAML provider's unique
+	// id, the token's sub (the assertion's NameID), the audience that
+	// matched and, for SAML, the NameID's format.
+	ProviderID         string
+	Subject            string
+	Audience           string
+	SubjectType        string
 	IssuedAt           time.Time
 	ExpiresAt          time.Time
 	MFAAuthenticatedAt time.Time // zero when MFA was not proven
@@ -132,6 +146,10 @@ const (
 	maxHolderIDLen    = 32
 	maxSessionNameLen = 64
 	maxSourceIDLen    = 64
+	maxProviderIDLen  = 32
+	maxSubjectLen     = 255
+	maxAudienceLen    = 255
+	maxSubjectTypeLen = 64
 	maxTags           = 64 // the transitive flags are one bit each in a uint64
 )
 
@@ -155,6 +173,10 @@ func (c *Claims) check() error {
 		return fmt.Errorf("%w: expiry must be after issue time", ErrInvalidClaims)
 	case len(c.Tags) > maxTags:
 		return fmt.Errorf("%w: %d tags, at most %d", ErrInvalidClaims, len(c.Tags), maxTags)
+	case c.Kind.federated() && (c.ProviderID == "" || c.Subject == ""):
+		return fmt.Errorf("%w: %s session without a provider and subject", ErrInvalidClaims, c.Kind)
+	case !c.Kind.federated() && (c.ProviderID != "" || c.Subject != "" || c.Audience != "" || c.SubjectType != ""):
+		return fmt.Errorf("%w: federated identity on a %s session", ErrInvalidClaims, c.Kind)
 	}
 	for _, f := range [...]struct {
 		name string
@@ -168,6 +190,10 @@ func (c *Claims) check() error {
 		{"session name", len(c.SessionName), maxSessionNameLen},
 		{"source access key id", len(c.SourceAccessKeyID), maxKeyIDLen},
 		{"source identity", len(c.SourceIdentity), maxSourceIDLen},
+		{"provider id", len(c.ProviderID), maxProviderIDLen},
+		{"subject", len(c.Subject), maxSubjectLen},
+		{"audience", len(c.Audience), maxAudienceLen},
+		{"subject type", len(c.SubjectType), maxSubjectTypeLen},
 	} {
 		if f.len > f.max {
 			return fmt.Errorf("%w: %s is %d bytes, at most %d", ErrInvalidClaims, f.name, f.len, f.max)
@@ -226,10 +252,20 @@ func (c *Claims) v1() bool {
 //	transitive   uvarint bit set over Tags: bit i = Tags[i] is transitive
 //	packed, padding as version 1
 //
+// Version 3 is version 2 with the federated identity of web identity and
+// SAML sessions, which only version 3 holds and only they carry:
+//
+//	version      1 byte (0x03)
+//	…            as version 2, up to and including the transitive bit set
+//	4 strings    ProviderID, Subject, Audience, SubjectType
+//	packed, padding as version 1
+//
 // Nothing may follow.
 const (
 	claimsV1     = 0x01
 	claimsV2     = 0x02
+	claimsV3     = 0x03
+	v3Strings    = 4
 	flagMFA      = 1 << 0
 	flagPadding  = 1 << 1
 	knownFlags   = flagMFA | flagPadding
@@ -249,13 +285,16 @@ func appendClaims(b []byte, c *Claims, packed []byte, pad int) []byte {
 	if pad > 0 {
 		flags |= flagPadding
 	}
-	if c.v1() {
+	switch {
+	case c.v1():
 		typ := byte(c.Holder)
 		if c.Kind == Federation {
 			typ = v1Federated
 		}
 		b = append(b, claimsV1, byte(c.Kind), typ, flags)
-	} else {
+	case c.Kind.federated():
+		b = append(b, claimsV3, byte(c.Kind), byte(c.Holder), flags)
+	default:
 		b = append(b, claimsV2, byte(c.Kind), byte(c.Holder), flags)
 	}
 	b = binary.AppendVarint(b, c.IssuedAt.Unix())
@@ -284,6 +323,11 @@ func appendClaims(b []byte, c *Claims, packed []byte, pad int) []byte {
 			}
 		}
 		b = binary.AppendUvarint(b, transitive)
+		if c.Kind.federated() {
+			for _, s := range [v3Strings]string{c.ProviderID, c.Subject, c.Audience, c.SubjectType} {
+				b = appendString(b, s)
+			}
+		}
 	}
 	b = binary.AppendUvarint(b, uint64(len(packed)))
 	b = append(b, packed...)
@@ -299,10 +343,10 @@ func appendClaims(b []byte, c *Claims, packed []byte, pad int) []byte {
 // present.
 func decodeClaims(pt []byte) (Claims, bool) {
 	var c Claims
-	if len(pt) < minClaimsLen || (pt[0] != claimsV1 && pt[0] != claimsV2) {
+	if len(pt) < minClaimsLen || pt[0] < claimsV1 || pt[0] > claimsV3 {
 		return Claims{}, false
 	}
-	v2 := pt[0] == claimsV2
+	v2, v3 := pt[0] >= claimsV2, pt[0] == claimsV3
 	c.Kind = SessionKind(pt[1])
 	flags := pt[3]
 	switch {
@@ -310,7 +354,8 @@ func decodeClaims(pt []byte) (Claims, bool) {
 		return Claims{}, false
 	case v2:
 		c.Holder = HolderType(pt[2])
-		if c.Kind < SessionToken || c.Kind > SAML || c.Holder < Root || c.Holder > Role || c.Kind.roleSession() != (c.Holder == Role) {
+		if c.Kind < SessionToken || c.Kind > SAML || c.Holder < Root || c.Holder > Role || c.Kind.roleSession() != (c.Holder == Role) ||
+			c.Kind.federated() != v3 {
 			return Claims{}, false
 		}
 	default:
@@ -349,6 +394,22 @@ func decodeClaims(pt []byte) (Claims, bool) {
 	if v2 {
 		c.SessionName, c.SourceAccessKeyID, c.SourceIdentity = str(4), str(5), str(6)
 		transitive = d.uvarint()
+		if v3 {
+			var fed [v3Strings][2]int
+			fstart := d.off
+			for i := range fed {
+				fed[i] = d.span()
+			}
+			if d.bad {
+				return Claims{}, false
+			}
+			f := string(pt[fstart:d.off])
+			fstr := func(i int) string { return f[fed[i][0]-fstart : fed[i][1]-fstart] }
+			c.ProviderID, c.Subject, c.Audience, c.SubjectType = fstr(0), fstr(1), fstr(2), fstr(3)
+			if c.ProviderID == "" || c.Subject == "" {
+				return Claims{}, false
+			}
+		}
 	} else {
 		c.SessionName, c.SourceAccessKeyID = str(6), str(7)
 		if c.Kind == Federation {

@@ -50,6 +50,12 @@ func corpusClaims() map[string]Claims {
 		"valid-user-session": sessionClaims(),
 		"valid-root-mfa":     root,
 		"valid-federation":   federationClaims(),
+		"valid-web-identity": func() Claims {
+			c := sessionClaims()
+			c.Kind, c.Holder, c.HolderID, c.SessionName, c.SourceAccessKeyID = WebIdentity, Role, "AROAQ3EGUWQW6EXAMPLE1", "gha-42", ""
+			c.ProviderID, c.Subject, c.Audience = "OIDPQ3EGUWQW6EXAMPLE", "repo:octo-org/octo-repo:ref:refs/heads/main", "sts.amazonaws.com"
+			return c
+		}(),
 		"valid-federation-max": func() Claims {
 			c := big
 			c.ExpiresAt = t0.Add(129600 * time.Second)

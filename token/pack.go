@@ -28,11 +28,16 @@ import (
 //	  packed length prefix (uvarint of ≤ 2048)                      =   2
 //	                                                                  ---
 //	                                                                  353
-//	so the packed section may take up to 3039 - 353 = 2686 bytes.
+//	and version 3 (a web identity or SAML session) adds its federated
+//	identity:
+//	  provider id 1 + 32, subject type 1 + 64                        =  98
+//	  subject, audience: 2 × (2 + 255)                              = 514
+//	                                                                  ---
+//	                                                                  965
+//	so the packed section may take up to 3039 - 965 = 2074 bytes.
 //	(Version 1 takes at most 280: no source identity nor transitive set.)
 //
-// 2048 is the round number below that, and the budget version 1 had: the
-// bytes left over are room for claims a later format version adds.
+// 2048 is the round number below that, and the budget version 1 had.
 // TestBudgetArithmetic seals the worst case and checks the result.
 const PackedBudget = 2048
 

@@ -461,6 +461,25 @@ func TestSeal_InvalidClaims(t *testing.T) {
 		"holder id 33 bytes":          func(c *Claims) { c.HolderID = strings.Repeat("U", 33) },
 		"source identity 65 bytes":    func(c *Claims) { c.SourceIdentity = strings.Repeat("i", 65) },
 		"source key id 33 bytes":      func(c *Claims) { c.SourceAccessKeyID = strings.Repeat("A", 33) },
+		"web identity without provider": func(c *Claims) {
+			c.Kind, c.Holder, c.SessionName, c.Subject = WebIdentity, Role, "s", "sub"
+		},
+		"SAML without subject": func(c *Claims) {
+			c.Kind, c.Holder, c.SessionName, c.ProviderID = SAML, Role, "s", "SAMLP"
+		},
+		"role session with a provider": func(c *Claims) {
+			c.Kind, c.Holder, c.SessionName, c.ProviderID, c.Subject = AssumedRole, Role, "s", "OIDP", "sub"
+		},
+		"session token with an audience": func(c *Claims) { c.Audience = "sts.amazonaws.com" },
+		"subject 256 bytes": func(c *Claims) {
+			c.Kind, c.Holder, c.SessionName, c.ProviderID, c.Subject = WebIdentity, Role, "s", "OIDP", strings.Repeat("u", 256)
+		},
+		"audience 256 bytes": func(c *Claims) {
+			c.Kind, c.Holder, c.SessionName, c.ProviderID, c.Subject, c.Audience = WebIdentity, Role, "s", "OIDP", "u", strings.Repeat("a", 256)
+		},
+		"provider id 33 bytes": func(c *Claims) {
+			c.Kind, c.Holder, c.SessionName, c.ProviderID, c.Subject = WebIdentity, Role, "s", strings.Repeat("P", 33), "u"
+		},
 		"session name 65 bytes (fed)": func(c *Claims) {
 			c.Kind, c.SessionName = Federation, strings.Repeat("f", 65)
 		},
@@ -491,7 +510,11 @@ func maxOtherClaims() Claims {
 	return Claims{
 		AccessKeyID:        "ASIA" + strings.Repeat("K", maxKeyIDLen-4),
 		SecretAccessKey:    strings.Repeat("s", maxSecretLen),
-		Kind:               AssumedRole,
+		Kind:               WebIdentity,
+		ProviderID:         "OIDP" + strings.Repeat("P", maxProviderIDLen-4),
+		Subject:            strings.Repeat("u", maxSubjectLen),
+		Audience:           strings.Repeat("a", maxAudienceLen),
+		SubjectType:        strings.Repeat("t", maxSubjectTypeLen),
 		Holder:             Role,
 		AccountID:          "123456789012",
 		HolderID:           "AROA" + strings.Repeat("U", maxHolderIDLen-4),
@@ -515,7 +538,8 @@ func allTransitive() []Tag {
 }
 
 // TestBudgetArithmetic proves PackedBudget's comment: the longest other
-// claims take exactly 353 bytes of plaintext, and with a packed section of
+// claims (a version 3 web identity session) take exactly 965 bytes of
+// plaintext, and with a packed section of
 // PackedBudget bytes the token still fits MaxTokenLen.
 func TestBudgetArithmetic(t *testing.T) {
 	c := maxOtherClaims()
@@ -527,11 +551,16 @@ func TestBudgetArithmetic(t *testing.T) {
 	for i := range packed {
 		packed[i] = byte(i*7 + 3)
 	}
-	if got := len(appendClaims(nil, &c, packed, 0)) - PackedBudget; got != 353 {
-		t.Fatalf("other claims take %d bytes, PackedBudget's comment says 353", got)
+	if got := len(appendClaims(nil, &c, packed, 0)) - PackedBudget; got != 965 {
+		t.Fatalf("other claims take %d bytes, PackedBudget's comment says 965", got)
 	}
-	if maxPlaintext-353 < PackedBudget {
-		t.Fatalf("budget %d exceeds the %d bytes left", PackedBudget, maxPlaintext-353)
+	if maxPlaintext-965 < PackedBudget {
+		t.Fatalf("budget %d exceeds the %d bytes left", PackedBudget, maxPlaintext-965)
+	}
+	role := c
+	role.Kind, role.ProviderID, role.Subject, role.Audience, role.SubjectType = AssumedRole, "", "", "", ""
+	if got := len(appendClaims(nil, &role, packed, 0)) - PackedBudget; got != 353 {
+		t.Fatalf("a version 2 role session's other claims take %d bytes, PackedBudget's comment says 353", got)
 	}
 	r := mustRing(t, testKey(1, "a"))
 	tok, err := r.seal(&c, packed)

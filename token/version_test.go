@@ -59,7 +59,8 @@ func TestClaims_ReadsVersion1(t *testing.T) {
 
 // Seal writes version 1 for what version 1 holds, so the previous release
 // reads every GetSessionToken and GetFederationToken session a new node
-// issues, and version 2 only for what it cannot hold.
+// issues, version 2 for other AssumeRole sessions, and version 3 only for
+// web identity and SAML sessions.
 func TestClaims_WritesLowestVersion(t *testing.T) {
 	role := sessionClaims()
 	role.Kind, role.Holder, role.HolderID, role.SessionName = AssumedRole, Role, "AROAQ3EGUWQW6EXAMPLE1", "deploy@ci"
@@ -71,12 +72,23 @@ func TestClaims_WritesLowestVersion(t *testing.T) {
 		c    Claims
 		want byte
 	}{
-		"GetSessionToken":             {sessionClaims(), claimsV1},
-		"GetFederationToken":          {federationClaims(), claimsV1},
-		"AssumeRole":                  {role, claimsV2},
-		"a source identity":           {withSourceIdentity, claimsV2},
-		"a transitive tag":            {transitive, claimsV2},
-		"web identity, no source key": {func() Claims { c := role; c.Kind, c.SourceAccessKeyID = WebIdentity, ""; return c }(), claimsV2},
+		"GetSessionToken":    {sessionClaims(), claimsV1},
+		"GetFederationToken": {federationClaims(), claimsV1},
+		"AssumeRole":         {role, claimsV2},
+		"a source identity":  {withSourceIdentity, claimsV2},
+		"a transitive tag":   {transitive, claimsV2},
+		"web identity": {func() Claims {
+			c := role
+			c.Kind, c.SourceAccessKeyID = WebIdentity, ""
+			c.ProviderID, c.Subject, c.Audience = "OIDPQ3EGUWQW6EXAMPLE", "repo:octo-org/octo-repo:ref:refs/heads/main", "sts.amazonaws.com"
+			return c
+		}(), claimsV3},
+		"SAML": {func() Claims {
+			c := role
+			c.Kind, c.SourceAccessKeyID = SAML, ""
+			c.ProviderID, c.Subject, c.Audience, c.SubjectType = "SAMLQ3EGUWQW6EXAMPLE", "alice", "https://signin.aws.amazon.com/saml", "persistent"
+			return c
+		}(), claimsV3},
 	} {
 		t.Run(name, func(t *testing.T) {
 			packed, _ := Pack(tc.c.Policy, tc.c.PolicyARNs, tc.c.Tags)
@@ -118,5 +130,32 @@ func TestClaims_RefusesInconsistentVersions(t *testing.T) {
 	role.Kind, role.SessionName = AssumedRole, "s"
 	if _, ok := decodeClaims(appendV1(role, 2, "", "", nil)); ok {
 		t.Fatal("a version 1 role session decoded")
+	}
+
+	// Version 3 is the federated kinds' and only theirs: a web identity
+	// session written as version 2, or an AssumeRole session written as
+	// version 3, does not decode; nor does one without its provider.
+	web := role
+	web.Holder, web.HolderID = Role, "AROAQ3EGUWQW6EXAMPLE1"
+	web.Kind, web.ProviderID, web.Subject, web.Audience = WebIdentity, "OIDPQ3EGUWQW6EXAMPLE", "sub-1", "sts.amazonaws.com"
+	pt = appendClaims(nil, &web, nil, 0)
+	if _, ok := decodeClaims(pt); !ok || pt[0] != claimsV3 {
+		t.Fatalf("valid version 3 claims refused (version %d)", pt[0])
+	}
+	for name, mutate := range map[string]func([]byte){
+		"web identity as version 2": func(b []byte) { b[0] = claimsV2 },
+		"AssumeRole as version 3":   func(b []byte) { b[1] = byte(AssumedRole) },
+		"version 4":                 func(b []byte) { b[0] = claimsV3 + 1 },
+	} {
+		b := append([]byte(nil), pt...)
+		mutate(b)
+		if _, ok := decodeClaims(b); ok {
+			t.Errorf("%s decoded", name)
+		}
+	}
+	noProvider := web
+	noProvider.ProviderID = ""
+	if _, ok := decodeClaims(appendClaims(nil, &noProvider, nil, 0)); ok {
+		t.Error("version 3 claims without a provider decoded")
 	}
 }
