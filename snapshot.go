@@ -10,6 +10,7 @@ type Snapshot struct {
 	Accounts         []Account
 	Users            []User
 	Roles            []Role
+	OIDCProviders    []OIDCProvider
 	Groups           []Group
 	Memberships      []Membership
 	AccessKeys       []AccessKey

@@ -44,6 +44,7 @@ type Store interface {
 	Accounts
 	Users
 	Roles
+	OIDCProviders
 	Groups
 	AccessKeys
 	MFADevices

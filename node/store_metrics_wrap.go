@@ -110,6 +110,39 @@ func (s observedStore) DeleteRole(ctx context.Context, accountID, roleID string)
 	return s.inner.DeleteRole(ctx, accountID, roleID)
 }
 
+func (s observedStore) CreateOIDCProvider(ctx context.Context, p opensts.OIDCProvider, maxProviders int) (err error) {
+	defer s.m.observe("CreateOIDCProvider", time.Now(), &err)
+	return s.inner.CreateOIDCProvider(ctx, p, maxProviders)
+}
+
+func (s observedStore) GetOIDCProvider(ctx context.Context, accountID, url string) (r0 opensts.OIDCProvider, err error) {
+	defer s.m.observe("GetOIDCProvider", time.Now(), &err)
+	r0, err = s.inner.GetOIDCProvider(ctx, accountID, url)
+	return r0, err
+}
+
+func (s observedStore) GetOIDCProviderByID(ctx context.Context, accountID, id string) (r0 opensts.OIDCProvider, err error) {
+	defer s.m.observe("GetOIDCProviderByID", time.Now(), &err)
+	r0, err = s.inner.GetOIDCProviderByID(ctx, accountID, id)
+	return r0, err
+}
+
+func (s observedStore) ListOIDCProviders(ctx context.Context, accountID string) (r0 []opensts.OIDCProvider, err error) {
+	defer s.m.observe("ListOIDCProviders", time.Now(), &err)
+	r0, err = s.inner.ListOIDCProviders(ctx, accountID)
+	return r0, err
+}
+
+func (s observedStore) UpdateOIDCProvider(ctx context.Context, accountID, id string, fn func(*opensts.OIDCProvider) error) (err error) {
+	defer s.m.observe("UpdateOIDCProvider", time.Now(), &err)
+	return s.inner.UpdateOIDCProvider(ctx, accountID, id, fn)
+}
+
+func (s observedStore) DeleteOIDCProvider(ctx context.Context, accountID, id string) (err error) {
+	defer s.m.observe("DeleteOIDCProvider", time.Now(), &err)
+	return s.inner.DeleteOIDCProvider(ctx, accountID, id)
+}
+
 func (s observedStore) CreateGroup(ctx context.Context, g opensts.Group, maxGroups int) (err error) {
 	defer s.m.observe("CreateGroup", time.Now(), &err)
 	return s.inner.CreateGroup(ctx, g, maxGroups)

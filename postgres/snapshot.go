@@ -77,6 +77,13 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 			})
 		},
 		func() error {
+			return each(`SELECT `+oidcProviderCols+` FROM oidc_providers p ORDER BY p.account_id, p.id`, func(r pgx.Rows) error {
+				p, err := scanOIDCProvider(r)
+				s.OIDCProviders = append(s.OIDCProviders, p)
+				return err
+			})
+		},
+		func() error {
 			return each(`SELECT `+groupCols+` FROM groups g ORDER BY g.account_id, g.id`, func(r pgx.Rows) error {
 				g, _, err := scanGroup(r)
 				s.Groups = append(s.Groups, g)
@@ -208,6 +215,7 @@ func (db *DB) Restore(ctx context.Context, s *opensts.Snapshot) error {
 		}
 		nonEmpty, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM token_keys)
 			OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM roles) OR EXISTS (SELECT 1 FROM groups)
+			OR EXISTS (SELECT 1 FROM oidc_providers)
 			OR EXISTS (SELECT 1 FROM access_keys)
 			OR EXISTS (SELECT 1 FROM mfa_devices) OR EXISTS (SELECT 1 FROM managed_policies)
 			OR EXISTS (SELECT 1 FROM inline_policies) OR EXISTS (SELECT 1 FROM policy_attachments)
@@ -273,6 +281,17 @@ func restore(ctx context.Context, tx pgx.Tx, s *opensts.Snapshot) error {
 	}
 	if err := copyRows("roles", []string{"account_id", "id", "name", "name_lower", "path", "trust_policy", "description",
 		"max_session_duration", "permissions_boundary", "tags", "created_at", "last_used", "last_used_region", "trusted_ids"}, rows); err != nil {
+		return err
+	}
+	rows = nil
+	for _, p := range s.OIDCProviders {
+		clientIDs, thumbs, tags, err := encodeOIDCProvider(p)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, []any{p.AccountID, p.ID, p.URL, clientIDs, thumbs, tags, p.CreatedAt})
+	}
+	if err := copyRows("oidc_providers", []string{"account_id", "id", "url", "client_ids", "thumbprints", "tags", "created_at"}, rows); err != nil {
 		return err
 	}
 	rows = nil

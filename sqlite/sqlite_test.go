@@ -410,7 +410,11 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if err := db.AttachPolicy(ctx, "123456789012", owner, "ANPAPOLICYPOLICYPOL1", 10); err != nil {
 		t.Fatalf("a role's attachment after the upgrade: %v", err)
 	}
-	if got := schemaVersions(t, path); !cmp.Equal(got, []int{1, 2, 3}) {
+	prov := opensts.OIDCProvider{AccountID: "123456789012", ID: "OIDPPROVIDERPROVIDE1", URL: "https://oidc.example.com", CreatedAt: time.Unix(1, 0).UTC()}
+	if err := db.CreateOIDCProvider(ctx, prov, opensts.MaxOIDCProviders); err != nil {
+		t.Fatalf("an OIDC provider after the upgrade: %v", err)
+	}
+	if got := schemaVersions(t, path); !cmp.Equal(got, []int{1, 2, 3, 4}) {
 		t.Errorf("schema versions %v", got)
 	}
 }

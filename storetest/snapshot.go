@@ -198,6 +198,14 @@ func populateAll(t *testing.T, s opensts.Store) *opensts.Snapshot {
 	}
 	want.Roles = []opensts.Role{deploy, reader}
 
+	eks, gitlab := newOIDCProvider("https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"), newOIDCProvider("https://gitlab.example.com")
+	eks.ClientIDs, eks.Thumbprints = []string{"sts.amazonaws.com", "other"}, []string{"9e99a48a9960b14926bb7f3b02e22da2b0ab7280"}
+	eks.Tags = []opensts.Tag{{Key: "cluster", Value: "prod"}}
+	for _, p := range []opensts.OIDCProvider{eks, gitlab} {
+		must(t, "CreateOIDCProvider "+p.URL, s.CreateOIDCProvider(ctx, p, noLimit))
+	}
+	want.OIDCProviders = []opensts.OIDCProvider{eks, gitlab}
+
 	admins, devs := newGroup("Admins", "/ops/"), newGroup("devs", "/")
 	for _, g := range []opensts.Group{admins, devs} {
 		must(t, "CreateGroup "+g.Name, s.CreateGroup(ctx, g, noLimit))
@@ -315,6 +323,9 @@ func sortSnapshot(s *opensts.Snapshot) {
 	slices.SortFunc(s.Roles, func(a, b opensts.Role) int {
 		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
 	})
+	slices.SortFunc(s.OIDCProviders, func(a, b opensts.OIDCProvider) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
+	})
 	slices.SortFunc(s.Groups, func(a, b opensts.Group) int {
 		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
 	})
@@ -370,6 +381,12 @@ func checkRestored(t *testing.T, src, dst opensts.Store, want *opensts.Snapshot)
 		gotIP, err := dst.IdentityPolicies(ctx, acctID, roleOwner(r))
 		must(t, "IdentityPolicies of the copy", err)
 		diff(t, "identity policies of "+r.Name, wantIP, gotIP)
+	}
+	for _, p := range want.OIDCProviders {
+		got, err := dst.GetOIDCProvider(ctx, acctID, p.URL)
+		must(t, "GetOIDCProvider "+p.URL, err)
+		diff(t, "restored OIDC provider", p, got)
+		wantErr(t, "CreateOIDCProvider "+p.URL+" on the copy", dst.CreateOIDCProvider(ctx, newOIDCProvider(p.URL), noLimit), opensts.ErrAlreadyExists)
 	}
 	keys, err := dst.ListTokenKeys(ctx)
 	must(t, "ListTokenKeys", err)

@@ -28,6 +28,7 @@ var suite = []struct {
 	{"Users", userTests},
 	{"Groups", groupTests},
 	{"Roles", roleTests},
+	{"OIDCProviders", oidcProviderTests},
 	{"AccessKeys", accessKeyTests},
 	{"MFADevices", mfaTests},
 	{"Policies", policyTests},

@@ -143,6 +143,7 @@ func counts(s *opensts.Snapshot) []count {
 		{"accounts", len(s.Accounts)},
 		{"users", len(s.Users)},
 		{"roles", len(s.Roles)},
+		{"OIDC providers", len(s.OIDCProviders)},
 		{"groups", len(s.Groups)},
 		{"group memberships", len(s.Memberships)},
 		{"access keys", len(s.AccessKeys)},

@@ -103,6 +103,31 @@ func DecodeIDs(s string) (map[string]string, error) {
 	return m, nil
 }
 
+// EncodeStrings stores a list of strings (an OIDC provider's client ids or
+// thumbprints) as a JSON array, in order ("[]" when empty).
+func EncodeStrings(list []string) (string, error) {
+	if len(list) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return "", fmt.Errorf("encode list: %w", err)
+	}
+	return string(b), nil
+}
+
+// DecodeStrings reads a list stored by EncodeStrings (nil when empty).
+func DecodeStrings(s string) ([]string, error) {
+	var list []string
+	if err := json.Unmarshal([]byte(s), &list); err != nil {
+		return nil, fmt.Errorf("decode list: %w", err)
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	return list, nil
+}
+
 // DecodeTags reads tags stored by EncodeTags (nil when none).
 func DecodeTags(s string) ([]opensts.Tag, error) {
 	var tags []opensts.Tag
@@ -205,7 +230,8 @@ func CheckRootKey(a opensts.Account, rootKey opensts.AccessKey) error {
 }
 
 // CheckSnapshot refuses snapshots that the schema cannot represent
-// faithfully: a default account that is not among the accounts, owners of
+// faithfully: a default account that is not among the accounts, an OIDC
+// provider whose URL is not https://HOST…, owners of
 // an unknown kind, attachments of a policy that is neither in the snapshot
 // nor an AWS managed policy, version ids that are not vN, a default version the
 // policy does not have, or a next-version counter that would hand out a
@@ -241,6 +267,11 @@ func CheckSnapshot(s *opensts.Snapshot) error {
 		}
 		if !hasDefault {
 			return bad("policy %s: default version %s is missing", sp.Policy.ID, sp.Policy.DefaultVersionID)
+		}
+	}
+	for _, p := range s.OIDCProviders {
+		if !strings.HasPrefix(p.URL, "https://") || len(p.URL) == len("https://") {
+			return bad("OIDC provider %s: url %q", p.ID, p.URL)
 		}
 	}
 	for _, p := range s.InlinePolicies {
