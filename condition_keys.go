@@ -17,7 +17,8 @@ const (
 	// KeyTagKeys: aws:TagKeys alone, the keys an Untag* request removes.
 	KeyTagKeys
 	// KeyResourceTags: aws:ResourceTag/${TagKey} for every tag of the
-	// resource acted on (a user, a managed policy, an MFA device).
+	// resource acted on (a user, a managed policy, an MFA device, an OIDC
+	// provider).
 	KeyResourceTags
 	// KeyIAMResourceTags: iam:ResourceTag/${TagKey}, the same tags under
 	// IAM's own name (users and roles only).
@@ -101,6 +102,17 @@ var actionKeys = map[string]ConditionKeys{
 	"iam:UntagRole":                     roleKeys | KeyTagKeys,
 	"iam:ListRoleTags":                  roleKeys,
 	"iam:ListInstanceProfilesForRole":   roleKeys,
+	// OpenID Connect providers: aws:ResourceTag is their tags (IAM's own
+	// iam:ResourceTag is for users and roles only).
+	"iam:CreateOpenIDConnectProvider":             KeyRequestTags, // the provider does not exist yet
+	"iam:GetOpenIDConnectProvider":                KeyResourceTags,
+	"iam:DeleteOpenIDConnectProvider":             KeyResourceTags,
+	"iam:AddClientIDToOpenIDConnectProvider":      KeyResourceTags,
+	"iam:RemoveClientIDFromOpenIDConnectProvider": KeyResourceTags,
+	"iam:UpdateOpenIDConnectProviderThumbprint":   KeyResourceTags,
+	"iam:TagOpenIDConnectProvider":                KeyResourceTags | KeyRequestTags,
+	"iam:UntagOpenIDConnectProvider":              KeyResourceTags | KeyTagKeys,
+	"iam:ListOpenIDConnectProviderTags":           KeyResourceTags,
 	// Groups have no condition keys but the policy attached or detached.
 	"iam:AttachGroupPolicy": KeyPolicyARN,
 	"iam:DetachGroupPolicy": KeyPolicyARN,

@@ -105,6 +105,17 @@ var iamOperations = []*operation{
 	{name: "AttachRolePolicy", noOutput: true, handle: attach(opensts.OwnerRole, true)},
 	{name: "DetachRolePolicy", noOutput: true, handle: attach(opensts.OwnerRole, false)},
 	{name: "ListAttachedRolePolicies", reads: true, handle: listAttached(opensts.OwnerRole)},
+	// OpenID Connect providers.
+	{name: "CreateOpenIDConnectProvider", handle: (*Server).createOpenIDConnectProvider},
+	{name: "GetOpenIDConnectProvider", reads: true, handle: (*Server).getOpenIDConnectProvider},
+	{name: "ListOpenIDConnectProviders", reads: true, handle: (*Server).listOpenIDConnectProviders},
+	{name: "DeleteOpenIDConnectProvider", noOutput: true, handle: (*Server).deleteOpenIDConnectProvider},
+	{name: "AddClientIDToOpenIDConnectProvider", noOutput: true, handle: (*Server).addClientIDToOpenIDConnectProvider},
+	{name: "RemoveClientIDFromOpenIDConnectProvider", noOutput: true, handle: (*Server).removeClientIDFromOpenIDConnectProvider},
+	{name: "UpdateOpenIDConnectProviderThumbprint", noOutput: true, handle: (*Server).updateOpenIDConnectProviderThumbprint},
+	{name: "TagOpenIDConnectProvider", noOutput: true, handle: (*Server).tagOpenIDConnectProvider},
+	{name: "UntagOpenIDConnectProvider", noOutput: true, handle: (*Server).untagOpenIDConnectProvider},
+	{name: "ListOpenIDConnectProviderTags", reads: true, handle: (*Server).listOpenIDConnectProviderTags},
 	// Groups.
 	{name: "CreateGroup", handle: (*Server).createGroup},
 	{name: "GetGroup", reads: true, handle: (*Server).getGroup},
