@@ -499,7 +499,8 @@ func TestMultiNode_DatabaseUnreachable(t *testing.T) {
 
 // A server on the embedded store is populated, stopped and copied to
 // PostgreSQL with `opensts store copy`; a server on PostgreSQL with the same
-// master key then authenticates the copied keys, sessions and MFA devices.
+// master key then authenticates the copied keys, sessions and MFA devices,
+// and serves the copied OIDC provider.
 func TestMultiNode_StoreCopy(t *testing.T) {
 	dir := t.TempDir()
 	old := startServer(t, procRootEnv(multiNodeAccount), "--data-dir", dir)
@@ -528,6 +529,11 @@ func TestMultiNode_StoreCopy(t *testing.T) {
 	if _, err := e.sts(grace).GetSessionToken(ctx, mfaIn); err != nil {
 		t.Fatalf("GetSessionToken with MFA on the embedded store: %v", err)
 	}
+	oidcARN := "arn:aws:iam::" + multiNodeAccount + ":oidc-provider/mn.example.com"
+	if _, err := e.iam(procRoot).CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://mn.example.com"),
+		ClientIDList: []string{"sts.amazonaws.com"}}); err != nil {
+		t.Fatal(err)
+	}
 	if err := old.stop(t); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
@@ -543,7 +549,7 @@ func TestMultiNode_StoreCopy(t *testing.T) {
 	if err != nil {
 		t.Fatalf("opensts store copy: %v\n%s", err, out)
 	}
-	for _, want := range []string{"users  1", "access keys  2", "MFA devices  1", "token keys  1"} {
+	for _, want := range []string{"users  1", "OIDC providers  1", "access keys  2", "MFA devices  1", "token keys  1"} {
 		if !regexp.MustCompile(`(?m)^\s*` + strings.ReplaceAll(regexp.QuoteMeta(want), "  ", `\s+`) + `\s*$`).MatchString(out) {
 			t.Errorf("store copy output lacks %q:\n%s", want, out)
 		}
@@ -573,6 +579,10 @@ func TestMultiNode_StoreCopy(t *testing.T) {
 	devs, err := pg2.iam(procRoot).ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String("mn-grace")})
 	if err != nil || len(devs.MFADevices) != 1 || aws.ToString(devs.MFADevices[0].SerialNumber) != serial {
 		t.Errorf("ListMFADevices on the copy = %+v, %v; want %s", devs, err, serial)
+	}
+	prov, err := pg2.iam(procRoot).GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcARN)})
+	if err != nil || aws.ToString(prov.Url) != "mn.example.com" || len(prov.ClientIDList) != 1 {
+		t.Errorf("GetOpenIDConnectProvider on the copy = %+v, %v", prov, err)
 	}
 	fed, err := pg.sts(grace).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("mn-copied"),
 		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*"}]}`)})
