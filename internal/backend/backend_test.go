@@ -92,16 +92,19 @@ func TestCheckSnapshot(t *testing.T) {
 				{Owner: opensts.Owner{Kind: opensts.OwnerUser, ID: "AIDA1"}, PolicyID: "ANPA1"},
 				{Owner: opensts.Owner{Kind: opensts.OwnerRole, ID: "AROA1"}, PolicyID: "ANPAIWMBCKSKIEE64ZLYK"}, // AdministratorAccess
 			},
+			OIDCProviders: []opensts.OIDCProvider{{AccountID: "123456789012", ID: "OIDP1", URL: "https://oidc.example.com"}},
 		}
 	}
 	if err := CheckSnapshot(good()); err != nil {
 		t.Fatalf("valid snapshot: %v", err)
 	}
 	cases := map[string]func(*opensts.Snapshot){
-		"unknown default account": func(s *opensts.Snapshot) { s.DefaultAccountID = "999999999999" },
-		"missing default version": func(s *opensts.Snapshot) { s.Policies[0].Policy.DefaultVersionID = "v2" },
-		"next version reused":     func(s *opensts.Snapshot) { s.Policies[0].NextVersion = 3 },
-		"attachment of no policy": func(s *opensts.Snapshot) { s.Attachments[0].PolicyID = "ANPA2" },
+		"unknown default account":            func(s *opensts.Snapshot) { s.DefaultAccountID = "999999999999" },
+		"missing default version":            func(s *opensts.Snapshot) { s.Policies[0].Policy.DefaultVersionID = "v2" },
+		"next version reused":                func(s *opensts.Snapshot) { s.Policies[0].NextVersion = 3 },
+		"attachment of no policy":            func(s *opensts.Snapshot) { s.Attachments[0].PolicyID = "ANPA2" },
+		"OIDC provider URL without https://": func(s *opensts.Snapshot) { s.OIDCProviders[0].URL = "oidc.example.com" },
+		"OIDC provider URL without a host":   func(s *opensts.Snapshot) { s.OIDCProviders[0].URL = "https://" },
 		"bad owner kind": func(s *opensts.Snapshot) {
 			s.InlinePolicies = []opensts.SnapshotInlinePolicy{{Owner: opensts.Owner{Kind: "instance-profile"}}}
 		},
