@@ -54,6 +54,7 @@ var layering = map[string]rule{
 	"cmd/opensts":      {any: true},
 	"bench/load":       {any: true},
 	"examples/guarded": {module: []string{"guard"}},
+	"webidentity":      {module: []string{""}, thirdParty: []string{"github.com/go-jose/go-jose/v4", "golang.org/x/sync/singleflight"}},
 	"e2e":              {any: true}, // tests only
 }
 
