@@ -162,7 +162,7 @@ func TestVerify_attacks(t *testing.T) {
 			raw: sign(t, jose.RS256, rsaKey, "ec1", base), kind: opensts.ErrInvalidIdentityToken, msg: msgSignature,
 		},
 		"fail/tampered payload": {
-			raw: parts[0] + "." + strings.Split(sign(t, jose.RS256, rsaKey2, "rsa1", with(base, "sub", "admin")), ".")[1] + "." + parts[2],
+			raw:  parts[0] + "." + strings.Split(sign(t, jose.RS256, rsaKey2, "rsa1", with(base, "sub", "admin")), ".")[1] + "." + parts[2],
 			kind: opensts.ErrInvalidIdentityToken, msg: msgSignature,
 		},
 		"fail/tampered signature": {
