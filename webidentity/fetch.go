@@ -48,6 +48,10 @@ func LoadRoots(pemBytes []byte) (*x509.CertPool, error) {
 // matches none of the provider's thumbprints.
 var errThumbprint = errors.New("certificate not trusted and no thumbprint matches")
 
+// errRefusedURL: a discovery, JWKS or redirect URL that is not https (or
+// loopback http when allowed).
+var errRefusedURL = errors.New("refused URL")
+
 // fetchKeys reads the issuer's discovery document and its JWKS, returning
 // the keys usable for verification.
 func (v *Verifier) fetchKeys(ctx context.Context, issuer string, thumbprints []string) ([]jose.JSONWebKey, error) {
@@ -67,7 +71,7 @@ func (v *Verifier) fetchKeys(ctx context.Context, issuer string, thumbprints []s
 		Timeout:   v.cfg.Timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= maxRedirects {
-				return errors.New("too many redirects")
+				return fmt.Errorf("%w: more than %d redirects", errRefusedURL, maxRedirects)
 			}
 			return v.checkURL(req.URL)
 		},
@@ -156,7 +160,7 @@ func (v *Verifier) getJSON(ctx context.Context, client *http.Client, u string, o
 			return &opensts.Error{Kind: opensts.ErrInvalidIdentityToken, Message: msgThumbprint, Err: err}
 		}
 		var ce *tls.CertificateVerificationError
-		if errors.As(err, &ce) || strings.Contains(err.Error(), "redirect") {
+		if errors.As(err, &ce) || errors.Is(err, errRefusedURL) {
 			return keyErr(err)
 		}
 		return &opensts.Error{Kind: opensts.ErrIDPCommunication, Message: msgIDP, Err: err}
@@ -193,7 +197,7 @@ func (v *Verifier) checkURL(u *url.URL) error {
 	case u.Scheme == "http" && v.cfg.AllowHTTPLoopback && loopback(u.Hostname()):
 		return nil
 	}
-	return fmt.Errorf("refusing %s URL %s", u.Scheme, u.Redacted())
+	return fmt.Errorf("%w %s", errRefusedURL, u.Redacted())
 }
 
 func loopback(host string) bool {
