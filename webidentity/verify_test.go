@@ -240,6 +240,12 @@ func TestVerify_attacks(t *testing.T) {
 			}),
 			kind: opensts.ErrInvalidIdentityToken, msg: msgSignature,
 		},
+		"fail/crit b64, which go-jose understands": {
+			raw: sign(t, jose.RS256, rsaKey, "rsa1", base, func(o *jose.SignerOptions) {
+				o.WithHeader("b64", true).WithCritical("b64")
+			}),
+			kind: opensts.ErrInvalidIdentityToken, msg: msgSignature,
+		},
 		"fail/51 tags": {raw: sign(t, jose.RS256, rsaKey, "rsa1", tagClaim(many)), kind: opensts.ErrInvalidIdentityToken},
 		"fail/tag key 129": {
 			raw: sign(t, jose.RS256, rsaKey, "rsa1", tagClaim(map[string]any{strings.Repeat("k", 129): []string{"v"}})), kind: opensts.ErrInvalidIdentityToken,
