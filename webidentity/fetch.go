@@ -63,7 +63,6 @@ func (v *Verifier) fetchKeys(ctx context.Context, issuer string, thumbprints []s
 		TLSHandshakeTimeout:    v.cfg.Timeout,
 		ResponseHeaderTimeout:  v.cfg.Timeout,
 		MaxResponseHeaderBytes: 64 << 10,
-		DisableCompression:     false,
 	}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{

@@ -104,6 +104,12 @@ func Parse(raw string) (*Token, error) {
 	if err != nil || len(jws.Signatures) != 1 {
 		return nil, &opensts.Error{Kind: opensts.ErrInvalidIdentityToken, Message: msgNotJWT, Err: err}
 	}
+	// go-jose's reading of the header is what it verifies with; a header
+	// that reads otherwise here (duplicate or differently cased names)
+	// could choose a key for one algorithm and verify with another.
+	if ph := jws.Signatures[0].Protected; ph.Algorithm != h.Alg || ph.KeyID != h.Kid {
+		return nil, invalid(msgSignature)
+	}
 	return &Token{jws: jws, alg: alg, kid: h.Kid, iss: iss}, nil
 }
 

@@ -80,6 +80,10 @@ func (v *Verifier) Verify(ctx context.Context, t *Token, p opensts.OIDCProvider)
 
 func (v *Verifier) claims(c map[string]json.RawMessage, p opensts.OIDCProvider) (*Identity, error) {
 	id := &Identity{Issuer: p.URL}
+	var iss string
+	if json.Unmarshal(c["iss"], &iss) != nil || iss != p.URL {
+		return nil, invalid(msgNoProvider + p.URL) // unreachable: Parse read the same bytes
+	}
 	exp, err := timeClaim(c, "exp", true)
 	if err != nil {
 		return nil, err

@@ -246,6 +246,12 @@ func TestVerify_attacks(t *testing.T) {
 			}),
 			kind: opensts.ErrInvalidIdentityToken, msg: msgSignature,
 		},
+		"fail/header names differing in case": {
+			raw: unsigned(`{"Alg":"RS256","alg":"RS384","kid":"rsa1"}`, mustJSON(t, base), "x"), kind: opensts.ErrInvalidIdentityToken,
+		},
+		"fail/duplicate alg": {
+			raw: unsigned(`{"alg":"RS384","alg":"RS256","kid":"rsa1"}`, mustJSON(t, base), "x"), kind: opensts.ErrInvalidIdentityToken,
+		},
 		"fail/51 tags": {raw: sign(t, jose.RS256, rsaKey, "rsa1", tagClaim(many)), kind: opensts.ErrInvalidIdentityToken},
 		"fail/tag key 129": {
 			raw: sign(t, jose.RS256, rsaKey, "rsa1", tagClaim(map[string]any{strings.Repeat("k", 129): []string{"v"}})), kind: opensts.ErrInvalidIdentityToken,
