@@ -17,7 +17,7 @@ import (
 type Config struct {
 	RootCAs           *x509.CertPool // nil: system roots
 	AllowHTTPLoopback bool           // permit http:// issuers on loopback addresses (tests); off by default
-	Timeout           time.Duration  // per fetch (discovery + JWKS), default 5s
+	Timeout           time.Duration  // per key fetch, discovery and JWKS together, default 5s
 	KeyTTL            time.Duration  // how long a fetched JWKS is trusted, default 1h
 	// RefreshInterval is the least time between two fetches for one issuer
 	// caused by an unknown kid, default 1 min: tokens with random kids cost

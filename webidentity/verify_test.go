@@ -320,3 +320,21 @@ func TestVerify_maxAge(t *testing.T) {
 	_, err = verify(t, v, raw, is.provider())
 	wantErr(t, err, opensts.ErrIdentityTokenExpired, fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d", t0.Unix(), t0.Unix()))
 }
+
+// A token without kid is tried against every key fitting its alg.
+func TestVerify_noKid(t *testing.T) {
+	is := newIssuer(t, true)
+	is.addKey("rsa-b", &rsaKey2.PublicKey, "")
+	v := verifier(is, &clock{now: t0})
+	for _, key := range []any{rsaKey, rsaKey2} {
+		if _, err := verify(t, v, sign(t, jose.RS256, key, "", is.claims()), is.provider()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// RS512 fits only rsa-b (rsa1 is RS256-only): signed with rsaKey it fails.
+	_, err := verify(t, v, sign(t, jose.RS512, rsaKey, "", is.claims()), is.provider())
+	wantErr(t, err, opensts.ErrInvalidIdentityToken, msgSignature)
+	if _, err := verify(t, v, sign(t, jose.RS512, rsaKey2, "", is.claims()), is.provider()); err != nil {
+		t.Fatal(err)
+	}
+}
