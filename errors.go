@@ -106,6 +106,9 @@ type FieldError struct {
 	Field string
 	// Value is the offending value; nil renders AWS's "Value null".
 	Value *string
+	// Sensitive leaves the value out ("Value at 'webIdentityToken' …"),
+	// as AWS does for members its model marks sensitive.
+	Sensitive bool
 	// Constraint completes "Member must ...", e.g. "not be null" or
 	// "have length less than or equal to 32".
 	Constraint string
@@ -131,9 +134,12 @@ func (e *ValidationError) Error() string {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		if f.Value == nil {
+		switch {
+		case f.Sensitive && f.Value != nil:
+			b.WriteString("Value")
+		case f.Value == nil:
 			b.WriteString("Value null")
-		} else {
+		default:
 			b.WriteString("Value '")
 			b.WriteString(*f.Value)
 			b.WriteString("'")

@@ -96,6 +96,8 @@ type StringRule struct {
 	Required bool
 	Min, Max int
 	Pattern  *Pattern
+	// Sensitive members (secrets, identity tokens) fail without their value.
+	Sensitive bool
 }
 
 // CheckString records every failure of value against rule under field, in
@@ -108,15 +110,18 @@ func (e *ValidationError) CheckString(field string, value *string, rule StringRu
 		return
 	}
 	v := *value
+	add := func(constraint string) {
+		e.Fields = append(e.Fields, FieldError{Field: field, Value: value, Sensitive: rule.Sensitive, Constraint: constraint})
+	}
 	if rule.Pattern != nil && !rule.Pattern.Match(v) {
-		e.Add(field, value, "satisfy regular expression pattern: "+rule.Pattern.Text)
+		add("satisfy regular expression pattern: " + rule.Pattern.Text)
 	}
 	n := utf8.RuneCountInString(v)
 	if rule.Min > 0 && n < rule.Min {
-		e.Add(field, value, "have length greater than or equal to "+strconv.Itoa(rule.Min))
+		add("have length greater than or equal to " + strconv.Itoa(rule.Min))
 	}
 	if rule.Max > 0 && n > rule.Max {
-		e.Add(field, value, "have length less than or equal to "+strconv.Itoa(rule.Max))
+		add("have length less than or equal to " + strconv.Itoa(rule.Max))
 	}
 }
 

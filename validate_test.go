@@ -29,6 +29,12 @@ func TestValidationError(t *testing.T) {
 			n := int64(129601)
 			v.CheckInt("durationSeconds", &n, false, 900, 129600)
 		}, "1 validation error detected: Value '129601' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 129600"},
+		{"sensitive value left out", func(v *ValidationError) {
+			v.CheckString("webIdentityToken", ptr("eyJ"), StringRule{Required: true, Min: 4, Max: 20000, Sensitive: true})
+		}, "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4"},
+		{"sensitive and null", func(v *ValidationError) {
+			v.CheckString("webIdentityToken", nil, StringRule{Required: true, Sensitive: true})
+		}, "1 validation error detected: Value null at 'webIdentityToken' failed to satisfy constraint: Member must not be null"},
 		{"optional absent", func(v *ValidationError) {
 			v.CheckString("serialNumber", nil, StringRule{Min: 9})
 			v.CheckInt("durationSeconds", nil, false, 900, 129600)
