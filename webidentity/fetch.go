@@ -79,7 +79,11 @@ func (v *Verifier) fetchKeys(ctx context.Context, issuer string, thumbprints []s
 	var disc struct {
 		JWKSURI string `json:"jwks_uri"`
 	}
-	err := v.getJSON(ctx, client, strings.TrimSuffix(issuer, "/")+"/.well-known/openid-configuration", &disc)
+	discovery := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
+	if u, ok := v.cfg.DiscoveryURLs[issuer]; ok {
+		discovery = u
+	}
+	err := v.getJSON(ctx, client, discovery, &disc)
 	v.cfg.OnFetch(issuer, err)
 	if err != nil {
 		return nil, err

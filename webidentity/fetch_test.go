@@ -3,6 +3,7 @@ package webidentity_test
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -302,6 +303,45 @@ func TestFetch_httpLoopback(t *testing.T) {
 	v := verifier(is, &clock{now: t0}, func(cfg *webidentity.Config) { cfg.AllowHTTPLoopback = true })
 	if _, err := verify(t, v, raw, is.provider()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An issuer whose URL is not where it is served (no port, another host) is
+// reached through DiscoveryURLs; the override obeys the URL rules too.
+func TestFetch_discoveryURL(t *testing.T) {
+	is := newIssuer(t, true)
+	claims := is.claims()
+	claims["iss"] = "https://idp.example.test/id/ABC"
+	raw := sign(t, jose.RS256, rsaKey, "rsa1", claims)
+	p := is.provider()
+	p.URL = "https://idp.example.test/id/ABC"
+	// Without the override the issuer's own host is asked, and cannot answer.
+	_, err := verify(t, verifier(is, &clock{now: t0}, func(cfg *webidentity.Config) { cfg.Timeout = time.Second }), raw, p)
+	if !errors.Is(err, opensts.ErrIDPCommunication) && !errors.Is(err, opensts.ErrInvalidIdentityToken) {
+		t.Fatalf("unreachable issuer: %v", err)
+	}
+	id, err := verify(t, verifier(is, &clock{now: t0}, func(cfg *webidentity.Config) {
+		cfg.DiscoveryURLs = map[string]string{p.URL: is.URL() + "/.well-known/openid-configuration"}
+	}), raw, p)
+	if err != nil || id.Issuer != p.URL {
+		t.Fatalf("through DiscoveryURLs: %+v, %v", id, err)
+	}
+	if is.discHits.Load() != 1 {
+		t.Fatalf("discovery fetched %d times, want 1", is.discHits.Load())
+	}
+
+	// A plain-HTTP override is refused unless loopback HTTP is allowed.
+	plain := newIssuer(t, false)
+	claims["iss"] = "https://plain.example.test"
+	raw = sign(t, jose.RS256, rsaKey, "rsa1", claims)
+	p.URL = "https://plain.example.test"
+	over := func(cfg *webidentity.Config) {
+		cfg.DiscoveryURLs = map[string]string{p.URL: plain.URL() + "/.well-known/openid-configuration"}
+	}
+	_, err = verify(t, verifier(plain, &clock{now: t0}, over), raw, p)
+	wantErr(t, err, opensts.ErrInvalidIdentityToken, msgNoKey)
+	if _, err := verify(t, verifier(plain, &clock{now: t0}, over, func(cfg *webidentity.Config) { cfg.AllowHTTPLoopback = true }), raw, p); err != nil {
+		t.Fatalf("loopback HTTP allowed: %v", err)
 	}
 }
 

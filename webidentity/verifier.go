@@ -31,7 +31,13 @@ type Config struct {
 	// default, means no limit, as AWS documents none (roles-spec §3.4).
 	MaxAge     time.Duration
 	MaxIssuers int // bound on cached issuers (per thumbprint set), default 1000
-	Now        func() time.Time
+	// DiscoveryURLs maps an issuer URL to the URL its discovery document is
+	// fetched from instead of <issuer>/.well-known/openid-configuration:
+	// issuers reached at another address (air-gapped networks, in-cluster
+	// addresses, tests). The URL must pass the same rules (https, or http
+	// on loopback when AllowHTTPLoopback).
+	DiscoveryURLs map[string]string
+	Now           func() time.Time
 	// OnFetch is called after each discovery or JWKS fetch with its error
 	// (nil on success); a metrics hook. It must not block.
 	OnFetch func(issuer string, err error)
