@@ -115,6 +115,32 @@ type Session struct {
 	TransitiveTagKeys []string
 	// SourceIdentity is AssumeRole's SourceIdentity, kept through chaining.
 	SourceIdentity string
+	// Provider is, for web identity and SAML sessions, the identity
+	// provider that vouched for the caller; nil for every other kind.
+	Provider *FederatedProvider
+}
+
+// FederatedProvider is who an identity provider vouched for in a web
+// identity or SAML session, as its later requests present it to policies
+// (roles-spec §3.5): aws:FederatedProvider and the provider's own keys.
+type FederatedProvider struct {
+	// ARN is the IAM OIDC or SAML provider's ARN (aws:FederatedProvider).
+	ARN string
+	// KeyPrefix is the prefix of the provider's condition keys: an OIDC
+	// provider's URL without https:// (<host/path>:sub, :aud).
+	KeyPrefix string
+	// Subject is the token's sub; Audience the client id that matched.
+	Subject, Audience string
+}
+
+// ConditionKeys returns the provider's request-context keys: the provider
+// ARN and <prefix>:sub and :aud.
+func (f *FederatedProvider) ConditionKeys() map[string][]string {
+	return map[string][]string{
+		"aws:FederatedProvider": {f.ARN},
+		f.KeyPrefix + ":sub":    {f.Subject},
+		f.KeyPrefix + ":aud":    {f.Audience},
+	}
 }
 
 // MFA reports whether the session was created with MFA.

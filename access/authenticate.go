@@ -28,6 +28,7 @@ type Credentials interface {
 	GetAccessKey(ctx context.Context, id string) (opensts.AccessKey, error)
 	GetUserByID(ctx context.Context, accountID, userID string) (opensts.User, error)
 	GetRoleByID(ctx context.Context, accountID, roleID string) (opensts.Role, error)
+	GetOIDCProviderByID(ctx context.Context, accountID, id string) (opensts.OIDCProvider, error)
 }
 
 // AuthenticatorConfig wires an Authenticator.
@@ -235,7 +236,32 @@ func (a *Authenticator) temporary(ctx context.Context, sig *sigv4.Request) (*ope
 	}
 	p.AccessKeyID = claims.AccessKeyID
 	p.Session = sessionOf(claims)
+	if claims.ProviderID != "" {
+		fp, err := a.provider(ctx, claims)
+		if err != nil {
+			return nil, err
+		}
+		p.Session.Provider = fp
+	}
 	return p, nil
+}
+
+// provider resolves the identity provider that vouched for a federated
+// session. The session lives only as long as the provider: one deleted
+// (even if created again under the same URL, which makes another provider)
+// ends the sessions issued through it, as a deleted role ends its own.
+func (a *Authenticator) provider(ctx context.Context, c token.Claims) (*opensts.FederatedProvider, error) {
+	if c.Kind != token.WebIdentity {
+		return nil, invalid("session of a provider kind this node does not serve: " + c.Kind.String())
+	}
+	op, err := a.cfg.Store.GetOIDCProviderByID(ctx, c.AccountID, c.ProviderID)
+	if errors.Is(err, opensts.ErrNotFound) {
+		return nil, invalid("identity provider of the session no longer exists")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get OIDC provider %s: %w", c.ProviderID, err)
+	}
+	return &opensts.FederatedProvider{ARN: op.ARN(), KeyPrefix: op.Host(), Subject: c.Subject, Audience: c.Audience}, nil
 }
 
 // sessionOf is the session a token's claims describe.

@@ -56,6 +56,12 @@ type AuthorizerConfig struct {
 	Roles interface {
 		GetRole(ctx context.Context, accountID, name string) (opensts.Role, error)
 	}
+	// Providers, when set, is where GetOIDCProvider reads OIDC providers
+	// (AssumeRoleWithWebIdentity looks its providers up through the
+	// Authorizer, sharing the cache and its invalidation).
+	Providers interface {
+		GetOIDCProvider(ctx context.Context, accountID, url string) (opensts.OIDCProvider, error)
+	}
 	// IdentityTTL bounds how long the identity policies read for a user,
 	// group or role, and the roles GetRole read, are reused: zero takes
 	// DefaultCredentialCacheTTL, negative reads them for every decision.
@@ -78,6 +84,7 @@ type Authorizer struct {
 	idMu       sync.Mutex
 	identities map[identityKey]cacheEntry[policy.Input]
 	roles      map[roleKey]cacheEntry[opensts.Role]
+	providers  map[providerKey]cacheEntry[opensts.OIDCProvider]
 	generation uint64
 }
 
@@ -87,6 +94,8 @@ type identityKey struct {
 }
 
 type roleKey struct{ accountID, nameLower string }
+
+type providerKey struct{ accountID, url string }
 
 type cacheEntry[V any] struct {
 	v          V
@@ -151,7 +160,8 @@ func NewAuthorizer(cfg AuthorizerConfig) (*Authorizer, error) {
 		cfg.IdentityTTL = DefaultCredentialCacheTTL
 	}
 	return &Authorizer{cfg: cfg, cache: make(map[[32]byte]*policy.Document),
-		identities: make(map[identityKey]cacheEntry[policy.Input]), roles: make(map[roleKey]cacheEntry[opensts.Role])}, nil
+		identities: make(map[identityKey]cacheEntry[policy.Input]), roles: make(map[roleKey]cacheEntry[opensts.Role]),
+		providers: make(map[providerKey]cacheEntry[opensts.OIDCProvider])}, nil
 }
 
 // Invalidate forgets every identity policy and role this node has read:
@@ -162,7 +172,21 @@ func (a *Authorizer) Invalidate() {
 	a.generation++
 	clear(a.identities)
 	clear(a.roles)
+	clear(a.providers)
 	a.idMu.Unlock()
+}
+
+// GetOIDCProvider reads an OIDC provider by its exact URL through the cache
+// (AuthorizerConfig.Providers). A provider that does not exist is read
+// again each time, so one created through another node is found at once.
+// The provider is shared: callers must not change it.
+func (a *Authorizer) GetOIDCProvider(ctx context.Context, accountID, url string) (opensts.OIDCProvider, error) {
+	if a.cfg.Providers == nil {
+		return opensts.OIDCProvider{}, errors.New("access: no Providers configured")
+	}
+	return cached(a, a.providers, providerKey{accountID, url}, func() (opensts.OIDCProvider, error) {
+		return a.cfg.Providers.GetOIDCProvider(ctx, accountID, url)
+	})
 }
 
 // GetRole reads a role by name through the cache (AuthorizerConfig.Roles).
@@ -514,14 +538,68 @@ func (a *Authorizer) compile(text string, kind policy.Kind) (*policy.Document, e
 	return doc, nil
 }
 
-// context builds the request context (spec §4.1, §3.6).
-func (a *Authorizer) context(ctx context.Context, p *opensts.Principal, extra map[string][]string) *policy.Context {
-	c := policy.NewContext()
+// AuthorizeFederated decides whether a caller an identity provider vouched
+// for (AssumeRoleWithWebIdentity) may take each of actions on a role. The
+// caller is no AWS principal and has no policies of its own: the role's
+// trust policy alone decides, naming the provider (its ARN, providerARN)
+// as a Federated principal, with the request's global keys and extra(action).
+// The refusal is AWS's generic one for the first action, whichever action
+// was denied, and the same for a role that does not exist (empty
+// trustPolicy), so it reveals nothing.
+func (a *Authorizer) AuthorizeFederated(ctx context.Context, providerARN, roleARN, trustPolicy string, actions []string, extra func(action string) map[string][]string) error {
+	if len(actions) == 0 {
+		return nil
+	}
+	denied := opensts.Errorf(opensts.ErrAccessDenied, "Not authorized to perform %s", actions[0])
+	var trust *policy.Document
+	if trustPolicy != "" {
+		trust, _ = a.compile(trustPolicy, policy.Trust)
+	}
+	if trust == nil {
+		return denied
+	}
+	in := policy.Input{Resource: &policy.Named{ID: "ResourcePolicy", Type: policy.ResourceBased, Doc: trust}}
+	for _, action := range actions {
+		c := policy.NewContext()
+		a.requestKeys(ctx, c)
+		for k, v := range extra(action) {
+			c.Set(k, v...)
+		}
+		d := policy.Evaluate(in, policy.Request{Action: action, Resource: roleARN, Principal: policy.PrincipalInfo{Federated: providerARN}, Context: c})
+		if d.Effect != policy.Allowed {
+			return denied
+		}
+	}
+	return nil
+}
+
+// requestKeys sets the request's global keys, those that do not depend on
+// who signed it, and returns the request time.
+func (a *Authorizer) requestKeys(ctx context.Context, c *policy.Context) time.Time {
 	now := a.cfg.Now().UTC()
 	ri, _ := RequestInfoFrom(ctx)
 	if !ri.Time.IsZero() {
 		now = ri.Time.UTC()
 	}
+	c.Set("aws:CurrentTime", now.Format(time.RFC3339))
+	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	if ri.SourceIP != "" {
+		c.Set("aws:SourceIp", ri.SourceIP)
+	}
+	c.Set("aws:SecureTransport", strconv.FormatBool(ri.SecureTransport))
+	if ri.Region != "" {
+		c.Set("aws:RequestedRegion", ri.Region)
+	}
+	if ri.UserAgent != "" {
+		c.Set("aws:UserAgent", ri.UserAgent)
+	}
+	return now
+}
+
+// context builds the request context (spec §4.1, §3.6).
+func (a *Authorizer) context(ctx context.Context, p *opensts.Principal, extra map[string][]string) *policy.Context {
+	c := policy.NewContext()
+	now := a.requestKeys(ctx, c)
 	if p.SessionKind().RoleSession() {
 		c.Set("aws:PrincipalArn", p.Holder.ARN()) // the role's ARN, not the session's
 	} else {
@@ -549,21 +627,14 @@ func (a *Authorizer) context(ctx context.Context, p *opensts.Principal, extra ma
 		if s.SourceIdentity != "" {
 			c.Set("aws:SourceIdentity", s.SourceIdentity)
 		}
+		if s.Provider != nil {
+			for k, v := range s.Provider.ConditionKeys() {
+				c.Set(k, v...)
+			}
+		}
 	}
 	for _, t := range tags {
 		c.Set("aws:PrincipalTag/"+t.Key, t.Value)
-	}
-	c.Set("aws:CurrentTime", now.Format(time.RFC3339))
-	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	if ri.SourceIP != "" {
-		c.Set("aws:SourceIp", ri.SourceIP)
-	}
-	c.Set("aws:SecureTransport", strconv.FormatBool(ri.SecureTransport))
-	if ri.Region != "" {
-		c.Set("aws:RequestedRegion", ri.Region)
-	}
-	if ri.UserAgent != "" {
-		c.Set("aws:UserAgent", ri.UserAgent)
 	}
 	for k, v := range extra {
 		c.Set(k, v...)

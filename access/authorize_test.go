@@ -142,3 +142,91 @@ func TestAuthorizer_Admit(t *testing.T) {
 		})
 	}
 }
+
+// AuthorizeFederated decides on the trust policy alone, naming the caller
+// only as its provider (roles-spec §3.5), and refuses with AWS's generic
+// message whatever was denied.
+func TestAuthorizer_AuthorizeFederated(t *testing.T) {
+	a, err := NewAuthorizer(AuthorizerConfig{Store: memPolicies{}, Now: func() time.Time { return time.Unix(1_800_000_000, 0) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		provider = "arn:aws:iam::" + acct + ":oidc-provider/token.actions.githubusercontent.com"
+		role     = "arn:aws:iam::" + acct + ":role/CI"
+		host     = "token.actions.githubusercontent.com"
+	)
+	trust := func(principal, actions, condition string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` + principal + `,"Action":` + actions + `,"Condition":{` + condition + `}}]}`
+	}
+	fedPrincipal := `{"Federated":"` + provider + `"}`
+	ghCondition := `"StringEquals":{"` + host + `:aud":"sts.amazonaws.com"},"StringLike":{"` + host + `:sub":"repo:octo/app:*"}`
+	keys := map[string][]string{host + ":aud": {"sts.amazonaws.com"}, host + ":sub": {"repo:octo/app:ref:refs/heads/main"}, "aws:FederatedProvider": {provider}}
+	with := func(k, v string) map[string][]string {
+		out := map[string][]string{}
+		for k, v := range keys {
+			out[k] = v
+		}
+		out[k] = []string{v}
+		return out
+	}
+	cases := []struct {
+		name    string
+		trust   string
+		actions []string
+		keys    map[string][]string
+		allowed bool
+	}{
+		{"provider and conditions match", trust(fedPrincipal, `"sts:AssumeRoleWithWebIdentity"`, ghCondition), nil, keys, true},
+		{"another repository", trust(fedPrincipal, `"sts:AssumeRoleWithWebIdentity"`, ghCondition), nil, with(host+":sub", "repo:evil/app:ref:refs/heads/main"), false},
+		{"another audience", trust(fedPrincipal, `"sts:AssumeRoleWithWebIdentity"`, ghCondition), nil, with(host+":aud", "other"), false},
+		{"another provider", trust(`{"Federated":"arn:aws:iam::`+acct+`:oidc-provider/gitlab.com"}`, `"sts:AssumeRoleWithWebIdentity"`, ghCondition), nil, keys, false},
+		{"AssumeRole only", trust(fedPrincipal, `"sts:AssumeRole"`, ghCondition), nil, keys, false},
+		{"an AWS principal never names a web identity", trust(`{"AWS":"*"}`, `"sts:AssumeRoleWithWebIdentity"`, ghCondition), nil, keys, false},
+		{"tags need sts:TagSession", trust(fedPrincipal, `"sts:AssumeRoleWithWebIdentity"`, ghCondition), []string{"sts:AssumeRoleWithWebIdentity", "sts:TagSession"}, keys, false},
+		{"with sts:TagSession", trust(fedPrincipal, `["sts:AssumeRoleWithWebIdentity","sts:TagSession"]`, ghCondition), []string{"sts:AssumeRoleWithWebIdentity", "sts:TagSession"}, keys, true},
+		{"a condition on a key the request lacks", trust(fedPrincipal, `"sts:AssumeRoleWithWebIdentity"`, `"StringEquals":{"`+host+`:repository":"octo/app"}`), nil, keys, false},
+		{"an explicit deny", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` + fedPrincipal + `,"Action":"sts:AssumeRoleWithWebIdentity"},` +
+			`{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"` + host + `:sub":"*:pull_request"}}}]}`,
+			nil, with(host+":sub", "repo:octo/app:pull_request"), false},
+		{"a role that does not exist", "", nil, keys, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			actions := tc.actions
+			if actions == nil {
+				actions = []string{"sts:AssumeRoleWithWebIdentity"}
+			}
+			err := a.AuthorizeFederated(context.Background(), provider, role, tc.trust, actions, func(string) map[string][]string { return tc.keys })
+			if tc.allowed != (err == nil) {
+				t.Fatalf("allowed = %v (%v), want %v", err == nil, err, tc.allowed)
+			}
+			if err != nil && (!errors.Is(err, opensts.ErrAccessDenied) || err.Error() != "Not authorized to perform sts:AssumeRoleWithWebIdentity") {
+				t.Fatalf("refusal = %v", err)
+			}
+		})
+	}
+}
+
+// A web identity session's later requests carry its provider's keys.
+func TestAuthorizer_FederatedSessionKeys(t *testing.T) {
+	a, err := NewAuthorizer(AuthorizerConfig{Store: memPolicies{identity: opensts.IdentityPolicies{Documents: []opensts.PolicyDocument{{Source: opensts.SourceRoleInline, ID: "p",
+		Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${idp.example.test:sub}/*",` +
+			`"Condition":{"StringEquals":{"aws:FederatedProvider":"arn:aws:iam::` + acct + `:oidc-provider/idp.example.test","idp.example.test:aud":"ci"}}}]}`}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &opensts.Principal{Holder: opensts.Holder{Type: opensts.HolderRole, AccountID: acct, ID: "AROAX", Name: "CI", Path: "/"},
+		Session: &opensts.Session{Kind: opensts.SessionWebIdentity, Name: "s", IssuedAt: time.Unix(1_800_000_000, 0),
+			Provider: &opensts.FederatedProvider{ARN: "arn:aws:iam::" + acct + ":oidc-provider/idp.example.test", KeyPrefix: "idp.example.test", Subject: "alice", Audience: "ci"}}}
+	if err := a.Authorize(context.Background(), p, "s3:GetObject", "arn:aws:s3:::b/alice/x", nil); err != nil {
+		t.Fatalf("own prefix: %v", err)
+	}
+	if err := a.Authorize(context.Background(), p, "s3:GetObject", "arn:aws:s3:::b/bob/x", nil); err == nil {
+		t.Fatal("another subject's prefix was allowed")
+	}
+	p.Session.Provider.Audience = "other"
+	if err := a.Authorize(context.Background(), p, "s3:GetObject", "arn:aws:s3:::b/alice/x", nil); err == nil {
+		t.Fatal("a session of another audience was allowed")
+	}
+}
