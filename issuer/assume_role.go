@@ -226,20 +226,8 @@ func (s *Issuer) AssumeRole(ctx context.Context, caller *opensts.Principal, in A
 	if c.Tags, err = roleSessionTags(in, inheritedTags); err != nil {
 		return RoleSession{}, err
 	}
-	if in.Policy != nil {
-		if err := checkSessionPolicy(*in.Policy); err != nil {
-			return RoleSession{}, err
-		}
-		c.Policy = *in.Policy
-	}
-	if len(in.PolicyArns) > MaxPolicyARNs {
-		return RoleSession{}, opensts.Errorf(opensts.ErrInvalidParameter, "At most %d PolicyArns may be passed; %d were.", MaxPolicyARNs, len(in.PolicyArns))
-	}
-	for i, a := range in.PolicyArns {
-		if err := checkPolicyARN(*a, role.AccountID, i+1); err != nil {
-			return RoleSession{}, err
-		}
-		c.PolicyARNs = append(c.PolicyARNs, *a)
+	if c.Policy, c.PolicyARNs, err = sessionPolicies(in.Policy, in.PolicyArns, role.AccountID); err != nil {
+		return RoleSession{}, err
 	}
 	creds, packed, err := s.seal(c, s.cfg.Now(), time.Duration(d)*time.Second)
 	if err != nil {

@@ -114,17 +114,8 @@ func (s *Issuer) GetFederationToken(ctx context.Context, caller *opensts.Princip
 	c.SessionName = name
 	c.Tags = tags
 	c.MinTokenLen = minTokenLen(in.MinimumSessionTokenSize)
-	if in.Policy != nil {
-		if err := checkSessionPolicy(*in.Policy); err != nil {
-			return FederationToken{}, err
-		}
-		c.Policy = *in.Policy
-	}
-	for i, a := range in.PolicyArns {
-		if err := checkPolicyARN(*a, caller.AccountID, i+1); err != nil {
-			return FederationToken{}, err
-		}
-		c.PolicyARNs = append(c.PolicyARNs, *a)
+	if c.Policy, c.PolicyARNs, err = sessionPolicies(in.Policy, in.PolicyArns, caller.AccountID); err != nil {
+		return FederationToken{}, err
 	}
 	creds, packed, err := s.seal(c, s.cfg.Now(), duration(in.DurationSeconds, caller.IsRoot()))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"sync"
 
+	"github.com/opensts/opensts"
 	"github.com/opensts/opensts/policy"
 )
 
@@ -39,4 +40,28 @@ func checkSessionPolicy(text string) error {
 	validPolicies.m[key] = struct{}{}
 	validPolicies.Unlock()
 	return nil
+}
+
+// sessionPolicies checks the inline session policy and the managed session
+// policies (PolicyArns) a request passes, and returns them as a session
+// carries them.
+func sessionPolicies(text *string, arns []*string, accountID string) (string, []string, error) {
+	var doc string
+	if text != nil {
+		if err := checkSessionPolicy(*text); err != nil {
+			return "", nil, err
+		}
+		doc = *text
+	}
+	if len(arns) > MaxPolicyARNs {
+		return "", nil, opensts.Errorf(opensts.ErrInvalidParameter, "At most %d PolicyArns may be passed; %d were.", MaxPolicyARNs, len(arns))
+	}
+	var out []string
+	for i, a := range arns {
+		if err := checkPolicyARN(*a, accountID, i+1); err != nil {
+			return "", nil, err
+		}
+		out = append(out, *a)
+	}
+	return doc, out, nil
 }
