@@ -34,6 +34,9 @@ type EventIdentity struct {
 	AccountID   string
 	AccessKeyID string
 	UserName    string
+	// IdentityProvider is, for a web identity caller, the provider that
+	// vouched for it.
+	IdentityProvider string
 }
 
 // Auditor records audit events. Implementations must not block the request

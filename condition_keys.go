@@ -129,10 +129,11 @@ var actionKeys = map[string]ConditionKeys{
 	// The simulator, on a user (a group has no keys).
 	"iam:SimulatePrincipalPolicy": userKeys,
 	// STS: role sessions and session tags.
-	"sts:AssumeRole":         roleKeys | KeyRequestTags | KeyExternalID | KeyRoleSessionName | KeySourceIdentity | KeyTransitiveTagKeys,
-	"sts:TagSession":         roleKeys | KeyRequestTags | KeyTransitiveTagKeys,
-	"sts:SetSourceIdentity":  roleKeys | KeySourceIdentity,
-	"sts:GetFederationToken": KeyRequestTags,
+	"sts:AssumeRole":                roleKeys | KeyRequestTags | KeyExternalID | KeyRoleSessionName | KeySourceIdentity | KeyTransitiveTagKeys,
+	"sts:AssumeRoleWithWebIdentity": roleKeys | KeyRequestTags | KeyRoleSessionName | KeySourceIdentity | KeyTransitiveTagKeys,
+	"sts:TagSession":                roleKeys | KeyRequestTags | KeyTransitiveTagKeys,
+	"sts:SetSourceIdentity":         roleKeys | KeySourceIdentity,
+	"sts:GetFederationToken":        KeyRequestTags,
 }
 
 // ActionKeys returns the request-context keys AWS supplies for action

@@ -26,6 +26,9 @@ func (s *Server) audit(ctx context.Context, c *call, svc *service, op *operation
 		e.Region = c.sig.Region
 		e.Identity.AccessKeyID = c.sig.AccessKeyID
 	}
+	if c.identity != nil {
+		e.Identity = *c.identity
+	}
 	if p := c.caller; p != nil {
 		e.Identity = opensts.EventIdentity{
 			Type: p.IdentityType(), PrincipalID: p.UserID(), ARN: p.ARN(), AccountID: p.AccountID,

@@ -101,10 +101,13 @@ type service struct {
 
 // call is one request in flight.
 type call struct {
-	start     time.Time
-	r         *http.Request
-	p         params
-	caller    *opensts.Principal
+	start  time.Time
+	r      *http.Request
+	p      params
+	caller *opensts.Principal
+	// identity is, for an unsigned operation, who the handler found the
+	// caller to be (a web identity), for the audit trail.
+	identity  *opensts.EventIdentity
 	sig       *sigv4.Request
 	requestID string
 	sourceIP  string // clientIP, found once for throttling, conditions and the audit

@@ -118,6 +118,48 @@ func (s *Server) assumeRole(ctx context.Context, c *call) (*node, error) {
 	return res, nil
 }
 
+// assumeRoleWithWebIdentity answers AssumeRoleWithWebIdentityResult in
+// AWS's element order (roles-spec §3.7): Credentials,
+// SubjectFromWebIdentityToken, AssumedRoleUser, PackedPolicySize when it
+// applies, Provider, Audience, SourceIdentity when set. The request is not
+// signed: whatever credentials a client attached are ignored.
+func (s *Server) assumeRoleWithWebIdentity(ctx context.Context, c *call) (*node, error) {
+	d, minSize, err := tokenLifetimeAndSize(c.p)
+	if err != nil {
+		return nil, err
+	}
+	in := issuer.AssumeRoleWithWebIdentityInput{
+		RoleArn: c.p.get("RoleArn"), RoleSessionName: c.p.get("RoleSessionName"), WebIdentityToken: c.p.get("WebIdentityToken"),
+		ProviderID: c.p.get("ProviderId"), Policy: c.p.get("Policy"), DurationSeconds: d, MinimumSessionTokenSize: minSize,
+	}
+	for _, m := range c.p.structs("PolicyArns", "arn") {
+		in.PolicyArns = append(in.PolicyArns, m["arn"])
+	}
+	ws, err := s.cfg.Issuer.AssumeRoleWithWebIdentity(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	s.countIssued("AssumeRoleWithWebIdentity", false)
+	// CloudTrail's userIdentity of a web identity caller.
+	c.identity = &opensts.EventIdentity{
+		Type: "WebIdentityUser", PrincipalID: ws.Provider + ":" + ws.Audience + ":" + ws.Subject,
+		UserName: ws.Subject, IdentityProvider: ws.Provider,
+	}
+	res := el("",
+		credentialsNode(ws.Credentials),
+		leaf("SubjectFromWebIdentityToken", ws.Subject),
+		el("AssumedRoleUser", leaf("AssumedRoleId", ws.AssumedRoleID), leaf("Arn", ws.AssumedRoleARN)))
+	if ws.HasPackedPolicy {
+		res.kids = append(res.kids, leaf("PackedPolicySize", strconv.Itoa(ws.PackedPolicySize)))
+	}
+	res.kids = append(res.kids, leaf("Provider", ws.Provider), leaf("Audience", ws.Audience))
+	if ws.SourceIdentity != "" {
+		res.kids = append(res.kids, leaf("SourceIdentity", ws.SourceIdentity))
+	}
+	res.kids = append(res.kids, tokenSizeNodes(ws.Credentials)...)
+	return res, nil
+}
+
 func (s *Server) getAccessKeyInfo(ctx context.Context, c *call) (*node, error) {
 	acct, err := s.cfg.Issuer.GetAccessKeyInfo(ctx, c.caller, issuer.GetAccessKeyInfoInput{AccessKeyID: c.p.get("AccessKeyId")})
 	if err != nil {

@@ -30,6 +30,10 @@ func appendRecord(b []byte, r *Record) []byte {
 		b = append(b, `,"userName":`...)
 		b = appendString(b, r.UserIdentity.UserName)
 	}
+	if r.UserIdentity.IdentityProvider != "" {
+		b = append(b, `,"identityProvider":`...)
+		b = appendString(b, r.UserIdentity.IdentityProvider)
+	}
 	b = append(b, `},"eventTime":"`...)
 	b = r.EventTime.AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","eventSource":`...)

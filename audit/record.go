@@ -52,6 +52,8 @@ type UserIdentity struct {
 	AccountID   string `json:"accountId"`
 	AccessKeyID string `json:"accessKeyId"`
 	UserName    string `json:"userName,omitempty"`
+	// IdentityProvider names the identity provider of a WebIdentityUser.
+	IdentityProvider string `json:"identityProvider,omitempty"`
 }
 
 // CloudTrail constants for the records OpenSTS writes.
@@ -141,6 +143,8 @@ func (l *Log) encode(ctx context.Context, e opensts.Event) []byte {
 			AccountID:   e.Identity.AccountID,
 			AccessKeyID: e.Identity.AccessKeyID,
 			UserName:    e.Identity.UserName,
+
+			IdentityProvider: e.Identity.IdentityProvider,
 		},
 		EventTime:          t.UTC().Truncate(time.Second),
 		EventSource:        e.Source,

@@ -42,15 +42,22 @@ type env struct {
 // newEnv starts a node exactly as `opensts server` wires it, on SQLite in a
 // temporary directory, with a clock that follows the wall clock (the SDKs
 // sign with it) at an offset tests may move.
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, nil) }
+
+// newEnvWith is newEnv with the node's configuration adjusted by configure.
+func newEnvWith(t *testing.T, configure func(*node.Config)) *env {
 	t.Helper()
 	clk := &clock.Offset{}
-	n, err := node.Open(context.Background(), node.Config{
+	cfg := node.Config{
 		DataDir:       t.TempDir(),
 		Now:           clk.Now,
 		Logger:        testLogger(t),
 		MetricsOnMain: true,
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	n, err := node.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("open node: %v", err)
 	}

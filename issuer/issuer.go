@@ -42,7 +42,10 @@ type Config struct {
 	// their trust policies. Without them AssumeRole refuses every role.
 	Roles Roles
 	Trust TrustAuthorizer
-	Now   func() time.Time
+	// WebIdentity serves AssumeRoleWithWebIdentity (with Roles); without it
+	// every web identity token is refused.
+	WebIdentity *WebIdentity
+	Now         func() time.Time
 }
 
 // Issuer runs the STS use cases.

@@ -33,6 +33,7 @@ import (
 	"github.com/opensts/opensts/sigv4"
 	"github.com/opensts/opensts/sqlite"
 	"github.com/opensts/opensts/throttle"
+	"github.com/opensts/opensts/webidentity"
 )
 
 // Config is everything a node needs. Zero values take the defaults noted.
@@ -75,6 +76,10 @@ type Config struct {
 	MetricsOnMain bool
 	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
+	// WebIdentity configures how AssumeRoleWithWebIdentity reaches
+	// identity providers (extra CA roots, discovery overrides, plain HTTP on
+	// loopback); the node sets its clock and fetch metrics.
+	WebIdentity webidentity.Config
 
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -162,15 +167,30 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 	if err != nil {
 		return err
 	}
-	authz, err := access.NewAuthorizer(access.AuthorizerConfig{Store: store, Roles: store, Now: cfg.Now, IdentityTTL: cfg.CredentialCacheTTL})
+	authz, err := access.NewAuthorizer(access.AuthorizerConfig{Store: store, Roles: store, Providers: store, Now: cfg.Now, IdentityTTL: cfg.CredentialCacheTTL})
 	if err != nil {
 		return err
+	}
+	wi := cfg.WebIdentity
+	wi.Now = cfg.Now
+	fetches := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "opensts_oidc_fetches_total",
+		Help: "Fetches of identity providers' discovery documents and key sets, by result (ok, error).",
+	}, []string{"result"})
+	n.Registry.MustRegister(fetches)
+	wi.OnFetch = func(_ string, err error) {
+		if err != nil {
+			fetches.WithLabelValues("error").Inc()
+		} else {
+			fetches.WithLabelValues("ok").Inc()
+		}
 	}
 	iamSvc, err := iam.New(iam.Config{Store: store, Box: box, Authorizer: authz, Policies: authz, Now: cfg.Now, CredentialsChanged: authn.Invalidate})
 	if err != nil {
 		return err
 	}
-	iss, err := issuer.New(issuer.Config{Keys: n.Keys, Authorizer: authz, MFA: iamSvc, Roles: authz, Trust: authz, Now: cfg.Now})
+	iss, err := issuer.New(issuer.Config{Keys: n.Keys, Authorizer: authz, MFA: iamSvc, Roles: authz, Trust: authz, Now: cfg.Now,
+		WebIdentity: &issuer.WebIdentity{Providers: authz, Verifier: webidentity.New(wi), Trust: authz}})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"github.com/opensts/opensts/iam"
 	"github.com/opensts/opensts/node"
 	"github.com/opensts/opensts/throttle"
+	"github.com/opensts/opensts/webidentity"
 )
 
 // serverConfig is the server command's configuration, parsed from flags,
@@ -39,6 +41,10 @@ type serverConfig struct {
 	TLSCert, TLSKey string
 	InsecureHTTP    bool
 	TrustedProxies  []string
+
+	OIDCCABundle          string
+	OIDCDiscoveryURLs     []string
+	OIDCAllowHTTPLoopback bool
 
 	AuditLog        string
 	AuditSync       bool
@@ -107,6 +113,9 @@ func (c serverConfig) Validate() error {
 	if _, err := c.trustedProxies(); err != nil {
 		add("--trusted-proxy: %v", err)
 	}
+	if _, err := c.webIdentity(); err != nil {
+		add("%v", err)
+	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		add("--tls-cert and --tls-key must be given together")
 	}
@@ -134,6 +143,40 @@ func (c serverConfig) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// webIdentity is how AssumeRoleWithWebIdentity reaches identity providers:
+// --oidc-ca-bundle read and parsed, --oidc-discovery-url split into its
+// ISSUER=URL pairs.
+func (c serverConfig) webIdentity() (webidentity.Config, error) {
+	var wi webidentity.Config
+	wi.AllowHTTPLoopback = c.OIDCAllowHTTPLoopback
+	if c.OIDCCABundle != "" {
+		pem, err := os.ReadFile(c.OIDCCABundle)
+		if err != nil {
+			return wi, fmt.Errorf("--oidc-ca-bundle: %w", err)
+		}
+		if wi.RootCAs, err = webidentity.LoadRoots(pem); err != nil {
+			return wi, fmt.Errorf("--oidc-ca-bundle %s: %w", c.OIDCCABundle, err)
+		}
+	}
+	for _, pair := range c.OIDCDiscoveryURLs {
+		issuer, target, ok := strings.Cut(pair, "=")
+		if !ok {
+			return wi, fmt.Errorf("--oidc-discovery-url %q: want ISSUER=URL, for example https://idp.test=http://127.0.0.1:5556/.well-known/openid-configuration", pair)
+		}
+		if err := iam.ValidOIDCProviderURL(issuer); err != nil {
+			return wi, fmt.Errorf("--oidc-discovery-url %q: the issuer is not a provider URL IAM accepts: %v", pair, err)
+		}
+		if u, err := url.Parse(target); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return wi, fmt.Errorf("--oidc-discovery-url %q: %q is not an http(s) URL", pair, target)
+		}
+		if wi.DiscoveryURLs == nil {
+			wi.DiscoveryURLs = map[string]string{}
+		}
+		wi.DiscoveryURLs[issuer] = target
+	}
+	return wi, nil
 }
 
 // trustedProxies parses --trusted-proxy (CIDRs or addresses).
@@ -233,6 +276,9 @@ Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 	f.StringVar(&c.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
 	f.BoolVar(&c.InsecureHTTP, "insecure-http", false, "allow plain HTTP on a non-loopback --listen address")
 	f.StringSliceVar(&c.TrustedProxies, "trusted-proxy", nil, "reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For gives the client address")
+	f.StringVar(&c.OIDCCABundle, "oidc-ca-bundle", "", "PEM file of CA certificates, added to the system roots, that identity providers' HTTPS endpoints may chain to (AssumeRoleWithWebIdentity)")
+	f.StringSliceVar(&c.OIDCDiscoveryURLs, "oidc-discovery-url", nil, "ISSUER=URL: fetch the issuer's OpenID discovery document from URL instead of ISSUER/.well-known/openid-configuration (repeatable, or comma-separated)")
+	f.BoolVar(&c.OIDCAllowHTTPLoopback, "oidc-allow-http-loopback", false, "allow plain-HTTP discovery and key URLs on loopback addresses (tests only)")
 	f.StringVar(&c.AuditLog, "audit-log", "", `audit trail file (JSON lines): default <data-dir>/audit.jsonl, "-" for standard output, "off" to disable`)
 	f.BoolVar(&c.AuditSync, "audit-sync", false, "answer only after the audit record is fsynced (group commit); default: answer once it is written to the file, fsync within a second")
 	f.Int64Var(&c.AuditMaxSize, "audit-max-size", 100<<20, "rotate the audit file at this size in bytes")
@@ -258,6 +304,7 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 	node.TuneRuntime()
 	logger := newLogger(cmd.ErrOrStderr(), c.LogFormat, c.LogLevel)
 	proxies, _ := c.trustedProxies() // validated
+	wi, _ := c.webIdentity()         // validated
 	// Bind before opening the store: a first start whose port is taken
 	// must fail before it creates the account and prints root credentials
 	// nobody will see served.
@@ -292,6 +339,7 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 		Audit:              audit.Config{Path: c.auditPath(), Sync: c.AuditSync, MaxSize: c.AuditMaxSize, MaxBackups: c.AuditMaxBackups},
 		MetricsOnMain:      c.MetricsListen == "",
 		TrustedProxies:     proxies,
+		WebIdentity:        wi,
 		Logger:             logger,
 	})
 	if err != nil {
