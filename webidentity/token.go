@@ -36,6 +36,7 @@ var algorithms = []jose.SignatureAlgorithm{
 
 // Token is a parsed, not yet verified, ID token.
 type Token struct {
+	raw string // as verified: trailing whitespace removed
 	jws *jose.JSONWebSignature
 	alg jose.SignatureAlgorithm
 	kid string
@@ -110,7 +111,7 @@ func Parse(raw string) (*Token, error) {
 	if ph := jws.Signatures[0].Protected; ph.Algorithm != h.Alg || ph.KeyID != h.Kid {
 		return nil, invalid(msgSignature)
 	}
-	return &Token{jws: jws, alg: alg, kid: h.Kid, iss: iss}, nil
+	return &Token{raw: raw, jws: jws, alg: alg, kid: h.Kid, iss: iss}, nil
 }
 
 // decodeSegment decodes one base64url part holding a JSON object.

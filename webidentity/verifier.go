@@ -2,6 +2,8 @@ package webidentity
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/rsa"
 	"crypto/x509"
 	"sync"
 	"time"
@@ -51,6 +53,83 @@ type Verifier struct {
 
 	mu    sync.Mutex
 	cache map[string]*entry
+	// verified remembers the tokens whose signature checked out (see
+	// reuse), under mu.
+	verified map[verifiedKey]verifiedEntry
+}
+
+// verifiedKey is a token (the SHA-256 of its text) as verified against one
+// issuer entry of the key cache.
+type verifiedKey struct {
+	sum    [32]byte
+	issuer string
+}
+
+// verifiedEntry is a verified token's payload and the key that verified it.
+type verifiedEntry struct {
+	payload []byte
+	signer  any // *rsa.PublicKey or *ecdsa.PublicKey, as the key set holds it
+}
+
+// Bounds of the verified-token cache: clients present one token many times
+// (SDKs read the token file on every refresh, a job's steps share one), and
+// its signature need not be checked again while the key that verified it is
+// still the issuer's.
+const (
+	maxVerified        = 4096
+	maxVerifiedPayload = 8 << 10
+)
+
+// reuse returns the payload of a token verified before, while the key that
+// verified it is in the issuer's current key set (the same fetch, within
+// KeyTTL): a signature check then would give the same answer. A refetched
+// key set, even holding the same keys, makes tokens be verified again.
+func (v *Verifier) reuse(k verifiedKey) ([]byte, bool) {
+	now := v.cfg.Now()
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	ve, ok := v.verified[k]
+	if !ok {
+		return nil, false
+	}
+	if e := v.cache[k.issuer]; e != nil && now.Sub(e.fetchedAt) < v.cfg.KeyTTL {
+		for i := range e.keys {
+			if sameKey(e.keys[i].Key, ve.signer) {
+				e.used = now
+				return ve.payload, true
+			}
+		}
+	}
+	delete(v.verified, k)
+	return nil, false
+}
+
+// remember keeps a verified token's payload for reuse; bounded, starting
+// over when full.
+func (v *Verifier) remember(k verifiedKey, payload []byte, signer any) {
+	if len(payload) > maxVerifiedPayload {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.verified) >= maxVerified {
+		clear(v.verified)
+	}
+	v.verified[k] = verifiedEntry{payload: payload, signer: signer}
+}
+
+// sameKey reports whether a and b are the same parsed public key (the same
+// pointer: one fetch's key).
+func sameKey(a, b any) bool {
+	switch a := a.(type) {
+	case *rsa.PublicKey:
+		b, ok := b.(*rsa.PublicKey)
+		return ok && a == b
+	case *ecdsa.PublicKey:
+		b, ok := b.(*ecdsa.PublicKey)
+		return ok && a == b
+	}
+	return false
 }
 
 // entry is one issuer's (and thumbprint set's) keys and fetch history.
@@ -92,7 +171,7 @@ func New(cfg Config) *Verifier {
 	if cfg.OnFetch == nil {
 		cfg.OnFetch = func(string, error) {}
 	}
-	return &Verifier{cfg: cfg, cache: map[string]*entry{}}
+	return &Verifier{cfg: cfg, cache: map[string]*entry{}, verified: map[verifiedKey]verifiedEntry{}}
 }
 
 // candidates returns the keys that may have signed t: those with its kid

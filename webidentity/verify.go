@@ -3,6 +3,7 @@ package webidentity
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -58,18 +59,24 @@ func (v *Verifier) Verify(ctx context.Context, t *Token, p opensts.OIDCProvider)
 	if t.iss != p.URL {
 		return nil, invalid(msgNoProvider + t.iss)
 	}
-	keys, err := v.candidates(ctx, t, p)
-	if err != nil {
-		return nil, err
-	}
-	var payload []byte
-	for i := range keys {
-		if payload, err = t.jws.Verify(keys[i].Key); err == nil {
-			break
+	vk := verifiedKey{sum: sha256.Sum256([]byte(t.raw)), issuer: cacheKey(p)}
+	payload, ok := v.reuse(vk)
+	if !ok {
+		keys, err := v.candidates(ctx, t, p)
+		if err != nil {
+			return nil, err
 		}
-	}
-	if payload == nil {
-		return nil, &opensts.Error{Kind: opensts.ErrInvalidIdentityToken, Message: msgSignature, Err: err}
+		var signer any
+		for i := range keys {
+			if payload, err = t.jws.Verify(keys[i].Key); err == nil {
+				signer = keys[i].Key
+				break
+			}
+		}
+		if payload == nil {
+			return nil, &opensts.Error{Kind: opensts.ErrInvalidIdentityToken, Message: msgSignature, Err: err}
+		}
+		v.remember(vk, payload, signer)
 	}
 	var c map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &c); err != nil {

@@ -3,6 +3,7 @@ package webidentity_test
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -336,5 +337,53 @@ func TestVerify_noKid(t *testing.T) {
 	wantErr(t, err, opensts.ErrInvalidIdentityToken, msgSignature)
 	if _, err := verify(t, v, sign(t, jose.RS512, rsaKey2, "", is.claims()), is.provider()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A token verified once is not checked against its signature again while
+// the key that verified it is the issuer's, but its claims are; once the
+// issuer's keys are fetched again without that key, the token is refused.
+func TestVerify_reuse(t *testing.T) {
+	is := newIssuer(t, true)
+	clk := &clock{now: t0}
+	v := verifier(is, clk)
+	raw := sign(t, jose.RS256, rsaKey, "rsa1", is.claims())
+	for range 3 {
+		if _, err := verify(t, v, raw, is.provider()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := is.jwksHits.Load(); n != 1 {
+		t.Fatalf("%d JWKS fetches for one token verified three times, want 1", n)
+	}
+	// Another provider for the same URL with other client ids: the
+	// audience is checked again, not reused.
+	other := is.provider()
+	other.ClientIDs = []string{"someone-else"}
+	_, err := verify(t, v, raw, other)
+	wantErr(t, err, opensts.ErrInvalidIdentityToken, "Incorrect token audience")
+
+	// The IdP rotates: rsa1 is gone, rsa2 is new. A token naming rsa2
+	// makes the verifier fetch the new set.
+	is.mu.Lock()
+	is.keys = nil
+	is.mu.Unlock()
+	is.addKey("rsa2", &rsaKey2.PublicKey, "RS256")
+	clk.Advance(2 * time.Minute)
+	if _, err := verify(t, v, sign(t, jose.RS256, rsaKey2, "rsa2", is.claims()), is.provider()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = verify(t, v, raw, is.provider())
+	wantErr(t, err, opensts.ErrInvalidIdentityToken, msgNoKey)
+
+	// Claims are checked at each use: a reused token expires.
+	raw2 := sign(t, jose.RS256, rsaKey2, "rsa2", is.claims())
+	if _, err := verify(t, v, raw2, is.provider()); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(2 * time.Hour)
+	_, err = verify(t, v, raw2, is.provider())
+	if !errors.Is(err, opensts.ErrIdentityTokenExpired) {
+		t.Fatalf("a reused token past its exp: %v", err)
 	}
 }
