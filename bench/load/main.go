@@ -34,6 +34,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,6 +43,7 @@ import (
 	"time"
 
 	"github.com/opensts/opensts/audit"
+	"github.com/opensts/opensts/internal/oidctest"
 	"github.com/opensts/opensts/node"
 	"github.com/opensts/opensts/sigv4"
 )
@@ -76,7 +78,7 @@ func main() {
 	flag.BoolVar(&o.audit, "audit", true, "ratio: keep the audit trail on, as opensts server does by default")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server and client) to this file")
 	flag.StringVar(&o.memProfile, "memprofile", "", "ratio: write a heap profile at the end of the run to this file")
-	flag.StringVar(&o.ops, "ops", "GetSessionToken", "ratio: comma-separated calls measured side by side: GetSessionToken, AssumeRole, AssumeRole+policy, GetFederationToken+policy")
+	flag.StringVar(&o.ops, "ops", "GetSessionToken", "ratio: comma-separated calls measured side by side: GetSessionToken, AssumeRole, AssumeRole+policy, GetFederationToken+policy, AssumeRoleWithWebIdentity")
 	flag.Parse()
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
@@ -315,6 +317,14 @@ func ratio(o options) error {
 	if o.audit {
 		cfg.Audit = audit.Config{Path: filepath.Join(dir, "audit.jsonl")}
 	}
+	var idp *oidctest.IdP
+	if slices.Contains(strings.Split(o.ops, ","), "AssumeRoleWithWebIdentity") {
+		if idp, err = oidctest.Start("https://idp.load.test"); err != nil {
+			return err
+		}
+		defer idp.Close()
+		idp.Configure(&cfg.WebIdentity)
+	}
 	n, err := node.Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -331,7 +341,7 @@ func ratio(o options) error {
 	if err != nil {
 		return err
 	}
-	reqs, err := opRequests(sts, root, alice, strings.Split(o.ops, ","))
+	reqs, err := opRequests(sts, root, alice, strings.Split(o.ops, ","), idp)
 	if err != nil {
 		return err
 	}
@@ -449,7 +459,8 @@ type opRequest struct {
 
 // opRequests prepares the -ops calls as alice, GetSessionToken first (the
 // reference), creating the role and permissions they need as root.
-func opRequests(c *client, root, alice creds, names []string) ([]opRequest, error) {
+// AssumeRoleWithWebIdentity presents one token of idp, unsigned.
+func opRequests(c *client, root, alice creds, names []string, idp *oidctest.IdP) ([]opRequest, error) {
 	if names[0] != "GetSessionToken" {
 		names = append([]string{"GetSessionToken"}, names...)
 	}
@@ -483,6 +494,12 @@ func opRequests(c *client, root, alice creds, names []string) ([]opRequest, erro
 			}
 		case "GetFederationToken+policy":
 			f = stsForm("GetFederationToken", "Name", "load", "DurationSeconds", "900", "Policy", policy500)
+		case "AssumeRoleWithWebIdentity":
+			wf, err := webIdentityForm(c, root, idp)
+			if err != nil {
+				return nil, err
+			}
+			f = wf
 		default:
 			return nil, fmt.Errorf("unknown -ops call %q", name)
 		}
@@ -490,12 +507,37 @@ func opRequests(c *client, root, alice creds, names []string) ([]opRequest, erro
 		if err != nil {
 			return nil, err
 		}
+		if name == "AssumeRoleWithWebIdentity" { // unsigned, as SDKs send it
+			r = signed{body: f.Encode(), header: http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}}}
+		}
 		if code, body, err := c.send(r); err != nil || code != 200 {
 			return nil, fmt.Errorf("%s: HTTP %d %v: %s", name, code, err, body)
 		}
 		out = append(out, opRequest{name: name, req: r})
 	}
 	return out, nil
+}
+
+// webIdentityForm registers idp as an OIDC provider, creates a role
+// trusting it with a condition on the audience and the subject, and
+// returns an AssumeRoleWithWebIdentity request presenting one of its
+// tokens (valid for an hour).
+func webIdentityForm(c *client, root creds, idp *oidctest.IdP) (url.Values, error) {
+	if _, err := c.call(root, iamForm("CreateOpenIDConnectProvider", "Url", idp.Issuer, "ClientIDList.member.1", "sts.amazonaws.com")); err != nil {
+		return nil, err
+	}
+	host := strings.TrimPrefix(idp.Issuer, "https://")
+	b, err := c.call(root, iamForm("CreateRole", "RoleName", "WebCI", "AssumeRolePolicyDocument",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::`+text(mustCall(c, root, stsForm("GetCallerIdentity")), "Account")+
+			`:oidc-provider/`+host+`"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"`+host+`:aud":"sts.amazonaws.com"},"StringLike":{"`+host+`:sub":"repo:octo/*"}}}]}`))
+	if err != nil {
+		return nil, err
+	}
+	tok, err := idp.Sign(idp.Claims("repo:octo/app:ref:refs/heads/main", "sts.amazonaws.com"), false)
+	if err != nil {
+		return nil, err
+	}
+	return stsForm("AssumeRoleWithWebIdentity", "RoleArn", text(b, "Arn"), "RoleSessionName", "load", "DurationSeconds", "900", "WebIdentityToken", tok), nil
 }
 
 // mustCall is call for setup steps whose failure the next step reports.
