@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -254,4 +257,71 @@ func TestWebIdentity_ProviderDeleted(t *testing.T) {
 	}
 	_, err = e.sts(session).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	wantAPIError(t, err, "InvalidClientTokenId", "")
+}
+
+// The AWS CLI sends assume-role-with-web-identity unsigned, without any
+// credentials configured (roles-spec §3.1).
+func TestCLI_AssumeRoleWithWebIdentity(t *testing.T) {
+	e := newWebIdentityEnv(t, `"sts:AssumeRoleWithWebIdentity"`)
+	c := newCLI(t, e.env)
+	var out struct {
+		cliAssumed
+		SubjectFromWebIdentityToken, Provider, Audience string
+	}
+	c.json(creds{}, &out, "sts", "assume-role-with-web-identity", "--role-arn", e.roleARN, "--role-session-name", "cli",
+		"--web-identity-token", e.idp.sign(t, e.idp.claims(wiSubject, wiAudience), true))
+	acct := e.node.Root.AccountID
+	if out.AssumedRoleUser.Arn != "arn:aws:sts::"+acct+":assumed-role/CI/cli" || out.SubjectFromWebIdentityToken != wiSubject ||
+		out.Provider != e.providerARN || out.Audience != wiAudience || !strings.HasPrefix(out.Credentials.AccessKeyID, "ASIA") {
+		t.Fatalf("assume-role-with-web-identity = %+v", out)
+	}
+	var id struct{ Arn string }
+	c.json(creds{out.Credentials.AccessKeyID, out.Credentials.SecretAccessKey, out.Credentials.SessionToken}, &id, "sts", "get-caller-identity")
+	if id.Arn != out.AssumedRoleUser.Arn {
+		t.Fatalf("get-caller-identity = %s", id.Arn)
+	}
+	c.fails(creds{}, "InvalidIdentityToken", "Incorrect token audience", "sts", "assume-role-with-web-identity", "--role-arn", e.roleARN,
+		"--role-session-name", "cli", "--web-identity-token", e.idp.sign(t, e.idp.claims(wiSubject, "other"), false))
+}
+
+// boto3 (Debian's 1.26, endpoint_url in code) calls
+// assume_role_with_web_identity unsigned, as botocore's own web identity
+// provider does, and uses the session.
+func TestBoto3_AssumeRoleWithWebIdentity(t *testing.T) {
+	py := boto3Python(t)
+	e := newWebIdentityEnv(t, `"sts:AssumeRoleWithWebIdentity"`)
+	script := `
+import json, os, sys
+import boto3
+from botocore import UNSIGNED
+from botocore.config import Config
+url = os.environ["OPENSTS_URL"]
+sts = boto3.client("sts", region_name="us-east-1", endpoint_url=url, config=Config(signature_version=UNSIGNED))
+out = sts.assume_role_with_web_identity(RoleArn=os.environ["ROLE_ARN"], RoleSessionName="boto3",
+    WebIdentityToken=open(os.environ["TOKEN_FILE"]).read())
+c = out["Credentials"]
+me = boto3.client("sts", region_name="us-east-1", endpoint_url=url, aws_access_key_id=c["AccessKeyId"],
+    aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"]).get_caller_identity()
+json.dump({"subject": out["SubjectFromWebIdentityToken"], "provider": out["Provider"], "audience": out["Audience"],
+    "assumed": out["AssumedRoleUser"]["Arn"], "caller": me["Arn"]}, sys.stdout)
+`
+	cmd := exec.Command(py, "-c", script)
+	cmd.Env = append(newClientHome(t).env(), "OPENSTS_URL="+e.url, "ROLE_ARN="+e.roleARN,
+		"TOKEN_FILE="+tokenFile(t, e.idp.sign(t, e.idp.claims(wiSubject, wiAudience), false)))
+	raw, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("%v: %s", err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	var got map[string]string
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatalf("%v: %s", err, raw)
+	}
+	want := "arn:aws:sts::" + e.node.Root.AccountID + ":assumed-role/CI/boto3"
+	if got["subject"] != wiSubject || got["provider"] != e.providerARN || got["audience"] != wiAudience || got["assumed"] != want || got["caller"] != want {
+		t.Fatalf("boto3: %v", got)
+	}
 }
