@@ -56,6 +56,7 @@ var layering = map[string]rule{
 	"bench/load":        {any: true},
 	"examples/guarded":  {module: []string{"guard"}},
 	"webidentity":       {module: []string{""}, thirdParty: []string{"github.com/go-jose/go-jose/v4", "golang.org/x/sync/singleflight"}},
+	"samlidentity":      {module: []string{""}, thirdParty: []string{"github.com/russellhaering/goxmldsig", "github.com/beevik/etree"}, noHTTP: true},
 	"e2e":               {any: true}, // tests only
 }
 

@@ -1,0 +1,271 @@
+package samlidentity
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/beevik/etree"
+
+	"github.com/opensts/opensts"
+)
+
+// AWS's attributes (roles-spec §4.4); names are case-sensitive.
+const (
+	attrPrefix            = "https://aws.amazon.com/SAML/Attributes/"
+	attrRole              = attrPrefix + "Role"
+	attrRoleSessionName   = attrPrefix + "RoleSessionName"
+	attrSessionDuration   = attrPrefix + "SessionDuration"
+	attrSourceIdentity    = attrPrefix + "SourceIdentity"
+	attrPrincipalTag      = attrPrefix + "PrincipalTag:"
+	attrTransitiveTagKeys = attrPrefix + "TransitiveTagKeys"
+)
+
+// Limits (roles-spec §2.8, §2.9, §4.4).
+const (
+	minSessionName     = 2
+	maxSessionName     = 64
+	minSessionDuration = 900
+	maxSessionDuration = 43200
+	maxTags            = 50
+	maxTagKey          = 128
+	maxTagValue        = 256
+)
+
+// attribute is one Name's values, in document order; an attribute named
+// several times (in one or several AttributeStatements) has all their
+// values.
+type attribute struct {
+	name   string
+	values []string
+}
+
+// readAttributes collects the assertion's attributes by Name, in order of
+// first appearance.
+func readAttributes(a *etree.Element) []attribute {
+	var out []attribute
+	index := map[string]int{}
+	for _, st := range children(a, nsAssertion, "AttributeStatement") {
+		for _, at := range children(st, nsAssertion, "Attribute") {
+			name := at.SelectAttrValue("Name", "")
+			i, ok := index[name]
+			if !ok {
+				i = len(out)
+				index[name] = i
+				out = append(out, attribute{name: name})
+			}
+			for _, val := range children(at, nsAssertion, "AttributeValue") {
+				out[i].values = append(out[i].values, text(val))
+			}
+		}
+	}
+	return out
+}
+
+// attributes reads AWS's attributes into out in the order of roles-spec
+// §4.3 #8: the Role pair, RoleSessionName, SessionDuration,
+// SourceIdentity, the tags.
+func attributes(a *etree.Element, out *Assertion, p Provider, roleARN string) error {
+	attrs := readAttributes(a)
+	get := func(name string) (attribute, bool) {
+		for _, at := range attrs {
+			if at.name == name {
+				return at, true
+			}
+		}
+		return attribute{}, false
+	}
+	role, _ := get(attrRole)
+	if !hasRole(role.values, roleARN, p.ARN) {
+		return opensts.Errorf(opensts.ErrAccessDenied, "%s", msgNotAuthorized)
+	}
+
+	name, ok := get(attrRoleSessionName)
+	if !ok || len(name.values) == 0 {
+		return invalid(msgNoSessionName)
+	}
+	if len(name.values) != 1 || !validName(name.values[0]) {
+		return invalid(msgBadSessionName)
+	}
+	out.SessionName = name.values[0]
+
+	if d, ok := get(attrSessionDuration); ok {
+		if len(d.values) != 1 {
+			return invalid(msgSessionDuration)
+		}
+		n, err := strconv.Atoi(d.values[0])
+		if err != nil || n < minSessionDuration || n > maxSessionDuration || strings.HasPrefix(d.values[0], "+") {
+			return invalid(msgSessionDuration)
+		}
+		out.SessionDuration = n
+	}
+
+	if s, ok := get(attrSourceIdentity); ok {
+		if len(s.values) != 1 || !validName(s.values[0]) || strings.HasPrefix(strings.ToLower(s.values[0]), "aws:") {
+			return invalid(msgSourceIdentity)
+		}
+		out.SourceIdentity = s.values[0]
+	}
+
+	var err error
+	out.Tags, out.TransitiveTagKeys, err = sessionTags(attrs)
+	return err
+}
+
+// hasRole reports whether values hold the pair "role,provider", in either
+// order, white space around each ARN ignored.
+func hasRole(values []string, roleARN, providerARN string) bool {
+	if roleARN == "" || providerARN == "" {
+		return false
+	}
+	for _, v := range values {
+		a, b, ok := strings.Cut(v, ",")
+		if !ok {
+			continue
+		}
+		a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+		if (a == roleARN && b == providerARN) || (a == providerARN && b == roleARN) {
+			return true
+		}
+	}
+	return false
+}
+
+// validName is [a-zA-Z_0-9+=,.@-]{2,64}, AWS's pattern for
+// RoleSessionName and SourceIdentity.
+func validName(s string) bool {
+	if len(s) < minSessionName || len(s) > maxSessionName {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("_+=,.@-", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// sessionTags reads the PrincipalTag:<Key> attributes (one value each)
+// and TransitiveTagKeys with AssumeRole's limits and texts (roles-spec
+// §2.8, §4.4): 50 tags, keys 1–128 and values 0–256 characters of the tag
+// pattern, no "aws:" prefix, keys unique case-insensitively, transitive
+// keys among the tags. Tags come back in key order.
+func sessionTags(attrs []attribute) ([]opensts.Tag, []string, error) {
+	var tags []opensts.Tag
+	seen := map[string]bool{}
+	var transitive []string
+	for _, at := range attrs {
+		if at.name == attrTransitiveTagKeys {
+			transitive = append(transitive, at.values...)
+			continue
+		}
+		k, ok := strings.CutPrefix(at.name, attrPrincipalTag)
+		if !ok {
+			continue
+		}
+		if len(at.values) != 1 {
+			return nil, nil, invalid("Each PrincipalTag attribute in the SAML assertion must have exactly one value")
+		}
+		v := at.values[0]
+		if n := utf8.RuneCountInString(k); n < 1 || n > maxTagKey || !opensts.PatternTagKey.Match(k) {
+			return nil, nil, invalid(`Tag keys in the SAML assertion must be 1 to 128 characters matching [\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
+		}
+		if n := utf8.RuneCountInString(v); n > maxTagValue || !opensts.PatternTagValue.Match(v) {
+			return nil, nil, invalid(`Tag values in the SAML assertion must be 0 to 256 characters matching [\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
+		}
+		lk := strings.ToLower(k)
+		if strings.HasPrefix(lk, "aws:") {
+			return nil, nil, invalid("Tag keys may not begin with the reserved prefix aws:")
+		}
+		if seen[lk] {
+			return nil, nil, invalid("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[lk] = true
+		tags = append(tags, opensts.Tag{Key: k, Value: v})
+		if len(tags) > maxTags {
+			return nil, nil, invalid("The SAML assertion has more than 50 PrincipalTag attributes")
+		}
+	}
+	sort.Slice(tags, func(i, j int) bool { return tags[i].Key < tags[j].Key })
+	var trans []string
+	dup := map[string]bool{}
+	for _, k := range transitive {
+		lk := strings.ToLower(k)
+		if !seen[lk] {
+			return nil, nil, invalid("The specified transitive tag key must be included in the requested tags.")
+		}
+		if !dup[lk] {
+			dup[lk] = true
+			trans = append(trans, k)
+		}
+	}
+	return tags, trans, nil
+}
+
+// attributeKeys maps attribute Names to the saml:* condition keys AWS
+// fills from them (IAM User Guide, "Mapping SAML attributes to AWS trust
+// policy context keys"): the eduPerson and eduOrg attributes, the X.500
+// attributes and Active Directory's claims. urn:oid:2.5.4.3 appears in
+// both the eduPerson (cn) and X.500 (commonName) tables.
+var attributeKeys = map[string][]string{
+	// eduPerson and eduOrg.
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.1":  {"saml:edupersonaffiliation"},
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.11": {"saml:edupersonassurance"},
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.7":  {"saml:edupersonentitlement"},
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.2":  {"saml:edupersonnickname"},
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.3":  {"saml:edupersonorgdn"},
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.4":  {"saml:edupersonorgunitdn"},
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.5":  {"saml:edupersonprimaryaffiliation"},
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.8":  {"saml:edupersonprimaryorgunitdn"},
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.6":  {"saml:edupersonprincipalname"},
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.9":  {"saml:edupersonscopedaffiliation"},
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.10": {"saml:edupersontargetedid"},
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.2":  {"saml:eduorghomepageuri"},
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.3":  {"saml:eduorgidentityauthnpolicyuri"},
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.4":  {"saml:eduorglegalname"},
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.5":  {"saml:eduorgsuperioruri"},
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.6":  {"saml:eduorgwhitepagesuri"},
+	"urn:oid:2.5.4.3":                   {"saml:cn", "saml:commonName"},
+	// X.500.
+	"urn:oid:2.5.4.42":                  {"saml:givenName"},
+	"urn:oid:2.5.4.4":                   {"saml:surname"},
+	"urn:oid:0.9.2342.19200300.100.1.3": {"saml:mail"},
+	"urn:oid:2.5.4.41":                  {"saml:name"},
+	"urn:oid:0.9.2342.19200300.100.1.1": {"saml:uid"},
+	"urn:oid:2.5.4.45":                  {"saml:x500UniqueIdentifier"},
+	"urn:oid:1.3.6.1.4.1.25178.1.2.9":   {"saml:organizationStatus"},
+	// Active Directory (ADFS claim types).
+	"http://schemas.xmlsoap.org/claims/CommonName":                            {"saml:commonName"},
+	"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname":         {"saml:givenName"},
+	"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname":           {"saml:surname"},
+	"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress":      {"saml:mail"},
+	"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name":              {"saml:name"},
+	"http://schemas.microsoft.com/ws/2008/06/identity/claims/primarygroupsid": {"saml:primaryGroupSID"},
+}
+
+// conditionKeys builds the trust policy's saml:* keys (roles-spec §4.6).
+// Only one attribute is mapped to a key: the first, in document order,
+// that maps to it.
+func conditionKeys(a *etree.Element, out *Assertion, p Provider) map[string][]string {
+	keys := map[string][]string{
+		"saml:aud":           {out.Audience},
+		"saml:iss":           {out.Issuer},
+		"saml:sub":           {out.Subject},
+		"saml:sub_type":      {out.SubjectType},
+		"saml:namequalifier": {out.NameQualifier},
+		"saml:doc":           {p.AccountID + "/" + p.Name},
+	}
+	for _, at := range readAttributes(a) {
+		for _, k := range attributeKeys[at.name] {
+			if _, taken := keys[k]; !taken && len(at.values) > 0 {
+				keys[k] = append([]string(nil), at.values...)
+			}
+		}
+	}
+	return keys
+}
