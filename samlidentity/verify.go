@@ -58,7 +58,7 @@ const (
 	formatUnspecified = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
 )
 
-var regionalRecipient = regexp.MustCompile(`\Ahttps://[a-z]{2}(-[a-z]+)+-[0-9]+\.signin\.aws\.amazon\.com/saml\z`)
+var regionalRecipient = regexp.MustCompile(`\Ahttps://[a-z]{2,4}(-[a-z]+)+-[0-9]+\.signin\.aws\.amazon\.com/saml\z`)
 
 // maxCertificates bounds the certificates tried per signature (IAM allows
 // 10 signing keys per provider, roles-spec §4.2).
@@ -404,9 +404,14 @@ func (v *Verifier) recipient(u string) bool {
 }
 
 // parseTime reads an xs:dateTime as SAML uses it (UTC, optional
-// fraction); an offset is accepted.
+// fraction); an offset is accepted, and a time without a zone is taken as
+// UTC (SAML core §1.3.3 requires UTC).
 func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t, err = time.Parse("2006-01-02T15:04:05.999999999", s)
+	}
 	if err != nil {
 		return time.Time{}, &opensts.Error{Kind: opensts.ErrInvalidIdentityToken, Message: msgTime, Err: err}
 	}
