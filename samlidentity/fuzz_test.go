@@ -3,6 +3,7 @@ package samlidentity_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/opensts/opensts"
 	"github.com/opensts/opensts/samlidentity"
@@ -23,6 +24,12 @@ func FuzzDecode(f *testing.F) {
 	f.Add(b64(billionLaughs))
 	f.Add("")
 	f.Fuzz(func(t *testing.T, raw string) {
+		start := time.Now()
+		defer func() {
+			if d := time.Since(start); d > time.Second {
+				t.Fatalf("Decode and Verify took %v", d)
+			}
+		}()
 		r, err := samlidentity.Decode(raw)
 		if err != nil {
 			var e *opensts.Error
