@@ -47,9 +47,12 @@ func benchVerify(b *testing.B, s signing, certs ...*x509Cert) {
 	}
 }
 
-func BenchmarkVerify_ResponseSigned(b *testing.B)  { testKeys(b); benchVerify(b, signResponse, idpCert) }
-func BenchmarkVerify_AssertionSigned(b *testing.B) { testKeys(b); benchVerify(b, signAssertion, idpCert) }
-func BenchmarkVerify_BothSigned(b *testing.B)      { testKeys(b); benchVerify(b, signBoth, idpCert) }
+func BenchmarkVerify_ResponseSigned(b *testing.B) { testKeys(b); benchVerify(b, signResponse, idpCert) }
+func BenchmarkVerify_AssertionSigned(b *testing.B) {
+	testKeys(b)
+	benchVerify(b, signAssertion, idpCert)
+}
+func BenchmarkVerify_BothSigned(b *testing.B) { testKeys(b); benchVerify(b, signBoth, idpCert) }
 
 // BenchmarkVerify_SecondCertificate: the signing certificate is the
 // second of the provider's two (a key rollover).
