@@ -109,6 +109,9 @@ func scan(raw []byte) error {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if depth == 0 && elements > 0 {
+				return errors.New("more than one root element")
+			}
 			depth++
 			elements++
 			if depth > maxDepth {

@@ -2,6 +2,7 @@ package samlidentity
 
 import (
 	"container/heap"
+	"crypto/sha256"
 	"sync"
 	"time"
 )
@@ -77,10 +78,19 @@ func New(cfg Config) *Verifier {
 	return v
 }
 
-// replayKey names an assertion: its issuer and ID. The provider is not
-// part of it, so an assertion accepted through one provider is refused
-// through another that trusts the same IdP.
-type replayKey struct{ issuer, id string }
+// replayKey names an assertion: its issuer, its ID and the public key
+// that signed it. The provider is not part of it, so an assertion accepted
+// through one provider is refused through another that trusts the same
+// key; the key is, so that an IdP registered in another account under the
+// same entity id cannot use up a real assertion's ID first.
+type replayKey struct {
+	issuer, id string
+	signer     [sha256.Size]byte
+}
+
+func newReplayKey(issuer, id string, signerSPKI []byte) replayKey {
+	return replayKey{issuer: issuer, id: id, signer: sha256.Sum256(signerSPKI)}
+}
 
 type expiry struct {
 	key replayKey

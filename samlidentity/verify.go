@@ -127,7 +127,7 @@ func (v *Verifier) Verify(r *Response, p Provider, roleARN string) (*Assertion, 
 	if !issuedBy(resp, p.EntityID) || !issuedBy(child(resp, nsAssertion, "Assertion"), p.EntityID) {
 		return nil, invalid(msgIssuer)
 	}
-	verifiedResp, a, err := v.verifySignatures(resp, p.Certificates)
+	verifiedResp, a, signer, err := v.verifySignatures(resp, p.Certificates)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func (v *Verifier) Verify(r *Response, p Provider, roleARN string) (*Assertion, 
 	out.NameQualifier = NameQualifier(out.Issuer, p.AccountID, p.Name)
 	out.ConditionKeys = conditionKeys(a, out, p)
 
-	switch v.use(replayKey{out.Issuer, out.ID}, out.NotOnOrAfter.Add(v.skew), now) {
+	switch v.use(newReplayKey(out.Issuer, out.ID, signer), out.NotOnOrAfter.Add(v.skew), now) {
 	case useReplayed:
 		return nil, invalid(msgReplayed)
 	case useFull:
@@ -211,60 +211,65 @@ func issuedBy(el *etree.Element, entityID string) bool {
 
 // verifySignatures checks the Response's signature when it has one, else
 // the Assertion's, and the Assertion's too when both have one. It returns
-// the verified Response (nil when it was not signed) and the verified
-// Assertion: elements rebuilt from the bytes whose digests were checked.
-func (v *Verifier) verifySignatures(resp *etree.Element, certs []*x509.Certificate) (*etree.Element, *etree.Element, error) {
+// the verified Response (nil when it was not signed), the verified
+// Assertion (elements rebuilt from the bytes whose digests were checked)
+// and the public key that signed the assertion's content (the Response's
+// signer when the Response was signed).
+func (v *Verifier) verifySignatures(resp *etree.Element, certs []*x509.Certificate) (verifiedResp, assertion *etree.Element, signer []byte, err error) {
 	if len(certs) == 0 || len(certs) > maxCertificates {
-		return nil, nil, invalid(msgSignature)
+		return nil, nil, nil, invalid(msgSignature)
 	}
-	var verifiedResp, assertion *etree.Element
 	if signed(resp) {
-		vr, err := validate(resp, certs)
+		vr, cert, err := validate(resp, certs)
 		if err != nil {
-			return nil, nil, &opensts.Error{Kind: opensts.ErrInvalidIdentityToken, Message: msgSignature, Err: err}
+			return nil, nil, nil, &opensts.Error{Kind: opensts.ErrInvalidIdentityToken, Message: msgSignature, Err: err}
 		}
-		verifiedResp = vr
+		verifiedResp, signer = vr, cert.RawSubjectPublicKeyInfo
 		if len(children(vr, nsAssertion, "Assertion")) != 1 || len(children(vr, nsAssertion, "EncryptedAssertion")) != 0 {
-			return nil, nil, invalid(msgAssertionCount)
+			return nil, nil, nil, invalid(msgAssertionCount)
 		}
 		assertion = child(vr, nsAssertion, "Assertion")
 		if !signed(assertion) {
-			return verifiedResp, assertion, nil
+			return verifiedResp, assertion, signer, nil
 		}
 	} else {
 		assertion = child(resp, nsAssertion, "Assertion")
 		if !signed(assertion) {
-			return nil, nil, invalid(msgSignature)
+			return nil, nil, nil, invalid(msgSignature)
 		}
 	}
-	va, err := validate(assertion, certs)
+	va, cert, err := validate(assertion, certs)
 	if err != nil {
-		return nil, nil, &opensts.Error{Kind: opensts.ErrInvalidIdentityToken, Message: msgSignature, Err: err}
+		return nil, nil, nil, &opensts.Error{Kind: opensts.ErrInvalidIdentityToken, Message: msgSignature, Err: err}
 	}
 	if !is(va, nsAssertion, "Assertion") {
-		return nil, nil, invalid(msgSignature)
+		return nil, nil, nil, invalid(msgSignature)
 	}
-	return verifiedResp, va, nil
+	if signer == nil {
+		signer = cert.RawSubjectPublicKeyInfo
+	}
+	return verifiedResp, va, signer, nil
 }
 
 // signed reports whether el has a ds:Signature child.
 func signed(el *etree.Element) bool { return len(children(el, nsDSig, "Signature")) > 0 }
 
 // validate checks el's enveloped signature against each certificate in
-// turn and returns the element goxmldsig rebuilt from the verified bytes.
+// turn and returns the element goxmldsig rebuilt from the verified bytes
+// and the certificate that verified it.
 // The signature's KeyInfo is dropped first: the key is the provider's
 // certificate, whatever the signature says (KeyInfo is outside what is
 // signed). The certificates' validity periods are not checked: they are
 // trust anchors the account uploaded, as AWS appears to treat them
 // (docs/compatibility.md).
-func validate(el *etree.Element, certs []*x509.Certificate) (*etree.Element, error) {
+func validate(el *etree.Element, certs []*x509.Certificate) (*etree.Element, *x509.Certificate, error) {
 	ctx, err := etreeutils.NSBuildParentContext(el)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	detached, err := etreeutils.NSDetatch(ctx, el) // a copy carrying the namespaces in scope
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, sig := range children(detached, nsDSig, "Signature") {
 		for _, ki := range children(sig, nsDSig, "KeyInfo") {
@@ -277,11 +282,11 @@ func validate(el *etree.Element, certs []*x509.Certificate) (*etree.Element, err
 		vc.Clock = dsig.NewFakeClockAt(c.NotBefore)
 		out, err := vc.Validate(detached)
 		if err == nil {
-			return out, nil
+			return out, c, nil
 		}
 		last = err
 	}
-	return nil, last
+	return nil, nil, last
 }
 
 // subject checks the NameID and the one bearer SubjectConfirmation

@@ -265,6 +265,7 @@ func TestVerify_errors(t *testing.T) {
 		"fail/not XML":                  {raw: b64("hello, world"), kind: opensts.ErrInvalidIdentityToken, msg: msgMalformed},
 		"fail/truncated XML":            {raw: b64(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">`), kind: opensts.ErrInvalidIdentityToken, msg: msgMalformed},
 		"fail/not a Response":           {raw: b64(`<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"/>`), kind: opensts.ErrInvalidIdentityToken, msg: msgMalformed},
+		"fail/two root elements":        {raw: b64(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>`), kind: opensts.ErrInvalidIdentityToken, msg: msgMalformed},
 		"fail/Response in no namespace": {raw: b64(`<Response/>`), kind: opensts.ErrInvalidIdentityToken, msg: msgMalformed},
 		"fail/oversized":                {raw: strings.Repeat("A", samlidentity.MaxAssertionSize+4), kind: opensts.ErrInvalidIdentityToken},
 		"fail/duplicate attribute":      {raw: b64(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="a" ID="b"/>`), kind: opensts.ErrInvalidIdentityToken, msg: msgMalformed},

@@ -182,6 +182,18 @@ func TestVerify_replay(t *testing.T) {
 		_, err := verify(v, encode(t, r), provider(idpCert), roleARN)
 		checkErr(t, err, opensts.ErrInvalidIdentityToken, msgReplayed)
 	})
+	t.Run("ok/same issuer and ID from another key (another account's provider) first", func(t *testing.T) {
+		evil := newIdP(t, evilKey, evilCrt)
+		real := assertion()
+		fake := assertion()
+		fake.ID = real.ID
+		if _, err := verify(v, encode(t, evil.response(t, fake, signResponse)), provider(evilCrt), roleARN); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := verify(v, encode(t, i.response(t, real, signResponse)), provider(idpCert), roleARN); err != nil {
+			t.Fatalf("the real assertion was refused: %v", err)
+		}
+	})
 	t.Run("fail/after it expired, expired rather than accepted", func(t *testing.T) {
 		c.now = t0.Add(11 * time.Minute)
 		defer func() { c.now = t0 }()
