@@ -47,7 +47,8 @@ func (r *Response) Issuer() string { return r.issuer }
 func invalid(msg string) error { return opensts.Errorf(opensts.ErrInvalidIdentityToken, "%s", msg) }
 
 // Decode base64-decodes samlAssertion (standard alphabet, padded or not,
-// line breaks ignored) and parses the samlp:Response it holds. It refuses,
+// line breaks ignored) and parses the samlp:Response it holds (UTF-8, a
+// byte order mark ignored). It refuses,
 // before decoding, anything over MaxAssertionSize characters, and XML with
 // a document type declaration (so no entity can be defined or expanded),
 // duplicate attributes, more than 48 levels of nesting, 10,000 elements or
@@ -66,6 +67,7 @@ func Decode(samlAssertion string) (*Response, error) {
 	if err != nil {
 		return nil, &opensts.Error{Kind: opensts.ErrInvalidIdentityToken, Message: msgMalformed, Err: err}
 	}
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
 	if err := scan(raw); err != nil {
 		return nil, &opensts.Error{Kind: opensts.ErrInvalidIdentityToken, Message: msgMalformed, Err: err}
 	}

@@ -124,6 +124,10 @@ func TestDecode_encodings(t *testing.T) {
 		"line breaks": wrapped.String(),
 		"unpadded":    strings.TrimRight(raw, "="),
 		"newline":     raw + "\n",
+		"byte order mark": func() string {
+			x, _ := base64Decode(raw)
+			return b64("\ufeff" + x)
+		}(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			r, err := samlidentity.Decode(s)
