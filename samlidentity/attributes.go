@@ -208,44 +208,53 @@ func sessionTags(attrs []attribute) ([]opensts.Tag, []string, error) {
 }
 
 // attributeKeys maps attribute Names to the saml:* condition keys AWS
-// fills from them (IAM User Guide, "Mapping SAML attributes to AWS trust
-// policy context keys"): the eduPerson and eduOrg attributes, the X.500
-// attributes and Active Directory's claims. urn:oid:2.5.4.3 appears in
-// both the eduPerson (cn) and X.500 (commonName) tables.
+// fills from them: the IAM User Guide's tables "Mapping SAML attributes to
+// AWS trust policy context keys" (eduPerson and eduOrg, Active Directory,
+// X.500). The X.500 table names bare OIDs, three of them mistyped
+// (2.4.5.42, 0.9.2342.19200300100.1.1 and …1.3); the real OIDs are
+// mapped, with and without the urn:oid: prefix of SAML's X.500 profile.
+// The AD table maps primarygroupsid to uid while the condition key list
+// has saml:primaryGroupSID: both are filled.
 var attributeKeys = map[string][]string{
 	// eduPerson and eduOrg.
 	"urn:oid:1.3.6.1.4.1.5923.1.1.1.1":  {"saml:edupersonaffiliation"},
-	"urn:oid:1.3.6.1.4.1.5923.1.1.1.11": {"saml:edupersonassurance"},
-	"urn:oid:1.3.6.1.4.1.5923.1.1.1.7":  {"saml:edupersonentitlement"},
 	"urn:oid:1.3.6.1.4.1.5923.1.1.1.2":  {"saml:edupersonnickname"},
 	"urn:oid:1.3.6.1.4.1.5923.1.1.1.3":  {"saml:edupersonorgdn"},
 	"urn:oid:1.3.6.1.4.1.5923.1.1.1.4":  {"saml:edupersonorgunitdn"},
 	"urn:oid:1.3.6.1.4.1.5923.1.1.1.5":  {"saml:edupersonprimaryaffiliation"},
-	"urn:oid:1.3.6.1.4.1.5923.1.1.1.8":  {"saml:edupersonprimaryorgunitdn"},
 	"urn:oid:1.3.6.1.4.1.5923.1.1.1.6":  {"saml:edupersonprincipalname"},
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.7":  {"saml:edupersonentitlement"},
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.8":  {"saml:edupersonprimaryorgunitdn"},
 	"urn:oid:1.3.6.1.4.1.5923.1.1.1.9":  {"saml:edupersonscopedaffiliation"},
 	"urn:oid:1.3.6.1.4.1.5923.1.1.1.10": {"saml:edupersontargetedid"},
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.11": {"saml:edupersonassurance"},
 	"urn:oid:1.3.6.1.4.1.5923.1.2.1.2":  {"saml:eduorghomepageuri"},
 	"urn:oid:1.3.6.1.4.1.5923.1.2.1.3":  {"saml:eduorgidentityauthnpolicyuri"},
 	"urn:oid:1.3.6.1.4.1.5923.1.2.1.4":  {"saml:eduorglegalname"},
 	"urn:oid:1.3.6.1.4.1.5923.1.2.1.5":  {"saml:eduorgsuperioruri"},
 	"urn:oid:1.3.6.1.4.1.5923.1.2.1.6":  {"saml:eduorgwhitepagesuri"},
-	"urn:oid:2.5.4.3":                   {"saml:cn", "saml:commonName"},
-	// X.500.
-	"urn:oid:2.5.4.42":                  {"saml:givenName"},
-	"urn:oid:2.5.4.4":                   {"saml:surname"},
-	"urn:oid:0.9.2342.19200300.100.1.3": {"saml:mail"},
-	"urn:oid:2.5.4.41":                  {"saml:name"},
-	"urn:oid:0.9.2342.19200300.100.1.1": {"saml:uid"},
-	"urn:oid:2.5.4.45":                  {"saml:x500UniqueIdentifier"},
-	"urn:oid:1.3.6.1.4.1.25178.1.2.9":   {"saml:organizationStatus"},
+	"urn:oid:2.5.4.3":                   {"saml:cn", "saml:commonName"}, // eduOrg cn and X.500 commonName
 	// Active Directory (ADFS claim types).
+	"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name":              {"saml:name"},
 	"http://schemas.xmlsoap.org/claims/CommonName":                            {"saml:commonName"},
 	"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname":         {"saml:givenName"},
 	"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname":           {"saml:surname"},
 	"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress":      {"saml:mail"},
-	"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name":              {"saml:name"},
-	"http://schemas.microsoft.com/ws/2008/06/identity/claims/primarygroupsid": {"saml:primaryGroupSID"},
+	"http://schemas.microsoft.com/ws/2008/06/identity/claims/primarygroupsid": {"saml:uid", "saml:primaryGroupSID"},
+	// X.500.
+	"2.5.4.3":                            {"saml:commonName"},
+	"2.5.4.4":                            {"saml:surname"},
+	"urn:oid:2.5.4.4":                    {"saml:surname"},
+	"2.5.4.42":                           {"saml:givenName"},
+	"urn:oid:2.5.4.42":                   {"saml:givenName"},
+	"2.5.4.45":                           {"saml:x500UniqueIdentifier"},
+	"urn:oid:2.5.4.45":                   {"saml:x500UniqueIdentifier"},
+	"0.9.2342.19200300.100.1.1":          {"saml:uid"},
+	"urn:oid:0.9.2342.19200300.100.1.1":  {"saml:uid"},
+	"0.9.2342.19200300.100.1.3":          {"saml:mail"},
+	"urn:oid:0.9.2342.19200300.100.1.3":  {"saml:mail"},
+	"0.9.2342.19200300.100.1.45":         {"saml:organizationStatus"},
+	"urn:oid:0.9.2342.19200300.100.1.45": {"saml:organizationStatus"},
 }
 
 // conditionKeys builds the trust policy's saml:* keys (roles-spec §4.6).

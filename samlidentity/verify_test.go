@@ -100,6 +100,9 @@ func TestVerify_ok(t *testing.T) {
 				attr("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress", "second@example.com"),
 				attr("urn:oid:1.3.6.1.4.1.5923.1.1.1.1", "member", "staff"),
 				attr("urn:oid:2.5.4.3", "Alice"),
+				attr("2.5.4.45", "x500-id"),
+				attr("http://schemas.microsoft.com/ws/2008/06/identity/claims/primarygroupsid", "S-1-5-21-513"),
+				attr("urn:oid:0.9.2342.19200300.100.1.1", "second-uid"),
 			)),
 			signing: signBoth,
 			want: with(func(a *samlidentity.Assertion) {
@@ -108,7 +111,8 @@ func TestVerify_ok(t *testing.T) {
 				a.SourceIdentity, a.SessionDuration = "alice", 1800
 				a.ConditionKeys = keys(map[string][]string{
 					"saml:mail": {"alice@example.com"}, "saml:edupersonaffiliation": {"member", "staff"},
-					"saml:cn": {"Alice"}, "saml:commonName": {"Alice"},
+					"saml:cn": {"Alice"}, "saml:commonName": {"Alice"}, "saml:x500UniqueIdentifier": {"x500-id"},
+					"saml:uid": {"S-1-5-21-513"}, "saml:primaryGroupSID": {"S-1-5-21-513"},
 				})
 			}),
 		},
