@@ -86,7 +86,9 @@ type Assertion struct {
 	Audience string
 	// SessionName is the RoleSessionName attribute.
 	SessionName string
-	// SessionDuration is the SessionDuration attribute, 0 if absent.
+	// SessionDuration is the SessionDuration attribute, 0 if absent. For
+	// AssumeRoleWithSAML it may shorten the session, never extend it (IAM
+	// User Guide).
 	SessionDuration int
 	// SessionNotOnOrAfter is the AuthnStatement's SessionNotOnOrAfter
 	// (the earliest, if several), zero if absent.
@@ -304,16 +306,13 @@ func (v *Verifier) subject(a *etree.Element, out *Assertion, now time.Time) erro
 	format := nameID.SelectAttrValue("Format", formatUnspecified)
 	out.SubjectType = strings.TrimPrefix(format, formatPrefix)
 
-	var bearer []*etree.Element
-	for _, sc := range children(sub, nsAssertion, "SubjectConfirmation") {
-		if sc.SelectAttrValue("Method", "") == methodBearer {
-			bearer = append(bearer, sc)
-		}
-	}
-	if len(bearer) != 1 {
+	// "There must be exactly one SubjectConfirmation element" (IAM User
+	// Guide), a bearer one.
+	confs := children(sub, nsAssertion, "SubjectConfirmation")
+	if len(confs) != 1 || confs[0].SelectAttrValue("Method", "") != methodBearer {
 		return invalid(msgConfirmation)
 	}
-	scd := child(bearer[0], nsAssertion, "SubjectConfirmationData")
+	scd := child(confs[0], nsAssertion, "SubjectConfirmationData")
 	if scd == nil || scd.SelectAttr("NotOnOrAfter") == nil || scd.SelectAttr("Recipient") == nil {
 		return invalid(msgConfirmation)
 	}

@@ -242,6 +242,9 @@ func TestVerify_errors(t *testing.T) {
 		"fail/two bearer confirmations": {raw: signedResp(func(a *saml.Assertion) {
 			a.Subject.SubjectConfirmations = append(a.Subject.SubjectConfirmations, a.Subject.SubjectConfirmations[0])
 		}), kind: opensts.ErrInvalidIdentityToken},
+		"fail/bearer and holder-of-key": {raw: signedResp(func(a *saml.Assertion) {
+			a.Subject.SubjectConfirmations = append(a.Subject.SubjectConfirmations, saml.SubjectConfirmation{Method: "urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"})
+		}), kind: opensts.ErrInvalidIdentityToken},
 		"fail/holder-of-key only": {raw: signedResp(func(a *saml.Assertion) {
 			a.Subject.SubjectConfirmations[0].Method = "urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"
 		}), kind: opensts.ErrInvalidIdentityToken},
