@@ -195,7 +195,9 @@ func TestCLI_SAMLProviders(t *testing.T) {
 	if got.SAMLMetadataDocument != doc || got.CreateDate == "" || !strings.HasPrefix(got.ValidUntil, "2030-01-02T03:04:05") {
 		t.Fatalf("get-saml-provider = %+v", got)
 	}
-	var list struct{ SAMLProviderList []struct{ Arn, ValidUntil, CreateDate string } }
+	var list struct {
+		SAMLProviderList []struct{ Arn, ValidUntil, CreateDate string }
+	}
 	c.json(e.root, &list, "iam", "list-saml-providers")
 	if len(list.SAMLProviderList) != 1 || list.SAMLProviderList[0].Arn != arn || list.SAMLProviderList[0].CreateDate == "" {
 		t.Fatalf("list-saml-providers = %+v", list)
