@@ -44,7 +44,7 @@ type Metadata struct {
 // ParseMetadata reads an IdP's SAML 2.0 metadata document, as IAM's
 // CreateSAMLProvider and UpdateSAMLProvider take it (roles-spec §4.2):
 //
-//   - UTF-8 without a byte order mark, no DTD (<!DOCTYPE is refused, and
+//   - UTF-8 without a byte order mark or NUL, no DTD (<!DOCTYPE is refused, and
 //     so is every other <! declaration outside comments and CDATA);
 //   - one md:EntityDescriptor, or an md:EntitiesDescriptor holding exactly
 //     one EntityDescriptor with an IDPSSODescriptor (others, such as
@@ -63,6 +63,8 @@ func ParseMetadata(doc string) (Metadata, error) {
 	switch {
 	case !utf8.ValidString(doc):
 		return Metadata{}, errors.New("metadata is not UTF-8")
+	case strings.IndexByte(doc, 0) >= 0: // not an XML character; no store keeps it in text
+		return Metadata{}, errors.New("metadata holds a NUL character")
 	case strings.HasPrefix(doc, "\uFEFF"):
 		return Metadata{}, errors.New("metadata starts with a byte order mark")
 	case strings.Contains(doc, "<!DOCTYPE"):

@@ -150,6 +150,8 @@ func TestParseMetadata(t *testing.T) {
 		{"not XML", "{}"},
 		{"BOM", "\uFEFF" + good},
 		{"not UTF-8", good + "<!-- \xff -->"},
+		{"NUL in a comment", good + "<!-- \x00 -->"},
+		{"NUL in an attribute", strings.Replace(good, "urn:idp", "urn:\x00idp", 1)},
 		{"Latin-1 declared", `<?xml version="1.0" encoding="ISO-8859-1"?>` + good},
 		{"DOCTYPE", `<!DOCTYPE md:EntityDescriptor [<!ENTITY x "y">]>` + good},
 		{"entity reference", strings.Replace(good, "urn:idp", "&x;", 1)},
