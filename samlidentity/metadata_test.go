@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"math/big"
 	"os"
@@ -17,6 +18,24 @@ import (
 
 	"github.com/opensts/opensts/samlidentity"
 )
+
+// mustCertWithExtensions is mustCert with extra extensions.
+func mustCertWithExtensions(tb testing.TB, pub any, cn string, ext []pkix.Extension) string {
+	tb.Helper()
+	signer, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, ExtraExtensions: ext,
+		NotBefore: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, signer)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(der)
+}
 
 // mustCert returns a certificate for pub, signed by a throwaway RSA key,
 // as the base64 DER a ds:X509Certificate holds.
@@ -84,6 +103,8 @@ func TestParseMetadata(t *testing.T) {
 	}
 	ec := mustCert(t, &ecKey.PublicKey, "ec")
 	small := mustCert(t, &rsa.PublicKey{N: new(big.Int).Lsh(big.NewInt(1), 1000-1).Add(new(big.Int).Lsh(big.NewInt(1), 1000-1), big.NewInt(1)), E: 65537}, "small")
+	dupExt := pkix.Extension{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 1}, Value: []byte{0x05, 0x00}}
+	repeated := mustCertWithExtensions(t, rsaPub(t, 2048), "repeated", []pkix.Extension{dupExt, dupExt})
 	edPub, _, _ := ed25519.GenerateKey(rand.Reader)
 	ed := mustCert(t, edPub, "ed25519")
 	wrapped := ""
@@ -165,6 +186,7 @@ func TestParseMetadata(t *testing.T) {
 		{"encryption key only", entity("urn:idp", "", keyDescriptor("encryption", rsa2048))},
 		{"unknown use", entity("urn:idp", "", keyDescriptor("verify", rsa2048))},
 		{"RSA key under 1024 bits", entity("urn:idp", "", keyDescriptor("signing", small))},
+		{"repeated extension", entity("urn:idp", "", keyDescriptor("signing", repeated))},
 		{"Ed25519 key", entity("urn:idp", "", keyDescriptor("signing", ed))},
 		{"not base64", entity("urn:idp", "", keyDescriptor("signing", "@@@"))},
 		{"not a certificate", entity("urn:idp", "", keyDescriptor("signing", base64.StdEncoding.EncodeToString([]byte("hello"))))},
