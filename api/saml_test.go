@@ -188,6 +188,8 @@ func TestSAMLProviders_Validation(t *testing.T) {
 			"1 validation error detected: Value 'Sometimes' at 'assertionEncryptionMode' failed to satisfy constraint: Member must satisfy enum value set: [Required, Allowed]"},
 		{"fail/encryption required", []string{"CreateSAMLProvider", "Name", "X", "SAMLMetadataDocument", doc, "AssertionEncryptionMode", "Required"}, 400, "InvalidInput", encErr},
 		{"fail/private key", []string{"CreateSAMLProvider", "Name", "X", "SAMLMetadataDocument", doc, "AddPrivateKey", "-----BEGIN PRIVATE KEY-----"}, 400, "InvalidInput", encErr},
+		{"fail/private key out of the model's characters", []string{"CreateSAMLProvider", "Name", "X", "SAMLMetadataDocument", doc, "AddPrivateKey", "key\u0100"}, 400, "ValidationError",
+			"1 validation error detected: Value at 'addPrivateKey' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"},
 		{"fail/not metadata", []string{"CreateSAMLProvider", "Name", "X", "SAMLMetadataDocument", strings.Repeat("<a/>", 300)}, 400, "InvalidInput", samlBadMeta},
 		{"fail/no signing certificate", []string{"CreateSAMLProvider", "Name", "X", "SAMLMetadataDocument", noSigning}, 400, "InvalidInput", samlBadMeta},
 		{"fail/BOM", []string{"CreateSAMLProvider", "Name", "X", "SAMLMetadataDocument", "\uFEFF" + doc}, 400, "InvalidInput", samlBadMeta},
@@ -254,7 +256,7 @@ func TestSAMLProviders_Lifecycle(t *testing.T) {
 	get := func() string { return do("GetSAMLProvider").body }
 	first := get()
 	uuid := between(first, "SAMLProviderUUID")
-	if len(uuid) != 36 || strings.Count(uuid, "-") != 4 || between(first, "ValidUntil") != "2126-01-02T03:04:05Z" {
+	if len(uuid) != 32 || strings.Trim(uuid, "0123456789ABCDEF") != "" || between(first, "ValidUntil") != "2126-01-02T03:04:05Z" {
 		t.Fatalf("get:\n%s", first)
 	}
 	// The ARN's name is matched without case, as IAM's names are.

@@ -16,7 +16,7 @@ import (
 var (
 	ruleSAMLMetadata   = opensts.StringRule{Min: opensts.MinSAMLMetadataLen, Max: opensts.MaxSAMLMetadataLen}
 	ruleSAMLName       = opensts.StringRule{Required: true, Min: 1, Max: 128, Pattern: &patternSAMLName}
-	ruleSAMLPrivateKey = opensts.StringRule{Min: 1, Max: 16384}
+	ruleSAMLPrivateKey = opensts.StringRule{Min: 1, Max: 16384, Pattern: &opensts.PatternPolicyText, Sensitive: true}
 	ruleSAMLKeyID      = opensts.StringRule{Min: 22, Max: 64, Pattern: &patternSAMLKeyID}
 	ruleSAMLARN        = required(ruleARN)
 
@@ -35,13 +35,15 @@ func samlMetadataError(cause error) error {
 	return &opensts.Error{Kind: opensts.ErrInvalidInput, Message: "Could not parse metadata.", Err: cause}
 }
 
-// newUUID returns a random (version 4) UUID, IAM's SAMLProviderUUID.
+// newUUID returns IAM's SAMLProviderUUID: a random (version 4) UUID
+// written as 32 upper-case hexadecimal digits without dashes, as the model
+// requires of it (botocore privateKeyIdType: 22–64 of [A-Z0-9]).
 func newUUID() string {
 	var b [16]byte
 	rand.Read(b[:]) // never fails (crypto/rand, Go 1.24+)
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	return fmt.Sprintf("%X", b)
 }
 
 // errSAMLEncryption refuses what OpenSTS does not support: encrypted
