@@ -18,7 +18,7 @@ const (
 	KeyTagKeys
 	// KeyResourceTags: aws:ResourceTag/${TagKey} for every tag of the
 	// resource acted on (a user, a managed policy, an MFA device, an OIDC
-	// provider).
+	// or SAML provider).
 	KeyResourceTags
 	// KeyIAMResourceTags: iam:ResourceTag/${TagKey}, the same tags under
 	// IAM's own name (users and roles only).
@@ -113,6 +113,14 @@ var actionKeys = map[string]ConditionKeys{
 	"iam:TagOpenIDConnectProvider":                KeyResourceTags | KeyRequestTags,
 	"iam:UntagOpenIDConnectProvider":              KeyResourceTags | KeyTagKeys,
 	"iam:ListOpenIDConnectProviderTags":           KeyResourceTags,
+	// SAML providers, the same way.
+	"iam:CreateSAMLProvider":   KeyRequestTags, // the provider does not exist yet
+	"iam:GetSAMLProvider":      KeyResourceTags,
+	"iam:UpdateSAMLProvider":   KeyResourceTags,
+	"iam:DeleteSAMLProvider":   KeyResourceTags,
+	"iam:TagSAMLProvider":      KeyResourceTags | KeyRequestTags,
+	"iam:UntagSAMLProvider":    KeyResourceTags | KeyTagKeys,
+	"iam:ListSAMLProviderTags": KeyResourceTags,
 	// Groups have no condition keys but the policy attached or detached.
 	"iam:AttachGroupPolicy": KeyPolicyARN,
 	"iam:DetachGroupPolicy": KeyPolicyARN,

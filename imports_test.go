@@ -40,7 +40,7 @@ var layering = map[string]rule{
 	"audit":             {module: []string{""}, noHTTP: true},
 	"keyring":           {module: []string{"", "atrest", "token"}, noHTTP: true},
 	"issuer":            {module: []string{"", "policy", "token", "webidentity"}, noHTTP: true},
-	"iam":               {module: []string{"", "atrest", "policy", "totp"}, thirdParty: []string{"github.com/skip2/go-qrcode"}, noHTTP: true},
+	"iam":               {module: []string{"", "atrest", "policy", "samlidentity", "totp"}, thirdParty: []string{"github.com/skip2/go-qrcode"}, noHTTP: true},
 	"access":            {module: []string{"", "atrest", "sigv4", "token", "policy"}},
 	"api":               {module: []string{"", "access", "iam", "issuer", "policy", "sigv4", "throttle"}, thirdParty: []string{"github.com/prometheus/client_golang/"}},
 	"guard":             {module: []string{"sigv4"}},
@@ -55,6 +55,7 @@ var layering = map[string]rule{
 	"cmd/opensts":       {any: true},
 	"bench/load":        {any: true},
 	"examples/guarded":  {module: []string{"guard"}},
+	"samlidentity":      {noHTTP: true},
 	"webidentity":       {module: []string{""}, thirdParty: []string{"github.com/go-jose/go-jose/v4", "golang.org/x/sync/singleflight"}},
 	"samlidentity":      {module: []string{""}, thirdParty: []string{"github.com/russellhaering/goxmldsig", "github.com/beevik/etree"}, noHTTP: true},
 	"e2e":               {any: true}, // tests only

@@ -25,7 +25,8 @@ type SAMLProvider struct {
 	// created again under the same name is another provider, whose
 	// predecessor's sessions end. IAM's API never shows it.
 	ID string
-	// UUID is IAM's SAMLProviderUUID (GetSAMLProvider), a random UUID.
+	// UUID is IAM's SAMLProviderUUID (GetSAMLProvider), a random UUID in
+	// 32 upper-case hexadecimal digits (the model allows 22–64 of [A-Z0-9]).
 	UUID string
 	Name string // 1–128 of [\w._-]
 	// MetadataDocument is the IdP's SAML metadata as uploaded; EntityID and

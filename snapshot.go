@@ -11,6 +11,7 @@ type Snapshot struct {
 	Users            []User
 	Roles            []Role
 	OIDCProviders    []OIDCProvider
+	SAMLProviders    []SAMLProvider
 	Groups           []Group
 	Memberships      []Membership
 	AccessKeys       []AccessKey

@@ -45,6 +45,7 @@ type Store interface {
 	Users
 	Roles
 	OIDCProviders
+	SAMLProviders
 	Groups
 	AccessKeys
 	MFADevices

@@ -41,6 +41,7 @@ var volatile = []struct {
 	{regexp.MustCompile(`<SessionToken>[^<]*</SessionToken>`), "<SessionToken>TOKEN</SessionToken>"},
 	{regexp.MustCompile(`<PackedPolicySize>[0-9]+</PackedPolicySize>`), "<PackedPolicySize>0</PackedPolicySize>"},
 	{regexp.MustCompile(`<SessionTokenSize>[0-9]+</SessionTokenSize>`), "<SessionTokenSize>0</SessionTokenSize>"},
+	{regexp.MustCompile(`<SAMLProviderUUID>[^<]*</SAMLProviderUUID>`), "<SAMLProviderUUID>UUID</SAMLProviderUUID>"},
 	{regexp.MustCompile(`<SessionTokenUtilization>[0-9]+</SessionTokenUtilization>`), "<SessionTokenUtilization>0</SessionTokenUtilization>"},
 }
 

@@ -117,6 +117,16 @@ var iamOperations = []*operation{
 	{name: "TagOpenIDConnectProvider", noOutput: true, handle: (*Server).tagOpenIDConnectProvider},
 	{name: "UntagOpenIDConnectProvider", noOutput: true, handle: (*Server).untagOpenIDConnectProvider},
 	{name: "ListOpenIDConnectProviderTags", reads: true, handle: (*Server).listOpenIDConnectProviderTags},
+	// SAML providers. A private key for encrypted assertions (refused) is
+	// never audited.
+	{name: "CreateSAMLProvider", secret: []string{"AddPrivateKey"}, handle: (*Server).createSAMLProvider},
+	{name: "GetSAMLProvider", reads: true, handle: (*Server).getSAMLProvider},
+	{name: "ListSAMLProviders", reads: true, handle: (*Server).listSAMLProviders},
+	{name: "UpdateSAMLProvider", secret: []string{"AddPrivateKey"}, handle: (*Server).updateSAMLProvider},
+	{name: "DeleteSAMLProvider", noOutput: true, handle: (*Server).deleteSAMLProvider},
+	{name: "TagSAMLProvider", noOutput: true, handle: (*Server).tagSAMLProvider},
+	{name: "UntagSAMLProvider", noOutput: true, handle: (*Server).untagSAMLProvider},
+	{name: "ListSAMLProviderTags", reads: true, handle: (*Server).listSAMLProviderTags},
 	// Groups.
 	{name: "CreateGroup", handle: (*Server).createGroup},
 	{name: "GetGroup", reads: true, handle: (*Server).getGroup},

@@ -500,7 +500,7 @@ func TestMultiNode_DatabaseUnreachable(t *testing.T) {
 // A server on the embedded store is populated, stopped and copied to
 // PostgreSQL with `opensts store copy`; a server on PostgreSQL with the same
 // master key then authenticates the copied keys, sessions and MFA devices,
-// and serves the copied OIDC provider.
+// and serves the copied OIDC and SAML providers.
 func TestMultiNode_StoreCopy(t *testing.T) {
 	dir := t.TempDir()
 	old := startServer(t, procRootEnv(multiNodeAccount), "--data-dir", dir)
@@ -534,6 +534,12 @@ func TestMultiNode_StoreCopy(t *testing.T) {
 		ClientIDList: []string{"sts.amazonaws.com"}}); err != nil {
 		t.Fatal(err)
 	}
+	samlARN := "arn:aws:iam::" + multiNodeAccount + ":saml-provider/mn-idp"
+	samlDoc := idpMetadata(t, "https://idp.mn.example.com", "")
+	if _, err := e.iam(procRoot).CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("mn-idp"),
+		SAMLMetadataDocument: aws.String(samlDoc)}); err != nil {
+		t.Fatal(err)
+	}
 	if err := old.stop(t); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
@@ -549,7 +555,7 @@ func TestMultiNode_StoreCopy(t *testing.T) {
 	if err != nil {
 		t.Fatalf("opensts store copy: %v\n%s", err, out)
 	}
-	for _, want := range []string{"users  1", "OIDC providers  1", "access keys  2", "MFA devices  1", "token keys  1"} {
+	for _, want := range []string{"users  1", "OIDC providers  1", "SAML providers  1", "access keys  2", "MFA devices  1", "token keys  1"} {
 		if !regexp.MustCompile(`(?m)^\s*` + strings.ReplaceAll(regexp.QuoteMeta(want), "  ", `\s+`) + `\s*$`).MatchString(out) {
 			t.Errorf("store copy output lacks %q:\n%s", want, out)
 		}
@@ -583,6 +589,10 @@ func TestMultiNode_StoreCopy(t *testing.T) {
 	prov, err := pg2.iam(procRoot).GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcARN)})
 	if err != nil || aws.ToString(prov.Url) != "mn.example.com" || len(prov.ClientIDList) != 1 {
 		t.Errorf("GetOpenIDConnectProvider on the copy = %+v, %v", prov, err)
+	}
+	saml, err := pg2.iam(procRoot).GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String(samlARN)})
+	if err != nil || aws.ToString(saml.SAMLMetadataDocument) != samlDoc || saml.ValidUntil == nil {
+		t.Errorf("GetSAMLProvider on the copy = %+v, %v", saml, err)
 	}
 	fed, err := pg.sts(grace).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("mn-copied"),
 		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*"}]}`)})

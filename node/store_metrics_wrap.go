@@ -143,6 +143,39 @@ func (s observedStore) DeleteOIDCProvider(ctx context.Context, accountID, id str
 	return s.inner.DeleteOIDCProvider(ctx, accountID, id)
 }
 
+func (s observedStore) CreateSAMLProvider(ctx context.Context, p opensts.SAMLProvider, maxProviders int) (err error) {
+	defer s.m.observe("CreateSAMLProvider", time.Now(), &err)
+	return s.inner.CreateSAMLProvider(ctx, p, maxProviders)
+}
+
+func (s observedStore) GetSAMLProvider(ctx context.Context, accountID, name string) (r0 opensts.SAMLProvider, err error) {
+	defer s.m.observe("GetSAMLProvider", time.Now(), &err)
+	r0, err = s.inner.GetSAMLProvider(ctx, accountID, name)
+	return r0, err
+}
+
+func (s observedStore) GetSAMLProviderByID(ctx context.Context, accountID, id string) (r0 opensts.SAMLProvider, err error) {
+	defer s.m.observe("GetSAMLProviderByID", time.Now(), &err)
+	r0, err = s.inner.GetSAMLProviderByID(ctx, accountID, id)
+	return r0, err
+}
+
+func (s observedStore) ListSAMLProviders(ctx context.Context, accountID string) (r0 []opensts.SAMLProvider, err error) {
+	defer s.m.observe("ListSAMLProviders", time.Now(), &err)
+	r0, err = s.inner.ListSAMLProviders(ctx, accountID)
+	return r0, err
+}
+
+func (s observedStore) UpdateSAMLProvider(ctx context.Context, accountID, id string, fn func(*opensts.SAMLProvider) error) (err error) {
+	defer s.m.observe("UpdateSAMLProvider", time.Now(), &err)
+	return s.inner.UpdateSAMLProvider(ctx, accountID, id, fn)
+}
+
+func (s observedStore) DeleteSAMLProvider(ctx context.Context, accountID, id string) (err error) {
+	defer s.m.observe("DeleteSAMLProvider", time.Now(), &err)
+	return s.inner.DeleteSAMLProvider(ctx, accountID, id)
+}
+
 func (s observedStore) CreateGroup(ctx context.Context, g opensts.Group, maxGroups int) (err error) {
 	defer s.m.observe("CreateGroup", time.Now(), &err)
 	return s.inner.CreateGroup(ctx, g, maxGroups)

@@ -84,6 +84,13 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 			})
 		},
 		func() error {
+			return each(`SELECT `+samlProviderCols+` FROM saml_providers p ORDER BY p.account_id, p.id`, func(r pgx.Rows) error {
+				p, err := scanSAMLProvider(r)
+				s.SAMLProviders = append(s.SAMLProviders, p)
+				return err
+			})
+		},
+		func() error {
 			return each(`SELECT `+groupCols+` FROM groups g ORDER BY g.account_id, g.id`, func(r pgx.Rows) error {
 				g, _, err := scanGroup(r)
 				s.Groups = append(s.Groups, g)
@@ -215,7 +222,7 @@ func (db *DB) Restore(ctx context.Context, s *opensts.Snapshot) error {
 		}
 		nonEmpty, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM token_keys)
 			OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM roles) OR EXISTS (SELECT 1 FROM groups)
-			OR EXISTS (SELECT 1 FROM oidc_providers)
+			OR EXISTS (SELECT 1 FROM oidc_providers) OR EXISTS (SELECT 1 FROM saml_providers)
 			OR EXISTS (SELECT 1 FROM access_keys)
 			OR EXISTS (SELECT 1 FROM mfa_devices) OR EXISTS (SELECT 1 FROM managed_policies)
 			OR EXISTS (SELECT 1 FROM inline_policies) OR EXISTS (SELECT 1 FROM policy_attachments)
@@ -292,6 +299,17 @@ func restore(ctx context.Context, tx pgx.Tx, s *opensts.Snapshot) error {
 		rows = append(rows, []any{p.AccountID, p.ID, p.URL, clientIDs, thumbs, tags, p.CreatedAt})
 	}
 	if err := copyRows("oidc_providers", []string{"account_id", "id", "url", "client_ids", "thumbprints", "tags", "created_at"}, rows); err != nil {
+		return err
+	}
+	rows = nil
+	for _, p := range s.SAMLProviders {
+		tags, err := backend.EncodeTags(p.Tags)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, []any{p.AccountID, p.ID, p.UUID, p.Name, lower(p.Name), p.MetadataDocument, p.EntityID, p.ValidUntil, tags, p.CreatedAt})
+	}
+	if err := copyRows("saml_providers", []string{"account_id", "id", "uuid", "name", "name_lower", "metadata", "entity_id", "valid_until", "tags", "created_at"}, rows); err != nil {
 		return err
 	}
 	rows = nil

@@ -84,6 +84,13 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 			})
 		},
 		func() error {
+			return each(`SELECT `+samlProviderCols+` FROM saml_providers ORDER BY account_id, id`, func(r *sql.Rows) error {
+				p, err := scanSAMLProvider(r)
+				s.SAMLProviders = append(s.SAMLProviders, p)
+				return err
+			})
+		},
+		func() error {
 			return each(`SELECT `+groupCols+` FROM groups g ORDER BY g.account_id, g.id`, func(r *sql.Rows) error {
 				g, _, err := scanGroup(r)
 				s.Groups = append(s.Groups, g)
@@ -209,7 +216,7 @@ func (db *DB) Restore(ctx context.Context, s *opensts.Snapshot) error {
 	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		nonEmpty, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM token_keys)
-			OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM roles) OR EXISTS (SELECT 1 FROM oidc_providers) OR EXISTS (SELECT 1 FROM groups) OR EXISTS (SELECT 1 FROM access_keys)
+			OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM roles) OR EXISTS (SELECT 1 FROM oidc_providers) OR EXISTS (SELECT 1 FROM saml_providers) OR EXISTS (SELECT 1 FROM groups) OR EXISTS (SELECT 1 FROM access_keys)
 			OR EXISTS (SELECT 1 FROM mfa_devices) OR EXISTS (SELECT 1 FROM managed_policies)
 			OR EXISTS (SELECT 1 FROM inline_policies) OR EXISTS (SELECT 1 FROM policy_attachments)
 			OR EXISTS (SELECT 1 FROM group_members) OR EXISTS (SELECT 1 FROM policy_versions)`)
@@ -262,6 +269,11 @@ func restore(ctx context.Context, tx *sql.Tx, s *opensts.Snapshot) error {
 	for _, p := range s.OIDCProviders {
 		if err := insertOIDCProvider(ctx, tx, p); err != nil {
 			return fmt.Errorf("restore OIDC provider %s: %w", p.ID, err)
+		}
+	}
+	for _, p := range s.SAMLProviders {
+		if err := insertSAMLProvider(ctx, tx, p); err != nil {
+			return fmt.Errorf("restore SAML provider %s: %w", p.ID, err)
 		}
 	}
 	for _, g := range s.Groups {

@@ -414,7 +414,12 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if err := db.CreateOIDCProvider(ctx, prov, opensts.MaxOIDCProviders); err != nil {
 		t.Fatalf("an OIDC provider after the upgrade: %v", err)
 	}
-	if got := schemaVersions(t, path); !cmp.Equal(got, []int{1, 2, 3, 4}) {
+	saml := opensts.SAMLProvider{AccountID: "123456789012", ID: "SAMPPROVIDERPROVIDE1", UUID: "u", Name: "Okta", MetadataDocument: "<m/>",
+		ValidUntil: time.Unix(2, 0).UTC(), CreatedAt: time.Unix(1, 0).UTC()}
+	if err := db.CreateSAMLProvider(ctx, saml, opensts.MaxSAMLProviders); err != nil {
+		t.Fatalf("a SAML provider after the upgrade: %v", err)
+	}
+	if got := schemaVersions(t, path); !cmp.Equal(got, []int{1, 2, 3, 4, 5}) {
 		t.Errorf("schema versions %v", got)
 	}
 }

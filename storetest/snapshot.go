@@ -206,6 +206,13 @@ func populateAll(t *testing.T, s opensts.Store) *opensts.Snapshot {
 	}
 	want.OIDCProviders = []opensts.OIDCProvider{eks, gitlab}
 
+	okta, adfs := newSAMLProvider("Okta"), newSAMLProvider("ADFS")
+	okta.Tags = []opensts.Tag{{Key: "idp", Value: "okta"}}
+	for _, p := range []opensts.SAMLProvider{okta, adfs} {
+		must(t, "CreateSAMLProvider "+p.Name, s.CreateSAMLProvider(ctx, p, noLimit))
+	}
+	want.SAMLProviders = []opensts.SAMLProvider{okta, adfs}
+
 	admins, devs := newGroup("Admins", "/ops/"), newGroup("devs", "/")
 	for _, g := range []opensts.Group{admins, devs} {
 		must(t, "CreateGroup "+g.Name, s.CreateGroup(ctx, g, noLimit))
@@ -326,6 +333,9 @@ func sortSnapshot(s *opensts.Snapshot) {
 	slices.SortFunc(s.OIDCProviders, func(a, b opensts.OIDCProvider) int {
 		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
 	})
+	slices.SortFunc(s.SAMLProviders, func(a, b opensts.SAMLProvider) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
+	})
 	slices.SortFunc(s.Groups, func(a, b opensts.Group) int {
 		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
 	})
@@ -387,6 +397,12 @@ func checkRestored(t *testing.T, src, dst opensts.Store, want *opensts.Snapshot)
 		must(t, "GetOIDCProvider "+p.URL, err)
 		diff(t, "restored OIDC provider", p, got)
 		wantErr(t, "CreateOIDCProvider "+p.URL+" on the copy", dst.CreateOIDCProvider(ctx, newOIDCProvider(p.URL), noLimit), opensts.ErrAlreadyExists)
+	}
+	for _, p := range want.SAMLProviders {
+		got, err := dst.GetSAMLProvider(ctx, acctID, p.Name)
+		must(t, "GetSAMLProvider "+p.Name, err)
+		diff(t, "restored SAML provider", p, got)
+		wantErr(t, "CreateSAMLProvider "+p.Name+" on the copy", dst.CreateSAMLProvider(ctx, newSAMLProvider(strings.ToUpper(p.Name)), noLimit), opensts.ErrAlreadyExists)
 	}
 	keys, err := dst.ListTokenKeys(ctx)
 	must(t, "ListTokenKeys", err)

@@ -29,6 +29,7 @@ var suite = []struct {
 	{"Groups", groupTests},
 	{"Roles", roleTests},
 	{"OIDCProviders", oidcProviderTests},
+	{"SAMLProviders", samlProviderTests},
 	{"AccessKeys", accessKeyTests},
 	{"MFADevices", mfaTests},
 	{"Policies", policyTests},

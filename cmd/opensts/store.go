@@ -144,6 +144,7 @@ func counts(s *opensts.Snapshot) []count {
 		{"users", len(s.Users)},
 		{"roles", len(s.Roles)},
 		{"OIDC providers", len(s.OIDCProviders)},
+		{"SAML providers", len(s.SAMLProviders)},
 		{"groups", len(s.Groups)},
 		{"group memberships", len(s.Memberships)},
 		{"access keys", len(s.AccessKeys)},

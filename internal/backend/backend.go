@@ -231,7 +231,8 @@ func CheckRootKey(a opensts.Account, rootKey opensts.AccessKey) error {
 
 // CheckSnapshot refuses snapshots that the schema cannot represent
 // faithfully: a default account that is not among the accounts, an OIDC
-// provider whose URL is not https://HOST…, owners of
+// provider whose URL is not https://HOST…, a SAML provider without a name
+// that fits its ARN, a UUID or metadata, owners of
 // an unknown kind, attachments of a policy that is neither in the snapshot
 // nor an AWS managed policy, version ids that are not vN, a default version the
 // policy does not have, or a next-version counter that would hand out a
@@ -272,6 +273,11 @@ func CheckSnapshot(s *opensts.Snapshot) error {
 	for _, p := range s.OIDCProviders {
 		if !strings.HasPrefix(p.URL, "https://") || len(p.URL) == len("https://") {
 			return bad("OIDC provider %s: url %q", p.ID, p.URL)
+		}
+	}
+	for _, p := range s.SAMLProviders {
+		if p.Name == "" || strings.ContainsAny(p.Name, "/:") || p.UUID == "" || p.MetadataDocument == "" {
+			return bad("SAML provider %s: name %q, uuid %q, %d characters of metadata", p.ID, p.Name, p.UUID, len(p.MetadataDocument))
 		}
 	}
 	for _, p := range s.InlinePolicies {

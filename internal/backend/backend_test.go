@@ -93,6 +93,7 @@ func TestCheckSnapshot(t *testing.T) {
 				{Owner: opensts.Owner{Kind: opensts.OwnerRole, ID: "AROA1"}, PolicyID: "ANPAIWMBCKSKIEE64ZLYK"}, // AdministratorAccess
 			},
 			OIDCProviders: []opensts.OIDCProvider{{AccountID: "123456789012", ID: "OIDP1", URL: "https://oidc.example.com"}},
+			SAMLProviders: []opensts.SAMLProvider{{AccountID: "123456789012", ID: "SAMP1", UUID: "u", Name: "Okta", MetadataDocument: "<m/>"}},
 		}
 	}
 	if err := CheckSnapshot(good()); err != nil {
@@ -105,6 +106,10 @@ func TestCheckSnapshot(t *testing.T) {
 		"attachment of no policy":            func(s *opensts.Snapshot) { s.Attachments[0].PolicyID = "ANPA2" },
 		"OIDC provider URL without https://": func(s *opensts.Snapshot) { s.OIDCProviders[0].URL = "oidc.example.com" },
 		"OIDC provider URL without a host":   func(s *opensts.Snapshot) { s.OIDCProviders[0].URL = "https://" },
+		"SAML provider without a name":       func(s *opensts.Snapshot) { s.SAMLProviders[0].Name = "" },
+		"SAML provider name with a slash":    func(s *opensts.Snapshot) { s.SAMLProviders[0].Name = "a/b" },
+		"SAML provider without a UUID":       func(s *opensts.Snapshot) { s.SAMLProviders[0].UUID = "" },
+		"SAML provider without metadata":     func(s *opensts.Snapshot) { s.SAMLProviders[0].MetadataDocument = "" },
 		"bad owner kind": func(s *opensts.Snapshot) {
 			s.InlinePolicies = []opensts.SnapshotInlinePolicy{{Owner: opensts.Owner{Kind: "instance-profile"}}}
 		},
