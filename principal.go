@@ -122,20 +122,36 @@ type Session struct {
 
 // FederatedProvider is who an identity provider vouched for in a web
 // identity or SAML session, as its later requests present it to policies
-// (roles-spec §3.5): aws:FederatedProvider and the provider's own keys.
+// (roles-spec §3.5, §4.6).
 type FederatedProvider struct {
 	// ARN is the IAM OIDC or SAML provider's ARN (aws:FederatedProvider).
 	ARN string
 	// KeyPrefix is the prefix of the provider's condition keys: an OIDC
-	// provider's URL without https:// (<host/path>:sub, :aud).
+	// provider's URL without https:// (<host/path>:sub, :aud), or "saml".
 	KeyPrefix string
-	// Subject is the token's sub; Audience the client id that matched.
-	Subject, Audience string
+	// Subject is the token's sub or the assertion's NameID; Audience the
+	// client id that matched (OIDC); SubjectType the NameID's format and
+	// NameQualifier the provider's (SAML).
+	Subject, Audience          string
+	SubjectType, NameQualifier string
 }
 
-// ConditionKeys returns the provider's request-context keys: the provider
-// ARN and <prefix>:sub and :aud.
+// SAMLKeyPrefix is the KeyPrefix of SAML sessions.
+const SAMLKeyPrefix = "saml"
+
+// ConditionKeys returns the provider's request-context keys in the
+// session's requests: aws:FederatedProvider, and <prefix>:sub and :aud for
+// an OIDC provider, saml:sub, saml:sub_type and saml:namequalifier for a
+// SAML provider (the SAML keys that outlive the trust policy).
 func (f *FederatedProvider) ConditionKeys() map[string][]string {
+	if f.KeyPrefix == SAMLKeyPrefix {
+		return map[string][]string{
+			"aws:FederatedProvider": {f.ARN},
+			"saml:sub":              {f.Subject},
+			"saml:sub_type":         {f.SubjectType},
+			"saml:namequalifier":    {f.NameQualifier},
+		}
+	}
 	return map[string][]string{
 		"aws:FederatedProvider": {f.ARN},
 		f.KeyPrefix + ":sub":    {f.Subject},

@@ -77,3 +77,16 @@ func TestPrincipal_UnknownKindsPanic(t *testing.T) {
 		})
 	}
 }
+
+// roles-spec §4.5's vectors.
+func TestSAMLProvider_NameQualifier(t *testing.T) {
+	for _, tc := range []struct{ issuer, name, want string }{
+		{"https://example.com/saml", "MySAMLIdP", "1uAJanUnBc2XeUkHURMht+xam2c="},
+		{"https://integ.example.com/idp/shibboleth", "SAML-test", "h+wxl3tEgK1s2mVZeB/3Iu3VyiM="},
+	} {
+		p := SAMLProvider{AccountID: "123456789012", Name: tc.name, EntityID: tc.issuer}
+		if got := p.NameQualifier(); got != tc.want {
+			t.Errorf("NameQualifier(%s, %s) = %s, want %s", tc.issuer, tc.name, got, tc.want)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package opensts
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/base64"
 	"strings"
 	"time"
 )
@@ -43,6 +45,15 @@ type SAMLProvider struct {
 
 // ARN returns the provider's ARN, arn:aws:iam::ACCOUNT:saml-provider/NAME.
 func (p SAMLProvider) ARN() string { return SAMLProviderARN(p.AccountID, p.Name) }
+
+// NameQualifier is AssumeRoleWithSAML's NameQualifier and the
+// saml:namequalifier key of the provider's sessions:
+// Base64(SHA1(entity id + account id + "/" + provider name)) (roles-spec
+// §4.5), which with saml:sub names a federated user uniquely.
+func (p SAMLProvider) NameQualifier() string {
+	sum := sha1.Sum([]byte(p.EntityID + p.AccountID + "/" + p.Name))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
 
 // SAMLProviderARN is the ARN of the account's SAML provider named name.
 func SAMLProviderARN(accountID, name string) string {

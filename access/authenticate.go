@@ -29,6 +29,7 @@ type Credentials interface {
 	GetUserByID(ctx context.Context, accountID, userID string) (opensts.User, error)
 	GetRoleByID(ctx context.Context, accountID, roleID string) (opensts.Role, error)
 	GetOIDCProviderByID(ctx context.Context, accountID, id string) (opensts.OIDCProvider, error)
+	GetSAMLProviderByID(ctx context.Context, accountID, id string) (opensts.SAMLProvider, error)
 }
 
 // AuthenticatorConfig wires an Authenticator.
@@ -251,17 +252,30 @@ func (a *Authenticator) temporary(ctx context.Context, sig *sigv4.Request) (*ope
 // (even if created again under the same URL, which makes another provider)
 // ends the sessions issued through it, as a deleted role ends its own.
 func (a *Authenticator) provider(ctx context.Context, c token.Claims) (*opensts.FederatedProvider, error) {
-	if c.Kind != token.WebIdentity {
+	var fp *opensts.FederatedProvider
+	var err error
+	switch c.Kind {
+	case token.WebIdentity:
+		var op opensts.OIDCProvider
+		if op, err = a.cfg.Store.GetOIDCProviderByID(ctx, c.AccountID, c.ProviderID); err == nil {
+			fp = &opensts.FederatedProvider{ARN: op.ARN(), KeyPrefix: op.Host(), Subject: c.Subject, Audience: c.Audience}
+		}
+	case token.SAML:
+		var sp opensts.SAMLProvider
+		if sp, err = a.cfg.Store.GetSAMLProviderByID(ctx, c.AccountID, c.ProviderID); err == nil {
+			fp = &opensts.FederatedProvider{ARN: sp.ARN(), KeyPrefix: opensts.SAMLKeyPrefix, Subject: c.Subject, Audience: c.Audience,
+				SubjectType: c.SubjectType, NameQualifier: sp.NameQualifier()}
+		}
+	default:
 		return nil, invalid("session of a provider kind this node does not serve: " + c.Kind.String())
 	}
-	op, err := a.cfg.Store.GetOIDCProviderByID(ctx, c.AccountID, c.ProviderID)
 	if errors.Is(err, opensts.ErrNotFound) {
 		return nil, invalid("identity provider of the session no longer exists")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get OIDC provider %s: %w", c.ProviderID, err)
+		return nil, fmt.Errorf("get %s provider %s: %w", c.Kind, c.ProviderID, err)
 	}
-	return &opensts.FederatedProvider{ARN: op.ARN(), KeyPrefix: op.Host(), Subject: c.Subject, Audience: c.Audience}, nil
+	return fp, nil
 }
 
 // sessionOf is the session a token's claims describe.

@@ -61,6 +61,7 @@ type AuthorizerConfig struct {
 	// Authorizer, sharing the cache and its invalidation).
 	Providers interface {
 		GetOIDCProvider(ctx context.Context, accountID, url string) (opensts.OIDCProvider, error)
+		GetSAMLProvider(ctx context.Context, accountID, name string) (opensts.SAMLProvider, error)
 	}
 	// IdentityTTL bounds how long the identity policies read for a user,
 	// group or role, and the roles GetRole read, are reused: zero takes
@@ -85,6 +86,7 @@ type Authorizer struct {
 	identities map[identityKey]cacheEntry[policy.Input]
 	roles      map[roleKey]cacheEntry[opensts.Role]
 	providers  map[providerKey]cacheEntry[opensts.OIDCProvider]
+	samls      map[roleKey]cacheEntry[opensts.SAMLProvider]
 	generation uint64
 }
 
@@ -161,7 +163,7 @@ func NewAuthorizer(cfg AuthorizerConfig) (*Authorizer, error) {
 	}
 	return &Authorizer{cfg: cfg, cache: make(map[[32]byte]*policy.Document),
 		identities: make(map[identityKey]cacheEntry[policy.Input]), roles: make(map[roleKey]cacheEntry[opensts.Role]),
-		providers: make(map[providerKey]cacheEntry[opensts.OIDCProvider])}, nil
+		providers: make(map[providerKey]cacheEntry[opensts.OIDCProvider]), samls: make(map[roleKey]cacheEntry[opensts.SAMLProvider])}, nil
 }
 
 // Invalidate forgets every identity policy and role this node has read:
@@ -173,7 +175,20 @@ func (a *Authorizer) Invalidate() {
 	clear(a.identities)
 	clear(a.roles)
 	clear(a.providers)
+	clear(a.samls)
 	a.idMu.Unlock()
+}
+
+// GetSAMLProvider reads a SAML provider by name (without case, as the
+// store compares) through the cache, like GetOIDCProvider. The provider
+// is shared: callers must not change it.
+func (a *Authorizer) GetSAMLProvider(ctx context.Context, accountID, name string) (opensts.SAMLProvider, error) {
+	if a.cfg.Providers == nil {
+		return opensts.SAMLProvider{}, errors.New("access: no Providers configured")
+	}
+	return cached(a, a.samls, roleKey{accountID, strings.ToLower(name)}, func() (opensts.SAMLProvider, error) {
+		return a.cfg.Providers.GetSAMLProvider(ctx, accountID, name)
+	})
 }
 
 // GetOIDCProvider reads an OIDC provider by its exact URL through the cache

@@ -15,11 +15,11 @@ import (
 	"unicode/utf8"
 )
 
-// SAML 2.0 metadata and XML Signature namespaces.
+// The SAML 2.0 metadata namespace and the protocol an IdP must support
+// (decode.go has the others).
 const (
 	nsMetadata = "urn:oasis:names:tc:SAML:2.0:metadata"
-	nsDSig     = "http://www.w3.org/2000/09/xmldsig#"
-	protoSAML2 = "urn:oasis:names:tc:SAML:2.0:protocol"
+	protoSAML2 = nsProtocol
 )
 
 // Limits on what ParseMetadata accepts (roles-spec §4.2).

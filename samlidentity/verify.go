@@ -1,9 +1,7 @@
 package samlidentity
 
 import (
-	"crypto/sha1"
 	"crypto/x509"
-	"encoding/base64"
 	"regexp"
 	"strings"
 	"time"
@@ -185,8 +183,7 @@ func (v *Verifier) Verify(r *Response, p Provider, roleARN string) (*Assertion, 
 // NameQualifier is AWS's NameQualifier (roles-spec §4.5):
 // Base64(SHA1(issuer + accountID + "/" + providerName)).
 func NameQualifier(issuer, accountID, providerName string) string {
-	sum := sha1.Sum([]byte(issuer + accountID + "/" + providerName))
-	return base64.StdEncoding.EncodeToString(sum[:])
+	return opensts.SAMLProvider{EntityID: issuer, AccountID: accountID, Name: providerName}.NameQualifier()
 }
 
 func success(resp *etree.Element) bool {
