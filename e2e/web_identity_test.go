@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 )
 
 // webIdentityEnv is a node that trusts a test IdP through an IAM OIDC
@@ -323,5 +326,54 @@ json.dump({"subject": out["SubjectFromWebIdentityToken"], "provider": out["Provi
 	want := "arn:aws:sts::" + e.node.Root.AccountID + ":assumed-role/CI/boto3"
 	if got["subject"] != wiSubject || got["provider"] != e.providerARN || got["audience"] != wiAudience || got["assumed"] != want || got["caller"] != want {
 		t.Fatalf("boto3: %v", got)
+	}
+}
+
+// A flood of tokens naming key ids the issuer never published — what an
+// attacker can mint without any key — costs the issuer at most one key
+// fetch per refresh interval (a minute), however many requests come: none
+// in the minute after the keys were fetched, then exactly one.
+func TestWebIdentity_UnknownKidFlood(t *testing.T) {
+	e := newWebIdentityEnv(t, `"sts:AssumeRoleWithWebIdentity"`)
+	ctx := context.Background()
+	good := e.idp.sign(t, e.idp.claims(wiSubject, wiAudience), false)
+	if _, err := e.anonSTS().AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
+		RoleArn: aws.String(e.roleARN), RoleSessionName: aws.String("s1"), WebIdentityToken: aws.String(good)}); err != nil {
+		t.Fatal(err)
+	}
+	flood := func(n int) {
+		t.Helper()
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for i := range n {
+			wg.Go(func() {
+				tok, err := e.idp.SignWithKid(e.idp.claims(wiSubject, wiAudience), fmt.Sprintf("forged-%d", i))
+				if err != nil {
+					errs <- err
+					return
+				}
+				_, err = e.anonSTS().AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
+					RoleArn: aws.String(e.roleARN), RoleSessionName: aws.String("s1"), WebIdentityToken: aws.String(tok)})
+				var ae smithy.APIError
+				if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidIdentityToken" {
+					errs <- fmt.Errorf("a token with an unknown kid: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+	}
+	before := e.idp.KeyFetches.Load()
+	flood(250)
+	if n := e.idp.KeyFetches.Load() - before; n != 0 {
+		t.Fatalf("250 tokens with unknown key ids within a minute of the last fetch made %d key fetches, want 0", n)
+	}
+	e.clock.Advance(61 * time.Second)
+	flood(250)
+	if n := e.idp.KeyFetches.Load() - before; n != 1 {
+		t.Fatalf("250 more tokens a minute later made %d key fetches in all, want exactly 1", n)
 	}
 }

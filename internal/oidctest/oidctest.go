@@ -90,10 +90,19 @@ func (p *IdP) Claims(sub, aud string) map[string]any {
 // Sign returns claims as a compact JWS signed with the RSA key (RS256), or
 // with the EC key (ES384) when ec is set.
 func (p *IdP) Sign(claims map[string]any, ec bool) (string, error) {
-	key := jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: p.rsaKey, KeyID: "rsa-1"}}
 	if ec {
-		key = jose.SigningKey{Algorithm: jose.ES384, Key: jose.JSONWebKey{Key: p.ecKey, KeyID: "ec-1"}}
+		return p.sign(claims, jose.SigningKey{Algorithm: jose.ES384, Key: jose.JSONWebKey{Key: p.ecKey, KeyID: "ec-1"}})
 	}
+	return p.SignWithKid(claims, "rsa-1")
+}
+
+// SignWithKid signs claims with the RSA key (RS256) under key id kid,
+// which need not be one the JWKS lists.
+func (p *IdP) SignWithKid(claims map[string]any, kid string) (string, error) {
+	return p.sign(claims, jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: p.rsaKey, KeyID: kid}})
+}
+
+func (p *IdP) sign(claims map[string]any, key jose.SigningKey) (string, error) {
 	signer, err := jose.NewSigner(key, (&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		return "", err
