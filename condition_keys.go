@@ -139,6 +139,7 @@ var actionKeys = map[string]ConditionKeys{
 	// STS: role sessions and session tags.
 	"sts:AssumeRole":                roleKeys | KeyRequestTags | KeyExternalID | KeyRoleSessionName | KeySourceIdentity | KeyTransitiveTagKeys,
 	"sts:AssumeRoleWithWebIdentity": roleKeys | KeyRequestTags | KeyRoleSessionName | KeySourceIdentity | KeyTransitiveTagKeys,
+	"sts:AssumeRoleWithSAML":        roleKeys | KeyRequestTags | KeyRoleSessionName | KeySourceIdentity | KeyTransitiveTagKeys,
 	"sts:TagSession":                roleKeys | KeyRequestTags | KeyTransitiveTagKeys,
 	"sts:SetSourceIdentity":         roleKeys | KeySourceIdentity,
 	"sts:GetFederationToken":        KeyRequestTags,

@@ -63,6 +63,7 @@ var stsOperations = []*operation{
 	{name: "GetFederationToken", issues: true, sessions: access.LongTermOnly, handle: (*Server).getFederationToken},
 	{name: "AssumeRole", issues: true, secret: []string{"TokenCode"}, sessions: access.NotFederated, handle: (*Server).assumeRole},
 	{name: "AssumeRoleWithWebIdentity", unsigned: true, issues: true, handle: (*Server).assumeRoleWithWebIdentity},
+	{name: "AssumeRoleWithSAML", unsigned: true, issues: true, handle: (*Server).assumeRoleWithSAML},
 	{name: "GetAccessKeyInfo", reads: true, sessions: access.NoSessions, handle: (*Server).getAccessKeyInfo},
 	{name: "DecodeAuthorizationMessage", reads: true, sessions: access.AnyCredentials, handle: (*Server).decodeAuthorizationMessage},
 	{name: "AuthorizeRequest", reads: true, sessions: access.AnyCredentials, handle: (*Server).authorizeRequest},

@@ -160,6 +160,47 @@ func (s *Server) assumeRoleWithWebIdentity(ctx context.Context, c *call) (*node,
 	return res, nil
 }
 
+// assumeRoleWithSAML answers AssumeRoleWithSAMLResult in AWS's element
+// order (roles-spec §4.5): Credentials, AssumedRoleUser, PackedPolicySize
+// when it applies, Subject, SubjectType, Issuer, Audience, NameQualifier,
+// SourceIdentity when set. The request is not signed: whatever credentials
+// a client attached are ignored.
+func (s *Server) assumeRoleWithSAML(ctx context.Context, c *call) (*node, error) {
+	d, minSize, err := tokenLifetimeAndSize(c.p)
+	if err != nil {
+		return nil, err
+	}
+	in := issuer.AssumeRoleWithSAMLInput{
+		RoleArn: c.p.get("RoleArn"), PrincipalArn: c.p.get("PrincipalArn"), SAMLAssertion: c.p.get("SAMLAssertion"),
+		Policy: c.p.get("Policy"), DurationSeconds: d, MinimumSessionTokenSize: minSize,
+	}
+	for _, m := range c.p.structs("PolicyArns", "arn") {
+		in.PolicyArns = append(in.PolicyArns, m["arn"])
+	}
+	ss, err := s.cfg.Issuer.AssumeRoleWithSAML(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	s.countIssued("AssumeRoleWithSAML", false)
+	// CloudTrail's userIdentity of a SAML caller.
+	c.identity = &opensts.EventIdentity{
+		Type: "SAMLUser", PrincipalID: ss.NameQualifier + ":" + ss.Subject, UserName: ss.Subject, IdentityProvider: ss.NameQualifier,
+	}
+	res := el("",
+		credentialsNode(ss.Credentials),
+		el("AssumedRoleUser", leaf("AssumedRoleId", ss.AssumedRoleID), leaf("Arn", ss.AssumedRoleARN)))
+	if ss.HasPackedPolicy {
+		res.kids = append(res.kids, leaf("PackedPolicySize", strconv.Itoa(ss.PackedPolicySize)))
+	}
+	res.kids = append(res.kids, leaf("Subject", ss.Subject), leaf("SubjectType", ss.SubjectType), leaf("Issuer", ss.Issuer),
+		leaf("Audience", ss.Audience), leaf("NameQualifier", ss.NameQualifier))
+	if ss.SourceIdentity != "" {
+		res.kids = append(res.kids, leaf("SourceIdentity", ss.SourceIdentity))
+	}
+	res.kids = append(res.kids, tokenSizeNodes(ss.Credentials)...)
+	return res, nil
+}
+
 func (s *Server) getAccessKeyInfo(ctx context.Context, c *call) (*node, error) {
 	acct, err := s.cfg.Issuer.GetAccessKeyInfo(ctx, c.caller, issuer.GetAccessKeyInfoInput{AccessKeyID: c.p.get("AccessKeyId")})
 	if err != nil {

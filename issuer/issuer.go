@@ -45,7 +45,10 @@ type Config struct {
 	// WebIdentity serves AssumeRoleWithWebIdentity (with Roles); without it
 	// every web identity token is refused.
 	WebIdentity *WebIdentity
-	Now         func() time.Time
+	// SAML serves AssumeRoleWithSAML (with Roles); without it every
+	// assertion is refused.
+	SAML *SAML
+	Now  func() time.Time
 }
 
 // Issuer runs the STS use cases.

@@ -30,6 +30,7 @@ import (
 	"github.com/opensts/opensts/issuer"
 	"github.com/opensts/opensts/keyring"
 	"github.com/opensts/opensts/postgres"
+	"github.com/opensts/opensts/samlidentity"
 	"github.com/opensts/opensts/sigv4"
 	"github.com/opensts/opensts/sqlite"
 	"github.com/opensts/opensts/throttle"
@@ -80,6 +81,9 @@ type Config struct {
 	// identity providers (extra CA roots, discovery overrides, plain HTTP on
 	// loopback); the node sets its clock and fetch metrics.
 	WebIdentity webidentity.Config
+	// SAML configures how AssumeRoleWithSAML checks assertions (extra
+	// accepted recipients and audiences); the node sets its clock.
+	SAML samlidentity.Config
 
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -171,6 +175,8 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 	if err != nil {
 		return err
 	}
+	samlCfg := cfg.SAML
+	samlCfg.Now = cfg.Now
 	wi := cfg.WebIdentity
 	wi.Now = cfg.Now
 	fetches := prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -190,7 +196,8 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 		return err
 	}
 	iss, err := issuer.New(issuer.Config{Keys: n.Keys, Authorizer: authz, MFA: iamSvc, Roles: authz, Trust: authz, Now: cfg.Now,
-		WebIdentity: &issuer.WebIdentity{Providers: authz, Verifier: webidentity.New(wi), Trust: authz}})
+		WebIdentity: &issuer.WebIdentity{Providers: authz, Verifier: webidentity.New(wi), Trust: authz},
+		SAML:        &issuer.SAML{Providers: authz, Verifier: samlidentity.New(samlCfg), Trust: authz}})
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/opensts/opensts/certs"
 	"github.com/opensts/opensts/iam"
 	"github.com/opensts/opensts/node"
+	"github.com/opensts/opensts/samlidentity"
 	"github.com/opensts/opensts/throttle"
 	"github.com/opensts/opensts/webidentity"
 )
@@ -45,6 +46,8 @@ type serverConfig struct {
 	OIDCCABundle          string
 	OIDCDiscoveryURLs     []string
 	OIDCAllowHTTPLoopback bool
+	SAMLRecipients        []string
+	SAMLAudiences         []string
 
 	AuditLog        string
 	AuditSync       bool
@@ -115,6 +118,11 @@ func (c serverConfig) Validate() error {
 	}
 	if _, err := c.webIdentity(); err != nil {
 		add("%v", err)
+	}
+	for _, r := range c.SAMLRecipients {
+		if u, err := url.Parse(r); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			add("--saml-recipient %q: not an http(s) URL", r)
+		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		add("--tls-cert and --tls-key must be given together")
@@ -279,6 +287,8 @@ Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 	f.StringVar(&c.OIDCCABundle, "oidc-ca-bundle", "", "PEM file of CA certificates, added to the system roots, that identity providers' HTTPS endpoints may chain to (AssumeRoleWithWebIdentity)")
 	f.StringSliceVar(&c.OIDCDiscoveryURLs, "oidc-discovery-url", nil, "ISSUER=URL: fetch the issuer's OpenID discovery document from URL instead of ISSUER/.well-known/openid-configuration (repeatable, or comma-separated)")
 	f.BoolVar(&c.OIDCAllowHTTPLoopback, "oidc-allow-http-loopback", false, "allow plain-HTTP discovery and key URLs on loopback addresses (tests only)")
+	f.StringSliceVar(&c.SAMLRecipients, "saml-recipient", nil, "URLs, besides AWS's sign-in URLs, that SAML assertions may name as Recipient and Destination (AssumeRoleWithSAML; repeatable)")
+	f.StringSliceVar(&c.SAMLAudiences, "saml-audience", nil, "audiences, besides urn:amazon:webservices and https://signin.aws.amazon.com/saml, that SAML assertions may be restricted to (repeatable)")
 	f.StringVar(&c.AuditLog, "audit-log", "", `audit trail file (JSON lines): default <data-dir>/audit.jsonl, "-" for standard output, "off" to disable`)
 	f.BoolVar(&c.AuditSync, "audit-sync", false, "answer only after the audit record is fsynced (group commit); default: answer once it is written to the file, fsync within a second")
 	f.Int64Var(&c.AuditMaxSize, "audit-max-size", 100<<20, "rotate the audit file at this size in bytes")
@@ -340,6 +350,7 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 		MetricsOnMain:      c.MetricsListen == "",
 		TrustedProxies:     proxies,
 		WebIdentity:        wi,
+		SAML:               samlidentity.Config{Recipients: c.SAMLRecipients, Audiences: c.SAMLAudiences},
 		Logger:             logger,
 	})
 	if err != nil {
