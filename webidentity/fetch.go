@@ -57,8 +57,15 @@ var errRefusedURL = errors.New("refused URL")
 func (v *Verifier) fetchKeys(ctx context.Context, issuer string, thumbprints []string) ([]jose.JSONWebKey, error) {
 	ctx, cancel := context.WithTimeout(ctx, v.cfg.Timeout)
 	defer cancel()
+	dialer := &net.Dialer{Timeout: v.cfg.Timeout}
 	tr := &http.Transport{
-		Proxy:                  http.ProxyFromEnvironment,
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if to, ok := v.cfg.Resolve[addr]; ok {
+				addr = to
+			}
+			return dialer.DialContext(ctx, network, addr)
+		},
 		TLSClientConfig:        v.tlsConfig(thumbprints),
 		TLSHandshakeTimeout:    v.cfg.Timeout,
 		ResponseHeaderTimeout:  v.cfg.Timeout,

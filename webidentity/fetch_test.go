@@ -345,6 +345,25 @@ func TestFetch_discoveryURL(t *testing.T) {
 	}
 }
 
+// Resolve connects to another address for an issuer's host, verifying
+// TLS for the host's name (the test server's certificate names
+// example.com).
+func TestFetch_resolve(t *testing.T) {
+	is := newIssuer(t, true)
+	claims := is.claims()
+	claims["iss"] = "https://example.com"
+	raw := sign(t, jose.RS256, rsaKey, "rsa1", claims)
+	p := is.provider()
+	p.URL = "https://example.com"
+	addr := strings.TrimPrefix(is.URL(), "https://")
+	id, err := verify(t, verifier(is, &clock{now: t0}, func(cfg *webidentity.Config) {
+		cfg.Resolve = map[string]string{"example.com:443": addr}
+	}), raw, p)
+	if err != nil || id.Issuer != p.URL || is.discHits.Load() != 1 {
+		t.Fatalf("through Resolve: %+v, %v, %d discovery fetches", id, err, is.discHits.Load())
+	}
+}
+
 func TestFetch_maxIssuers(t *testing.T) {
 	a, b := newIssuer(t, true), newIssuer(t, true)
 	pool := x509.NewCertPool()

@@ -39,7 +39,11 @@ type Config struct {
 	// addresses, tests). The URL must pass the same rules (https, or http
 	// on loopback when AllowHTTPLoopback).
 	DiscoveryURLs map[string]string
-	Now           func() time.Time
+	// Resolve maps a host:port an issuer's URLs name to the address to
+	// connect to instead, as curl's --resolve does; TLS still verifies the
+	// host's name. For issuers whose names a node cannot resolve, and tests.
+	Resolve map[string]string
+	Now     func() time.Time
 	// OnFetch is called after each discovery or JWKS fetch with its error
 	// (nil on success); a metrics hook. It must not block.
 	OnFetch func(issuer string, err error)
