@@ -195,6 +195,19 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 			s.TokenKeys, err = listTokenKeys(ctx, q)
 			return err
 		},
+		func() (err error) {
+			s.SigningKeys, err = listSigningKeys(ctx, q)
+			return err
+		},
+		func() error {
+			return each(`SELECT account_id, enabled, changed_at FROM outbound_federation ORDER BY account_id`, func(r pgx.Rows) error {
+				var f opensts.OutboundFederation
+				err := r.Scan(&f.AccountID, &f.Enabled, &f.ChangedAt)
+				f.ChangedAt = utc(f.ChangedAt)
+				s.OutboundFederations = append(s.OutboundFederations, f)
+				return err
+			})
+		},
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -226,7 +239,8 @@ func (db *DB) Restore(ctx context.Context, s *opensts.Snapshot) error {
 			OR EXISTS (SELECT 1 FROM access_keys)
 			OR EXISTS (SELECT 1 FROM mfa_devices) OR EXISTS (SELECT 1 FROM managed_policies)
 			OR EXISTS (SELECT 1 FROM inline_policies) OR EXISTS (SELECT 1 FROM policy_attachments)
-			OR EXISTS (SELECT 1 FROM group_members) OR EXISTS (SELECT 1 FROM policy_versions)`)
+			OR EXISTS (SELECT 1 FROM group_members) OR EXISTS (SELECT 1 FROM policy_versions)
+			OR EXISTS (SELECT 1 FROM signing_keys) OR EXISTS (SELECT 1 FROM outbound_federation)`)
 		if err != nil {
 			return err
 		}
@@ -387,7 +401,23 @@ func restore(ctx context.Context, tx pgx.Tx, s *opensts.Snapshot) error {
 	for i, k := range s.TokenKeys {
 		rows = append(rows, []any{int64(k.ID), int32(i), blob(k.Sealed), k.CreatedAt, timestamptz(k.RetiredAt), timestamptz(k.ExpiresAt)})
 	}
-	return copyRows("token_keys", []string{"id", "position", "sealed", "created_at", "retired_at", "expires_at"}, rows)
+	if err := copyRows("token_keys", []string{"id", "position", "sealed", "created_at", "retired_at", "expires_at"}, rows); err != nil {
+		return err
+	}
+	rows = nil
+	for i, k := range s.SigningKeys {
+		rows = append(rows, []any{k.ID, int32(i), k.Algorithm, blob(k.Sealed), blob(k.Public), k.CreatedAt, k.ActiveAt,
+			timestamptz(k.RetiredAt), timestamptz(k.ExpiresAt)})
+	}
+	if err := copyRows("signing_keys", []string{"id", "position", "algorithm", "sealed", "public", "created_at", "active_at",
+		"retired_at", "expires_at"}, rows); err != nil {
+		return err
+	}
+	rows = nil
+	for _, f := range s.OutboundFederations {
+		rows = append(rows, []any{f.AccountID, f.Enabled, f.ChangedAt})
+	}
+	return copyRows("outbound_federation", []string{"account_id", "enabled", "changed_at"}, rows)
 }
 
 // timestamptz is an optional time for COPY: NULL when zero.
