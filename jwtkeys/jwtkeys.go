@@ -19,10 +19,10 @@ import (
 	"github.com/opensts/opensts/atrest"
 )
 
-// Skew is added to MaxTokenLifetime for how long a retired key stays
+// skew is added to MaxTokenLifetime for how long a retired key stays
 // published: a relying party whose clock runs this much behind still finds
 // the key of a token it accepts.
-const Skew = 5 * time.Minute
+const skew = 5 * time.Minute
 
 // Config configures a Manager. Zero durations take the defaults noted.
 type Config struct {
@@ -43,7 +43,7 @@ type Config struct {
 	PublishAhead time.Duration
 	// MaxTokenLifetime is the longest lifetime of a token signed
 	// (GetWebIdentityToken: 1 h, the default); a retired key stays published
-	// this long plus Skew after its successor takes over.
+	// this long plus 5 minutes after its successor takes over.
 	MaxTokenLifetime time.Duration
 }
 
@@ -141,6 +141,9 @@ func (m *Manager) init(ctx context.Context) error {
 	if errors.Is(err, errNoChange) {
 		return nil
 	}
+	if err == nil {
+		m.cfg.Logger.InfoContext(ctx, "signing keys created", "algorithms", missing)
+	}
 	return err
 }
 
@@ -188,7 +191,9 @@ func (m *Manager) JWKS() []byte { return m.state.Load().jwks }
 
 // Refresh reloads the set from the store. Keys already opened are reused;
 // a key that does not open (another master key, tampering) fails the
-// refresh and the previous set stays in use.
+// refresh and the previous set stays in use. Keys of an algorithm this
+// release does not sign with are ignored (neither used nor published nor
+// retired), so that a later release may add one.
 func (m *Manager) Refresh(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -208,6 +213,11 @@ func (m *Manager) Refresh(ctx context.Context) error {
 		st.byAlg[alg] = nil
 	}
 	for _, s := range stored {
+		if !slices.Contains(algorithms, s.Algorithm) {
+			// A later release's algorithm: left to the nodes that know it,
+			// so that a mixed-version cluster keeps working.
+			continue
+		}
 		k := opened[s.ID]
 		if k == nil || !same(k.stored, s) {
 			if k, err = open(m.cfg.Box, s); err != nil {
@@ -217,9 +227,7 @@ func (m *Manager) Refresh(ctx context.Context) error {
 			k = &key{stored: s, signer: k.signer, jwk: k.jwk} // times may have changed
 		}
 		st.keys = append(st.keys, k)
-		if _, ok := st.byAlg[s.Algorithm]; ok {
-			st.byAlg[s.Algorithm] = append(st.byAlg[s.Algorithm], k)
-		}
+		st.byAlg[s.Algorithm] = append(st.byAlg[s.Algorithm], k)
 	}
 	for _, keys := range st.byAlg {
 		slices.SortStableFunc(keys, newestFirst)
@@ -269,7 +277,7 @@ func (st *state) render(now time.Time, prev *state) error {
 
 // Rotate adds a pending key per algorithm, active PublishAhead from now,
 // retires the current keys at that moment (RetiredAt is the new ActiveAt;
-// ExpiresAt is RetiredAt + MaxTokenLifetime + Skew) and prunes expired
+// ExpiresAt is RetiredAt + MaxTokenLifetime + 5 min) and prunes expired
 // keys, in one UpdateSigningKeys. It rotates the set this node last loaded:
 // when another node has rotated since, that rotation stands and this call
 // only loads it, so nodes rotating together rotate once.
@@ -296,7 +304,9 @@ func (m *Manager) rotate(ctx context.Context, minAge time.Duration) (bool, error
 	err := m.cfg.Store.UpdateSigningKeys(ctx, func(cur []opensts.SigningKey) ([]opensts.SigningKey, error) {
 		var curKeys []*key
 		for _, s := range cur {
-			curKeys = append(curKeys, &key{stored: s})
+			if slices.Contains(algorithms, s.Algorithm) {
+				curKeys = append(curKeys, &key{stored: s})
+			}
 		}
 		if ids := newestIDs(curKeys); !maps.Equal(ids, seen) || (minAge > 0 && !due(curKeys, now, minAge)) {
 			return nil, errNoChange
@@ -306,8 +316,8 @@ func (m *Manager) rotate(ctx context.Context, minAge time.Duration) (bool, error
 			if !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt) {
 				continue // pruned
 			}
-			if k.RetiredAt.IsZero() {
-				k.RetiredAt, k.ExpiresAt = active, active.Add(m.cfg.MaxTokenLifetime+Skew)
+			if k.RetiredAt.IsZero() && slices.Contains(algorithms, k.Algorithm) {
+				k.RetiredAt, k.ExpiresAt = active, active.Add(m.cfg.MaxTokenLifetime+skew)
 			}
 			out = append(out, k)
 		}

@@ -68,7 +68,7 @@ func jwks(t testing.TB, m *Manager) jose.JSONWebKeySet {
 			want = []string{"alg", "e", "kid", "kty", "n", "use"}
 		case "EC":
 			want = []string{"alg", "crv", "kid", "kty", "use", "x", "y"}
-			if k["crv"] != "P-384" || k["alg"] != ES384 {
+			if k["crv"] != "P-384" || k["alg"] != es384 {
 				t.Errorf("EC key %v: want crv P-384, alg ES384", k)
 			}
 		}
@@ -141,7 +141,7 @@ func TestOpen_InitialKeys(t *testing.T) {
 		t.Fatalf("%d keys on a fresh store, want one per algorithm", len(keys))
 	}
 	idPattern := regexp.MustCompile(`^[a-z2-7]{16}$`)
-	for i, alg := range []string{RS256, ES384} {
+	for i, alg := range []string{rs256, es384} {
 		k := keys[i]
 		if k.Algorithm != alg || !idPattern.MatchString(k.ID) || !k.CreatedAt.Equal(start) || !k.ActiveAt.Equal(start) ||
 			!k.RetiredAt.IsZero() || !k.ExpiresAt.IsZero() {
@@ -203,8 +203,8 @@ func TestSign(t *testing.T) {
 		name, alg string
 		wantKid   string
 	}{
-		{"ok/RS256", RS256, keys[0].ID},
-		{"ok/ES384", ES384, keys[1].ID},
+		{"ok/RS256", rs256, keys[0].ID},
+		{"ok/ES384", es384, keys[1].ID},
 		{"fail/HS256", "HS256", ""},
 		{"fail/none", "none", ""},
 		{"fail/lower case", "rs256", ""},
@@ -256,7 +256,7 @@ func TestRotate_PublishesAhead(t *testing.T) {
 		t.Fatalf("new keys %v, want one per algorithm", pending)
 	}
 	// The JWKS has the pending keys first, and the current ones.
-	want := []string{pending[RS256], pending[ES384], old[0].ID, old[1].ID}
+	want := []string{pending[rs256], pending[es384], old[0].ID, old[1].ID}
 	if got := kids(jwks(t, m)); !slices.Equal(got, want) {
 		t.Errorf("JWKS kids %v, want %v", got, want)
 	}
@@ -265,8 +265,8 @@ func TestRotate_PublishesAhead(t *testing.T) {
 		at    time.Time
 		using map[string]string
 	}{
-		{"right after rotating", rotatedAt, map[string]string{RS256: old[0].ID, ES384: old[1].ID}},
-		{"a second before ActiveAt", activeAt.Add(-time.Second), map[string]string{RS256: old[0].ID, ES384: old[1].ID}},
+		{"right after rotating", rotatedAt, map[string]string{rs256: old[0].ID, es384: old[1].ID}},
+		{"a second before ActiveAt", activeAt.Add(-time.Second), map[string]string{rs256: old[0].ID, es384: old[1].ID}},
 		{"at ActiveAt", activeAt, pending},
 		{"later", activeAt.Add(time.Hour), pending},
 	}
@@ -432,7 +432,7 @@ func TestRun_Schedule(t *testing.T) {
 func TestOpen_TamperedKeyRefused(t *testing.T) {
 	ctx := context.Background()
 	other := func(t *testing.T, box *atrest.Box) opensts.SigningKey {
-		k, err := generate(box, ES384, start, start)
+		k, err := generate(box, es384, start, start)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -445,7 +445,7 @@ func TestOpen_TamperedKeyRefused(t *testing.T) {
 		{"sealed byte flipped", func(_ *testing.T, _ *atrest.Box, k *opensts.SigningKey) { k.Sealed[len(k.Sealed)/2] ^= 1 }},
 		{"sealed truncated", func(_ *testing.T, _ *atrest.Box, k *opensts.SigningKey) { k.Sealed = k.Sealed[:len(k.Sealed)-1] }},
 		{"id changed", func(_ *testing.T, _ *atrest.Box, k *opensts.SigningKey) { k.ID = "aaaaaaaaaaaaaaaa" }},
-		{"algorithm relabelled", func(_ *testing.T, _ *atrest.Box, k *opensts.SigningKey) { k.Algorithm = RS256 }},
+		{"algorithm relabelled", func(_ *testing.T, _ *atrest.Box, k *opensts.SigningKey) { k.Algorithm = rs256 }},
 		{"another key's sealed private key", func(t *testing.T, box *atrest.Box, k *opensts.SigningKey) {
 			k.Sealed = other(t, box).Sealed
 		}},
@@ -480,7 +480,7 @@ func TestOpen_TamperedKeyRefused(t *testing.T) {
 			if string(m.JWKS()) != string(good) {
 				t.Error("a failed refresh changed the JWKS")
 			}
-			mustSign(t, m, ES384)
+			mustSign(t, m, es384)
 		})
 	}
 }
@@ -527,15 +527,15 @@ func TestSign_ConcurrentWithRefresh(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	mustSign(t, m, RS256)
-	mustSign(t, m, ES384)
+	mustSign(t, m, rs256)
+	mustSign(t, m, es384)
 }
 
 func BenchmarkSign(b *testing.B) {
 	st, box, clk := setup(b)
 	m := mustOpen(b, st, box, clk)
 	payload := []byte(`{"iss":"https://sts.example.com","sub":"arn:aws:iam::123456789012:role/R","aud":"https://rp.example.com","exp":1800003600,"iat":1800000000}`)
-	for _, alg := range []string{RS256, ES384} {
+	for _, alg := range []string{rs256, es384} {
 		b.Run(alg, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -544,5 +544,41 @@ func BenchmarkSign(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A key of an algorithm a later release adds is left alone: not loaded,
+// not published, not retired by a rotation.
+func TestRefresh_UnknownAlgorithmLeftAlone(t *testing.T) {
+	ctx := context.Background()
+	st, box, clk := setup(t)
+	m := mustOpen(t, st, box, clk)
+	future := opensts.SigningKey{ID: "zzzzzzzzzzzzzzzz", Algorithm: "EdDSA", Sealed: []byte("sealed by a later release"), Public: []byte{1},
+		CreatedAt: start, ActiveAt: start}
+	err := st.UpdateSigningKeys(ctx, func(cur []opensts.SigningKey) ([]opensts.SigningKey, error) {
+		return append(cur, future), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Refresh(ctx); err != nil {
+		t.Fatalf("Refresh with a later release's key: %v", err)
+	}
+	if slices.Contains(kids(jwks(t, m)), future.ID) {
+		t.Error("a key of an unknown algorithm is published")
+	}
+	if _, err := m.Sign("EdDSA", []byte(`{}`)); err == nil {
+		t.Error("Sign with an unknown algorithm succeeded")
+	}
+	if err := m.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	keys := mustList(t, st)
+	i := slices.IndexFunc(keys, func(k opensts.SigningKey) bool { return k.ID == future.ID })
+	if i < 0 || !keys[i].RetiredAt.IsZero() {
+		t.Errorf("after a rotation the later release's key is %+v", keys)
+	}
+	if len(keys) != 5 {
+		t.Errorf("%d keys after a rotation, want 5", len(keys))
 	}
 }

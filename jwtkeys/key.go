@@ -23,13 +23,13 @@ import (
 // supports (OpenID Connect Discovery requires it); ES384 is what AWS's
 // GetWebIdentityToken offers besides it (roles-spec §6.4).
 const (
-	RS256 = "RS256"
-	ES384 = "ES384"
+	rs256 = "RS256"
+	es384 = "ES384"
 )
 
 // algorithms lists the algorithms a key set holds a key of, in the order
 // new keys are written and published.
-var algorithms = []string{RS256, ES384}
+var algorithms = []string{rs256, es384}
 
 // rsaBits is the RS256 key size: 2048 bits, the size RFC 7518 §3.3 requires
 // at least and the one relying parties (and AWS) use; larger keys only make
@@ -62,9 +62,9 @@ func generate(box *atrest.Box, alg string, created, active time.Time) (opensts.S
 	var priv crypto.Signer
 	var err error
 	switch alg {
-	case RS256:
+	case rs256:
 		priv, err = rsa.GenerateKey(rand.Reader, rsaBits)
-	case ES384:
+	case es384:
 		priv, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	default:
 		return opensts.SigningKey{}, fmt.Errorf("unsupported signing algorithm %q", alg)
@@ -103,11 +103,11 @@ func open(box *atrest.Box, s opensts.SigningKey) (*key, error) {
 	var priv crypto.Signer
 	switch k := parsed.(type) {
 	case *rsa.PrivateKey:
-		if s.Algorithm == RS256 && k.N.BitLen() >= rsaBits {
+		if s.Algorithm == rs256 && k.N.BitLen() >= rsaBits {
 			priv = k
 		}
 	case *ecdsa.PrivateKey:
-		if s.Algorithm == ES384 && k.Curve == elliptic.P384() {
+		if s.Algorithm == es384 && k.Curve == elliptic.P384() {
 			priv = k
 		}
 	}
