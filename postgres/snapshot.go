@@ -16,7 +16,8 @@ import (
 // transaction, so it is consistent even while nodes keep writing. Entities
 // come in the order storetest.RunSnapshot pins (by account, then id or
 // serial number or owner, byte order; versions oldest first; the key ring
-// in ring order), the same order package sqlite produces.
+// and the signing keys in set order), the same order package sqlite
+// produces.
 func (db *DB) Snapshot(ctx context.Context) (*opensts.Snapshot, error) {
 	var s *opensts.Snapshot
 	err := db.read(ctx, func(q querier) (err error) {
@@ -220,9 +221,9 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 // Restore writes s into this store, which must be empty, in one
 // transaction: every id, name, version number, next-version counter, time
 // and sealed byte is kept, so sealed secrets stay valid under the same
-// master key. The accounts and token_keys tables are locked first, so a
-// node starting on the store meanwhile waits and then finds the restored
-// account. A store that holds anything fails with opensts.ErrConflict; a
+// master key. The accounts, token_keys and signing_keys tables are locked
+// first, so a node starting on the store meanwhile waits and then finds the
+// restored account and keys. A store that holds anything fails with opensts.ErrConflict; a
 // snapshot that breaks the schema's rules (duplicate names, dangling
 // references) fails without writing anything.
 func (db *DB) Restore(ctx context.Context, s *opensts.Snapshot) error {
@@ -230,7 +231,7 @@ func (db *DB) Restore(ctx context.Context, s *opensts.Snapshot) error {
 		return fmt.Errorf("restore postgres store: %w", err)
 	}
 	err := db.write(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `LOCK TABLE accounts, token_keys IN EXCLUSIVE MODE`); err != nil {
+		if _, err := tx.Exec(ctx, `LOCK TABLE accounts, token_keys, signing_keys IN EXCLUSIVE MODE`); err != nil {
 			return err
 		}
 		nonEmpty, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM token_keys)

@@ -15,7 +15,8 @@ var _ opensts.Snapshotter = (*DB)(nil)
 // snapshot), so it is consistent even while the server keeps writing.
 // Entities come in the order storetest.RunSnapshot pins (by account, then
 // id or serial number or owner, byte order; versions oldest first; the key
-// ring in ring order), the same order package postgres produces.
+// ring and the signing keys in set order), the same order package postgres
+// produces.
 func (db *DB) Snapshot(ctx context.Context) (*opensts.Snapshot, error) {
 	var s *opensts.Snapshot
 	err := db.read(ctx, func(q querier) (err error) {

@@ -25,7 +25,8 @@ import (
 //     serial number; managed policies by account, then id, each with its
 //     versions oldest first; inline policies by account, owner kind, owner
 //     id, case-folded name; attachments by account, owner kind, owner id,
-//     policy id; the key ring in ring order. All comparisons are byte-wise.
+//     policy id; the key ring and the signing keys in set order; outbound
+//     federation switches by account. All comparisons are byte-wise.
 //   - ManagedPolicy.AttachmentCount is filled in as reads fill it in;
 //     Restore ignores it. IsDefault of each version follows the policy's
 //     DefaultVersionID.
@@ -34,7 +35,8 @@ import (
 //     snapshot, or one whose default account is not among its accounts,
 //     fails with ErrInvalidInput.
 //   - A store is empty when it holds nothing at all: a store with only a
-//     key ring (which every node creates on start) is not empty either.
+//     key ring or only signing keys (which nodes create on start) is not
+//     empty either.
 //   - Snapshot is one consistent view: while another caller creates and
 //     deletes entities that depend on each other, no snapshot shows a
 //     dependent without what it depends on.
