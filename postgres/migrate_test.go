@@ -66,6 +66,9 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if err := db.AttachPolicy(ctx, acct, owner, p.ID, 10); err != nil {
 		t.Errorf("AttachPolicy to a role: %v", err)
 	}
+	if prev, err := db.SetOutboundFederation(ctx, acct, true, at); err != nil || prev {
+		t.Errorf("SetOutboundFederation on an account of version 1 = %v, %v; want false, nil", prev, err)
+	}
 
 	for _, q := range []string{
 		`INSERT INTO inline_policies (account_id, owner_kind, owner_id, name, name_lower, document, size)
