@@ -39,6 +39,7 @@ var layering = map[string]rule{
 	"throttle":          {thirdParty: []string{"golang.org/x/time/rate"}, noHTTP: true},
 	"audit":             {module: []string{""}, noHTTP: true},
 	"keyring":           {module: []string{"", "atrest", "token"}, noHTTP: true},
+	"jwtkeys":           {module: []string{"", "atrest"}, thirdParty: []string{"github.com/go-jose/go-jose/v4"}, noHTTP: true},
 	"issuer":            {module: []string{"", "policy", "samlidentity", "token", "webidentity"}, noHTTP: true},
 	"iam":               {module: []string{"", "atrest", "policy", "samlidentity", "totp"}, thirdParty: []string{"github.com/skip2/go-qrcode"}, noHTTP: true},
 	"access":            {module: []string{"", "atrest", "sigv4", "token", "policy"}},

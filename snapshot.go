@@ -20,6 +20,10 @@ type Snapshot struct {
 	InlinePolicies   []SnapshotInlinePolicy
 	Attachments      []SnapshotAttachment
 	TokenKeys        []TokenKey
+	// SigningKeys in set order; OutboundFederations by account id, only
+	// accounts whose switch was ever set.
+	SigningKeys         []SigningKey
+	OutboundFederations []OutboundFederation
 }
 
 // Membership is one user in one group.

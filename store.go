@@ -51,6 +51,8 @@ type Store interface {
 	MFADevices
 	Policies
 	KeyRing
+	SigningKeys
+	OutboundFederations
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error
 	Close() error

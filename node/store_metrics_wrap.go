@@ -384,3 +384,26 @@ func (s observedStore) UpdateTokenKeys(ctx context.Context, fn func([]opensts.To
 	defer s.m.observe("UpdateTokenKeys", time.Now(), &err)
 	return s.inner.UpdateTokenKeys(ctx, fn)
 }
+
+func (s observedStore) ListSigningKeys(ctx context.Context) (r0 []opensts.SigningKey, err error) {
+	defer s.m.observe("ListSigningKeys", time.Now(), &err)
+	r0, err = s.inner.ListSigningKeys(ctx)
+	return r0, err
+}
+
+func (s observedStore) UpdateSigningKeys(ctx context.Context, fn func([]opensts.SigningKey) ([]opensts.SigningKey, error)) (err error) {
+	defer s.m.observe("UpdateSigningKeys", time.Now(), &err)
+	return s.inner.UpdateSigningKeys(ctx, fn)
+}
+
+func (s observedStore) GetOutboundFederation(ctx context.Context, accountID string) (r0 opensts.OutboundFederation, err error) {
+	defer s.m.observe("GetOutboundFederation", time.Now(), &err)
+	r0, err = s.inner.GetOutboundFederation(ctx, accountID)
+	return r0, err
+}
+
+func (s observedStore) SetOutboundFederation(ctx context.Context, accountID string, enabled bool, at time.Time) (r0 bool, err error) {
+	defer s.m.observe("SetOutboundFederation", time.Now(), &err)
+	r0, err = s.inner.SetOutboundFederation(ctx, accountID, enabled, at)
+	return r0, err
+}

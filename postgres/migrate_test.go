@@ -43,8 +43,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 
 	db := mustOpen(t, dsn)
-	if got := schemaVersions(t, dsn); !slices.Equal(got, []int{1, 2, 3, 4, 5}) {
-		t.Fatalf("schema_migrations after Open = %v, want [1 2 3 4 5]", got)
+	if got := schemaVersions(t, dsn); !slices.Equal(got, []int{1, 2, 3, 4, 5, 6}) {
+		t.Fatalf("schema_migrations after Open = %v, want [1 2 3 4 5 6]", got)
 	}
 	kept, err := db.GetInlinePolicy(ctx, acct, opensts.Owner{Kind: opensts.OwnerUser, ID: "AIDAOLDOLDOLDOLDOLD"}, "kept")
 	if err != nil || kept.Name != "Kept" {
@@ -65,6 +65,9 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	if err := db.AttachPolicy(ctx, acct, owner, p.ID, 10); err != nil {
 		t.Errorf("AttachPolicy to a role: %v", err)
+	}
+	if prev, err := db.SetOutboundFederation(ctx, acct, true, at); err != nil || prev {
+		t.Errorf("SetOutboundFederation on an account of version 1 = %v, %v; want false, nil", prev, err)
 	}
 
 	for _, q := range []string{

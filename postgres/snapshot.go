@@ -16,7 +16,8 @@ import (
 // transaction, so it is consistent even while nodes keep writing. Entities
 // come in the order storetest.RunSnapshot pins (by account, then id or
 // serial number or owner, byte order; versions oldest first; the key ring
-// in ring order), the same order package sqlite produces.
+// and the signing keys in set order), the same order package sqlite
+// produces.
 func (db *DB) Snapshot(ctx context.Context) (*opensts.Snapshot, error) {
 	var s *opensts.Snapshot
 	err := db.read(ctx, func(q querier) (err error) {
@@ -195,6 +196,19 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 			s.TokenKeys, err = listTokenKeys(ctx, q)
 			return err
 		},
+		func() (err error) {
+			s.SigningKeys, err = listSigningKeys(ctx, q)
+			return err
+		},
+		func() error {
+			return each(`SELECT account_id, enabled, changed_at FROM outbound_federation ORDER BY account_id`, func(r pgx.Rows) error {
+				var f opensts.OutboundFederation
+				err := r.Scan(&f.AccountID, &f.Enabled, &f.ChangedAt)
+				f.ChangedAt = utc(f.ChangedAt)
+				s.OutboundFederations = append(s.OutboundFederations, f)
+				return err
+			})
+		},
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -207,9 +221,9 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 // Restore writes s into this store, which must be empty, in one
 // transaction: every id, name, version number, next-version counter, time
 // and sealed byte is kept, so sealed secrets stay valid under the same
-// master key. The accounts and token_keys tables are locked first, so a
-// node starting on the store meanwhile waits and then finds the restored
-// account. A store that holds anything fails with opensts.ErrConflict; a
+// master key. The accounts, token_keys and signing_keys tables are locked
+// first, so a node starting on the store meanwhile waits and then finds the
+// restored account and keys. A store that holds anything fails with opensts.ErrConflict; a
 // snapshot that breaks the schema's rules (duplicate names, dangling
 // references) fails without writing anything.
 func (db *DB) Restore(ctx context.Context, s *opensts.Snapshot) error {
@@ -217,7 +231,7 @@ func (db *DB) Restore(ctx context.Context, s *opensts.Snapshot) error {
 		return fmt.Errorf("restore postgres store: %w", err)
 	}
 	err := db.write(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `LOCK TABLE accounts, token_keys IN EXCLUSIVE MODE`); err != nil {
+		if _, err := tx.Exec(ctx, `LOCK TABLE accounts, token_keys, signing_keys IN EXCLUSIVE MODE`); err != nil {
 			return err
 		}
 		nonEmpty, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM token_keys)
@@ -226,7 +240,8 @@ func (db *DB) Restore(ctx context.Context, s *opensts.Snapshot) error {
 			OR EXISTS (SELECT 1 FROM access_keys)
 			OR EXISTS (SELECT 1 FROM mfa_devices) OR EXISTS (SELECT 1 FROM managed_policies)
 			OR EXISTS (SELECT 1 FROM inline_policies) OR EXISTS (SELECT 1 FROM policy_attachments)
-			OR EXISTS (SELECT 1 FROM group_members) OR EXISTS (SELECT 1 FROM policy_versions)`)
+			OR EXISTS (SELECT 1 FROM group_members) OR EXISTS (SELECT 1 FROM policy_versions)
+			OR EXISTS (SELECT 1 FROM signing_keys) OR EXISTS (SELECT 1 FROM outbound_federation)`)
 		if err != nil {
 			return err
 		}
@@ -387,7 +402,23 @@ func restore(ctx context.Context, tx pgx.Tx, s *opensts.Snapshot) error {
 	for i, k := range s.TokenKeys {
 		rows = append(rows, []any{int64(k.ID), int32(i), blob(k.Sealed), k.CreatedAt, timestamptz(k.RetiredAt), timestamptz(k.ExpiresAt)})
 	}
-	return copyRows("token_keys", []string{"id", "position", "sealed", "created_at", "retired_at", "expires_at"}, rows)
+	if err := copyRows("token_keys", []string{"id", "position", "sealed", "created_at", "retired_at", "expires_at"}, rows); err != nil {
+		return err
+	}
+	rows = nil
+	for i, k := range s.SigningKeys {
+		rows = append(rows, []any{k.ID, int32(i), k.Algorithm, blob(k.Sealed), blob(k.Public), k.CreatedAt, k.ActiveAt,
+			timestamptz(k.RetiredAt), timestamptz(k.ExpiresAt)})
+	}
+	if err := copyRows("signing_keys", []string{"id", "position", "algorithm", "sealed", "public", "created_at", "active_at",
+		"retired_at", "expires_at"}, rows); err != nil {
+		return err
+	}
+	rows = nil
+	for _, f := range s.OutboundFederations {
+		rows = append(rows, []any{f.AccountID, f.Enabled, f.ChangedAt})
+	}
+	return copyRows("outbound_federation", []string{"account_id", "enabled", "changed_at"}, rows)
 }
 
 // timestamptz is an optional time for COPY: NULL when zero.

@@ -15,7 +15,8 @@ var _ opensts.Snapshotter = (*DB)(nil)
 // snapshot), so it is consistent even while the server keeps writing.
 // Entities come in the order storetest.RunSnapshot pins (by account, then
 // id or serial number or owner, byte order; versions oldest first; the key
-// ring in ring order), the same order package postgres produces.
+// ring and the signing keys in set order), the same order package postgres
+// produces.
 func (db *DB) Snapshot(ctx context.Context) (*opensts.Snapshot, error) {
 	var s *opensts.Snapshot
 	err := db.read(ctx, func(q querier) (err error) {
@@ -195,6 +196,22 @@ func snapshot(ctx context.Context, q querier) (*opensts.Snapshot, error) {
 			s.TokenKeys, err = listTokenKeys(ctx, q)
 			return err
 		},
+		func() (err error) {
+			s.SigningKeys, err = listSigningKeys(ctx, q)
+			return err
+		},
+		func() error {
+			return each(`SELECT account_id, enabled, changed_at FROM outbound_federation ORDER BY account_id`, func(r *sql.Rows) error {
+				var (
+					f       opensts.OutboundFederation
+					changed int64
+				)
+				err := r.Scan(&f.AccountID, &f.Enabled, &changed)
+				f.ChangedAt = fromMicros(changed)
+				s.OutboundFederations = append(s.OutboundFederations, f)
+				return err
+			})
+		},
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -219,7 +236,8 @@ func (db *DB) Restore(ctx context.Context, s *opensts.Snapshot) error {
 			OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM roles) OR EXISTS (SELECT 1 FROM oidc_providers) OR EXISTS (SELECT 1 FROM saml_providers) OR EXISTS (SELECT 1 FROM groups) OR EXISTS (SELECT 1 FROM access_keys)
 			OR EXISTS (SELECT 1 FROM mfa_devices) OR EXISTS (SELECT 1 FROM managed_policies)
 			OR EXISTS (SELECT 1 FROM inline_policies) OR EXISTS (SELECT 1 FROM policy_attachments)
-			OR EXISTS (SELECT 1 FROM group_members) OR EXISTS (SELECT 1 FROM policy_versions)`)
+			OR EXISTS (SELECT 1 FROM group_members) OR EXISTS (SELECT 1 FROM policy_versions)
+			OR EXISTS (SELECT 1 FROM signing_keys) OR EXISTS (SELECT 1 FROM outbound_federation)`)
 		if err != nil {
 			return err
 		}
@@ -343,6 +361,14 @@ func restore(ctx context.Context, tx *sql.Tx, s *opensts.Snapshot) error {
 			VALUES (?, ?, ?, ?, ?, ?)`, int64(k.ID), i, blob(k.Sealed), micros(k.CreatedAt),
 			nullMicros(k.RetiredAt), nullMicros(k.ExpiresAt)); err != nil {
 			return err
+		}
+	}
+	if err := insertSigningKeys(ctx, tx, s.SigningKeys); err != nil {
+		return fmt.Errorf("restore %w", err)
+	}
+	for _, f := range s.OutboundFederations {
+		if err := insertOutboundFederation(ctx, tx, f); err != nil {
+			return fmt.Errorf("restore outbound federation of %s: %w", f.AccountID, err)
 		}
 	}
 	return nil

@@ -419,7 +419,16 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if err := db.CreateSAMLProvider(ctx, saml, opensts.MaxSAMLProviders); err != nil {
 		t.Fatalf("a SAML provider after the upgrade: %v", err)
 	}
-	if got := schemaVersions(t, path); !cmp.Equal(got, []int{1, 2, 3, 4, 5}) {
+	if _, err := db.SetOutboundFederation(ctx, "123456789012", true, time.Unix(3, 0)); err != nil {
+		t.Fatalf("outbound federation after the upgrade: %v", err)
+	}
+	if err := db.UpdateSigningKeys(ctx, func([]opensts.SigningKey) ([]opensts.SigningKey, error) {
+		return []opensts.SigningKey{{ID: "abcdefghijklmnop", Algorithm: "ES384", Sealed: []byte{1}, Public: []byte{2},
+			CreatedAt: time.Unix(3, 0).UTC(), ActiveAt: time.Unix(3, 0).UTC()}}, nil
+	}); err != nil {
+		t.Fatalf("signing keys after the upgrade: %v", err)
+	}
+	if got := schemaVersions(t, path); !cmp.Equal(got, []int{1, 2, 3, 4, 5, 6}) {
 		t.Errorf("schema versions %v", got)
 	}
 }

@@ -25,7 +25,8 @@ import (
 //     serial number; managed policies by account, then id, each with its
 //     versions oldest first; inline policies by account, owner kind, owner
 //     id, case-folded name; attachments by account, owner kind, owner id,
-//     policy id; the key ring in ring order. All comparisons are byte-wise.
+//     policy id; the key ring and the signing keys in set order; outbound
+//     federation switches by account. All comparisons are byte-wise.
 //   - ManagedPolicy.AttachmentCount is filled in as reads fill it in;
 //     Restore ignores it. IsDefault of each version follows the policy's
 //     DefaultVersionID.
@@ -34,7 +35,8 @@ import (
 //     snapshot, or one whose default account is not among its accounts,
 //     fails with ErrInvalidInput.
 //   - A store is empty when it holds nothing at all: a store with only a
-//     key ring (which every node creates on start) is not empty either.
+//     key ring or only signing keys (which nodes create on start) is not
+//     empty either.
 //   - Snapshot is one consistent view: while another caller creates and
 //     deletes entities that depend on each other, no snapshot shows a
 //     dependent without what it depends on.
@@ -96,6 +98,12 @@ func RunSnapshot(t *testing.T, newStore func(t *testing.T) opensts.Store) {
 		wantErr(t, "Restore into a store with a key ring", ringSn.Restore(t.Context(), snap), opensts.ErrConflict)
 		_, err = ring.DefaultAccount(t.Context())
 		wantErr(t, "DefaultAccount after a refused Restore", err, opensts.ErrNotFound)
+
+		signing, signingSn := snapshotter(t)
+		must(t, "UpdateSigningKeys", signing.UpdateSigningKeys(t.Context(), func([]opensts.SigningKey) ([]opensts.SigningKey, error) {
+			return []opensts.SigningKey{signingKey(1, 0)}, nil
+		}))
+		wantErr(t, "Restore into a store with signing keys", signingSn.Restore(t.Context(), snap), opensts.ErrConflict)
 	})
 	t.Run("RestoreInvalid", func(t *testing.T) {
 		src, srcSn := snapshotter(t)
@@ -317,6 +325,17 @@ func populateAll(t *testing.T, s opensts.Store) *opensts.Snapshot {
 		return want.TokenKeys, nil
 	}))
 
+	pending, current, old := signingKey(5, 80), signingKey(4, 70), signingKey(3, 60)
+	current.RetiredAt, current.ExpiresAt = pending.ActiveAt, pending.ActiveAt.Add(65*time.Minute)
+	old.Sealed, old.Public = allBytes, allBytes[7:]
+	want.SigningKeys = []opensts.SigningKey{pending, current, old}
+	must(t, "UpdateSigningKeys", s.UpdateSigningKeys(ctx, func([]opensts.SigningKey) ([]opensts.SigningKey, error) {
+		return want.SigningKeys, nil
+	}))
+	_, err = s.SetOutboundFederation(ctx, acctID, true, at(90))
+	must(t, "SetOutboundFederation", err)
+	want.OutboundFederations = []opensts.OutboundFederation{{AccountID: acctID, Enabled: true, ChangedAt: at(90)}}
+
 	sortSnapshot(want)
 	return want
 }
@@ -407,6 +426,14 @@ func checkRestored(t *testing.T, src, dst opensts.Store, want *opensts.Snapshot)
 	keys, err := dst.ListTokenKeys(ctx)
 	must(t, "ListTokenKeys", err)
 	diff(t, "restored key ring", want.TokenKeys, keys)
+	signing, err := dst.ListSigningKeys(ctx)
+	must(t, "ListSigningKeys", err)
+	diff(t, "restored signing keys", want.SigningKeys, signing)
+	prev, err := dst.SetOutboundFederation(ctx, acctID, true, at(100))
+	must(t, "SetOutboundFederation on the copy", err)
+	if !prev {
+		t.Error("outbound federation on the copy: previous = false, want true (restored)")
+	}
 
 	// Version numbers continue: v5, not a deleted v2 or v4.
 	ops := want.Policies[slices.IndexFunc(want.Policies, func(p opensts.SnapshotPolicy) bool { return p.Policy.Name == "Ops" })].Policy

@@ -38,6 +38,8 @@ var suite = []struct {
 	{"AWSManagedPolicies", awsPolicyTests},
 	{"IdentityPolicies", identityPolicyTests},
 	{"KeyRing", keyRingTests},
+	{"SigningKeys", signingKeyTests},
+	{"OutboundFederation", outboundFederationTests},
 	{"Store", storeTests},
 }
 

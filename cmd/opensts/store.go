@@ -38,9 +38,10 @@ nodes on it (see docs/multi-node.md).
 Stores are named as --store names them: sqlite:///path (the embedded store is
 <data-dir>/opensts.db) or postgres://…. Accounts, users, groups, access keys,
 MFA devices (with their replay and lockout state), managed policies with every
-version and version counter, inline policies, attachments and the
-session-token key ring are copied with their ids, times and sealed bytes
-unchanged.
+version and version counter, inline policies, attachments, the
+session-token key ring, the web identity token signing keys and each
+account's outbound web identity federation switch are copied with their
+ids, times and sealed bytes unchanged.
 
 The master key stays the same: secrets are copied still sealed under it, so
 the servers on the new store must use the master key of the old one
@@ -154,6 +155,8 @@ func counts(s *opensts.Snapshot) []count {
 		{"inline policies", len(s.InlinePolicies)},
 		{"policy attachments", len(s.Attachments)},
 		{"token keys", len(s.TokenKeys)},
+		{"signing keys", len(s.SigningKeys)},
+		{"outbound federation settings", len(s.OutboundFederations)},
 	}
 }
 

@@ -235,8 +235,10 @@ func CheckRootKey(a opensts.Account, rootKey opensts.AccessKey) error {
 // that fits its ARN, a UUID or metadata, owners of
 // an unknown kind, attachments of a policy that is neither in the snapshot
 // nor an AWS managed policy, version ids that are not vN, a default version the
-// policy does not have, or a next-version counter that would hand out a
-// kept version's id again.
+// policy does not have, a next-version counter that would hand out a
+// kept version's id again, a signing key without an id, algorithm, sealed
+// private key, public key or activation time, or an outbound federation
+// switch of an account the snapshot does not hold.
 func CheckSnapshot(s *opensts.Snapshot) error {
 	if s == nil {
 		return fmt.Errorf("nil snapshot: %w", opensts.ErrInvalidInput)
@@ -278,6 +280,21 @@ func CheckSnapshot(s *opensts.Snapshot) error {
 	for _, p := range s.SAMLProviders {
 		if p.Name == "" || strings.ContainsAny(p.Name, "/:") || p.UUID == "" || p.MetadataDocument == "" {
 			return bad("SAML provider %s: name %q, uuid %q, %d characters of metadata", p.ID, p.Name, p.UUID, len(p.MetadataDocument))
+		}
+	}
+	for _, k := range s.SigningKeys {
+		if k.ID == "" || k.Algorithm == "" || len(k.Sealed) == 0 || len(k.Public) == 0 || k.ActiveAt.IsZero() {
+			return bad("signing key %q: algorithm %q, %d sealed bytes, %d public bytes, active at %v",
+				k.ID, k.Algorithm, len(k.Sealed), len(k.Public), k.ActiveAt)
+		}
+	}
+	accounts := make(map[string]bool, len(s.Accounts))
+	for _, a := range s.Accounts {
+		accounts[a.ID] = true
+	}
+	for _, f := range s.OutboundFederations {
+		if !accounts[f.AccountID] {
+			return bad("outbound federation of %s: no such account", f.AccountID)
 		}
 	}
 	for _, p := range s.InlinePolicies {

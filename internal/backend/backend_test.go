@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/opensts/opensts"
 )
@@ -94,6 +95,9 @@ func TestCheckSnapshot(t *testing.T) {
 			},
 			OIDCProviders: []opensts.OIDCProvider{{AccountID: "123456789012", ID: "OIDP1", URL: "https://oidc.example.com"}},
 			SAMLProviders: []opensts.SAMLProvider{{AccountID: "123456789012", ID: "SAMP1", UUID: "u", Name: "Okta", MetadataDocument: "<m/>"}},
+			SigningKeys: []opensts.SigningKey{{ID: "abcdefghijklmnop", Algorithm: "RS256", Sealed: []byte{1}, Public: []byte{2},
+				CreatedAt: time.Unix(1, 0), ActiveAt: time.Unix(1, 0)}},
+			OutboundFederations: []opensts.OutboundFederation{{AccountID: "123456789012", Enabled: true, ChangedAt: time.Unix(2, 0)}},
 		}
 	}
 	if err := CheckSnapshot(good()); err != nil {
@@ -110,6 +114,12 @@ func TestCheckSnapshot(t *testing.T) {
 		"SAML provider name with a slash":    func(s *opensts.Snapshot) { s.SAMLProviders[0].Name = "a/b" },
 		"SAML provider without a UUID":       func(s *opensts.Snapshot) { s.SAMLProviders[0].UUID = "" },
 		"SAML provider without metadata":     func(s *opensts.Snapshot) { s.SAMLProviders[0].MetadataDocument = "" },
+		"signing key without an id":          func(s *opensts.Snapshot) { s.SigningKeys[0].ID = "" },
+		"signing key without an algorithm":   func(s *opensts.Snapshot) { s.SigningKeys[0].Algorithm = "" },
+		"signing key without a private key":  func(s *opensts.Snapshot) { s.SigningKeys[0].Sealed = nil },
+		"signing key without a public key":   func(s *opensts.Snapshot) { s.SigningKeys[0].Public = nil },
+		"signing key never active":           func(s *opensts.Snapshot) { s.SigningKeys[0].ActiveAt = time.Time{} },
+		"federation of an unknown account":   func(s *opensts.Snapshot) { s.OutboundFederations[0].AccountID = "999999999999" },
 		"bad owner kind": func(s *opensts.Snapshot) {
 			s.InlinePolicies = []opensts.SnapshotInlinePolicy{{Owner: opensts.Owner{Kind: "instance-profile"}}}
 		},
