@@ -143,6 +143,10 @@ var actionKeys = map[string]ConditionKeys{
 	"sts:TagSession":                roleKeys | KeyRequestTags | KeyTransitiveTagKeys,
 	"sts:SetSourceIdentity":         roleKeys | KeySourceIdentity,
 	"sts:GetFederationToken":        KeyRequestTags,
+	// GetWebIdentityToken also has sts:IdentityTokenAudience,
+	// sts:DurationSeconds and sts:SigningAlgorithm, which the issuer sets
+	// from the request.
+	"sts:GetWebIdentityToken": KeyRequestTags,
 }
 
 // ActionKeys returns the request-context keys AWS supplies for action

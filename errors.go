@@ -42,6 +42,17 @@ var (
 	ErrInvalidIdentityToken = errors.New("invalid identity token")
 	ErrIdentityTokenExpired = errors.New("identity token expired")
 	ErrIDPCommunication     = errors.New("identity provider communication error")
+	// ErrFeatureEnabled and ErrFeatureDisabled: an IAM account feature
+	// (outbound web identity federation) switched on or off again;
+	// ErrOutboundDisabled: GetWebIdentityToken while it is off;
+	// ErrSessionDurationEscalation: a web identity token that would
+	// outlive the caller's session; ErrJWTPayloadTooLarge: one whose
+	// claims exceed the payload bound (roles-spec §6.4).
+	ErrFeatureEnabled            = errors.New("feature enabled")
+	ErrFeatureDisabled           = errors.New("feature disabled")
+	ErrOutboundDisabled          = errors.New("outbound web identity federation disabled")
+	ErrSessionDurationEscalation = errors.New("session duration escalation")
+	ErrJWTPayloadTooLarge        = errors.New("JWT payload too large")
 )
 
 // Error is a domain error whose Message is safe to show to the caller. Kind is

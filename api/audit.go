@@ -13,7 +13,7 @@ import (
 )
 
 // secretResponse names response elements that are never audited.
-var secretResponse = map[string]bool{"SecretAccessKey": true, "SessionToken": true, "Base32StringSeed": true, "QRCodePNG": true}
+var secretResponse = map[string]bool{"SecretAccessKey": true, "SessionToken": true, "Base32StringSeed": true, "QRCodePNG": true, "WebIdentityToken": true}
 
 // audit records one request as a CloudTrail-shaped event.
 func (s *Server) audit(ctx context.Context, c *call, svc *service, op *operation, result *node, we *wireError) {

@@ -64,6 +64,7 @@ var stsOperations = []*operation{
 	{name: "AssumeRole", issues: true, secret: []string{"TokenCode"}, sessions: access.NotFederated, handle: (*Server).assumeRole},
 	{name: "AssumeRoleWithWebIdentity", unsigned: true, issues: true, handle: (*Server).assumeRoleWithWebIdentity},
 	{name: "AssumeRoleWithSAML", unsigned: true, issues: true, handle: (*Server).assumeRoleWithSAML},
+	{name: "GetWebIdentityToken", issues: true, sessions: access.AnyCredentials, handle: (*Server).getWebIdentityToken},
 	{name: "GetAccessKeyInfo", reads: true, sessions: access.NoSessions, handle: (*Server).getAccessKeyInfo},
 	{name: "DecodeAuthorizationMessage", reads: true, sessions: access.AnyCredentials, handle: (*Server).decodeAuthorizationMessage},
 	{name: "AuthorizeRequest", reads: true, sessions: access.AnyCredentials, handle: (*Server).authorizeRequest},
@@ -108,6 +109,10 @@ var iamOperations = []*operation{
 	{name: "DetachRolePolicy", noOutput: true, handle: attach(opensts.OwnerRole, false)},
 	{name: "ListAttachedRolePolicies", reads: true, handle: listAttached(opensts.OwnerRole)},
 	// OpenID Connect providers.
+	// Outbound web identity federation (GetWebIdentityToken's issuer).
+	{name: "EnableOutboundWebIdentityFederation", handle: (*Server).enableOutboundWebIdentityFederation},
+	{name: "DisableOutboundWebIdentityFederation", noOutput: true, handle: (*Server).disableOutboundWebIdentityFederation},
+	{name: "GetOutboundWebIdentityFederationInfo", reads: true, handle: (*Server).getOutboundWebIdentityFederationInfo},
 	{name: "CreateOpenIDConnectProvider", handle: (*Server).createOpenIDConnectProvider},
 	{name: "GetOpenIDConnectProvider", reads: true, handle: (*Server).getOpenIDConnectProvider},
 	{name: "ListOpenIDConnectProviders", reads: true, handle: (*Server).listOpenIDConnectProviders},

@@ -201,6 +201,25 @@ func (s *Server) assumeRoleWithSAML(ctx context.Context, c *call) (*node, error)
 	return res, nil
 }
 
+// getWebIdentityToken answers GetWebIdentityTokenResult: WebIdentityToken
+// and Expiration.
+func (s *Server) getWebIdentityToken(ctx context.Context, c *call) (*node, error) {
+	d, err := c.p.int32("DurationSeconds")
+	if err != nil {
+		return nil, err
+	}
+	in := issuer.GetWebIdentityTokenInput{Audience: c.p.list("Audience"), DurationSeconds: d, SigningAlgorithm: c.p.get("SigningAlgorithm")}
+	for _, m := range c.p.structs("Tags", "Key", "Value") {
+		in.Tags = append(in.Tags, issuer.TagInput{Key: m["Key"], Value: m["Value"]})
+	}
+	tok, err := s.cfg.Issuer.GetWebIdentityToken(ctx, c.caller, in)
+	if err != nil {
+		return nil, err
+	}
+	s.countIssued("GetWebIdentityToken", false)
+	return el("", leaf("WebIdentityToken", tok.Token), timeLeaf("Expiration", tok.Expiration)), nil
+}
+
 func (s *Server) getAccessKeyInfo(ctx context.Context, c *call) (*node, error) {
 	acct, err := s.cfg.Issuer.GetAccessKeyInfo(ctx, c.caller, issuer.GetAccessKeyInfoInput{AccessKeyID: c.p.get("AccessKeyId")})
 	if err != nil {

@@ -122,3 +122,32 @@ func TestAssumeRoleWithWebIdentity_ValidationHidesToken(t *testing.T) {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
 }
+
+// TestGolden_GetWebIdentityToken pins the response's shape and keeps the
+// token out of the audit trail.
+func TestGolden_GetWebIdentityToken(t *testing.T) {
+	h := newHarness(t, withAudit, func(c *node.Config) { c.IssuerURL = "https://sts.example.test" })
+	if r := h.do(root, iamForm("EnableOutboundWebIdentityFederation")); r.status != http.StatusOK {
+		t.Fatalf("enable: %s", r.body)
+	}
+	checkGolden(t, "GetOutboundWebIdentityFederationInfo.xml", h.do(root, iamForm("GetOutboundWebIdentityFederationInfo")))
+	r := h.do(root, sts("GetWebIdentityToken", "Audience.member.1", "https://api.example.test", "SigningAlgorithm", "ES384"))
+	if r.status != http.StatusOK {
+		t.Fatalf("GetWebIdentityToken: %d %s", r.status, r.body)
+	}
+	tok := r.body[strings.Index(r.body, "<WebIdentityToken>")+len("<WebIdentityToken>") : strings.Index(r.body, "</WebIdentityToken>")]
+	if strings.Count(tok, ".") != 2 {
+		t.Fatalf("not a compact JWS: %q", tok)
+	}
+	checkGolden(t, "GetWebIdentityToken.xml", response{status: r.status, body: strings.Replace(r.body, tok, "JWT", 1)})
+	if err := h.node.Audit.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(h.node.DataDir(), "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), tok[len(tok)-40:]) || !strings.Contains(string(data), `"eventName":"GetWebIdentityToken"`) {
+		t.Fatalf("audit trail:\n%s", data)
+	}
+}

@@ -33,6 +33,10 @@ type Config struct {
 	// long-term key (its id) or to users (empty id), so caches of what
 	// authentication read are dropped at once.
 	CredentialsChanged func(accessKeyID string)
+	// IssuerURL is the URL this deployment is reached at, the base of the
+	// accounts' web identity token issuers (--issuer-url); empty refuses
+	// EnableOutboundWebIdentityFederation.
+	IssuerURL string
 }
 
 // PolicyResolver resolves the identity policies of a user (its own, its

@@ -48,7 +48,10 @@ type Config struct {
 	// SAML serves AssumeRoleWithSAML (with Roles); without it every
 	// assertion is refused.
 	SAML *SAML
-	Now  func() time.Time
+	// WebIdentityTokens serves GetWebIdentityToken; without it the feature
+	// is off for every account.
+	WebIdentityTokens *WebIdentityTokens
+	Now               func() time.Time
 }
 
 // Issuer runs the STS use cases.

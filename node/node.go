@@ -28,6 +28,7 @@ import (
 	"github.com/opensts/opensts/audit"
 	"github.com/opensts/opensts/iam"
 	"github.com/opensts/opensts/issuer"
+	"github.com/opensts/opensts/jwtkeys"
 	"github.com/opensts/opensts/keyring"
 	"github.com/opensts/opensts/postgres"
 	"github.com/opensts/opensts/samlidentity"
@@ -81,6 +82,10 @@ type Config struct {
 	// identity providers (extra CA roots, discovery overrides, plain HTTP on
 	// loopback); the node sets its clock and fetch metrics.
 	WebIdentity webidentity.Config
+	// IssuerURL is the URL this deployment is reached at, the base of the
+	// accounts' web identity token issuers (GetWebIdentityToken); empty
+	// turns outbound web identity federation off.
+	IssuerURL string
 	// SAML configures how AssumeRoleWithSAML checks assertions (extra
 	// accepted recipients and audiences); the node sets its clock.
 	SAML samlidentity.Config
@@ -103,6 +108,8 @@ type Node struct {
 	Metrics  http.Handler
 	Registry *prometheus.Registry
 	Audit    *audit.Log // nil without an audit trail
+	// JWTKeys signs web identity tokens; nil without an IssuerURL.
+	JWTKeys *jwtkeys.Manager
 	// Root holds the generated or supplied root credentials when this start
 	// created the default account (RootCreated); otherwise only AccountID.
 	Root        iam.RootCredentials
@@ -191,13 +198,21 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 			fetches.WithLabelValues("ok").Inc()
 		}
 	}
-	iamSvc, err := iam.New(iam.Config{Store: store, Box: box, Authorizer: authz, Policies: authz, Now: cfg.Now, CredentialsChanged: authn.Invalidate})
+	iamSvc, err := iam.New(iam.Config{Store: store, Box: box, Authorizer: authz, Policies: authz, Now: cfg.Now, CredentialsChanged: authn.Invalidate,
+		IssuerURL: cfg.IssuerURL})
 	if err != nil {
 		return err
 	}
+	var tokens *issuer.WebIdentityTokens
+	if cfg.IssuerURL != "" {
+		if n.JWTKeys, err = jwtkeys.Open(ctx, jwtkeys.Config{Store: store, Box: box, Now: cfg.Now, Logger: cfg.Logger}); err != nil {
+			return fmt.Errorf("open web identity token keys: %w", err)
+		}
+		tokens = &issuer.WebIdentityTokens{IssuerURL: cfg.IssuerURL, Outbound: store, Keys: n.JWTKeys}
+	}
 	iss, err := issuer.New(issuer.Config{Keys: n.Keys, Authorizer: authz, MFA: iamSvc, Roles: authz, Trust: authz, Now: cfg.Now,
 		WebIdentity: &issuer.WebIdentity{Providers: authz, Verifier: webidentity.New(wi), Trust: authz},
-		SAML:        &issuer.SAML{Providers: authz, Verifier: samlidentity.New(samlCfg), Trust: authz}})
+		SAML:        &issuer.SAML{Providers: authz, Verifier: samlidentity.New(samlCfg), Trust: authz}, WebIdentityTokens: tokens})
 	if err != nil {
 		return err
 	}
@@ -254,6 +269,12 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 	if cfg.MetricsOnMain {
 		mux.Handle("GET /metrics", n.Metrics)
 	}
+	if n.JWTKeys != nil {
+		d := &api.Discovery{IssuerURL: cfg.IssuerURL, Outbound: store, JWKS: n.JWTKeys.JWKS, Now: cfg.Now}
+		if err := d.Register(mux); err != nil {
+			return fmt.Errorf("issuer URL: %w", err)
+		}
+	}
 	// The Query API answers on any path: HashiCorp Vault replays a signed
 	// GetCallerIdentity to <endpoint>/<path>, that is to "//", which
 	// ServeMux would redirect to "/" (a client replaying a POST does not
@@ -268,7 +289,13 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 
 	runCtx, stop := context.WithCancel(context.Background())
 	n.stop, n.done = stop, make(chan struct{})
-	go func() { defer close(n.done); n.Keys.Run(runCtx) }()
+	go func() {
+		defer close(n.done)
+		if n.JWTKeys != nil {
+			go n.JWTKeys.Run(runCtx)
+		}
+		n.Keys.Run(runCtx)
+	}()
 	return nil
 }
 

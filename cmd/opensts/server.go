@@ -47,6 +47,7 @@ type serverConfig struct {
 	OIDCDiscoveryURLs     []string
 	OIDCAllowHTTPLoopback bool
 	SAMLRecipients        []string
+	IssuerURL             string
 	SAMLAudiences         []string
 
 	AuditLog        string
@@ -118,6 +119,12 @@ func (c serverConfig) Validate() error {
 	}
 	if _, err := c.webIdentity(); err != nil {
 		add("%v", err)
+	}
+	if c.IssuerURL != "" {
+		u, err := url.Parse(c.IssuerURL)
+		if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			add("--issuer-url %q: want the https:// URL relying parties reach this deployment at, without query or fragment", c.IssuerURL)
+		}
 	}
 	for _, r := range c.SAMLRecipients {
 		if u, err := url.Parse(r); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -287,6 +294,7 @@ Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 	f.StringVar(&c.OIDCCABundle, "oidc-ca-bundle", "", "PEM file of CA certificates, added to the system roots, that identity providers' HTTPS endpoints may chain to (AssumeRoleWithWebIdentity)")
 	f.StringSliceVar(&c.OIDCDiscoveryURLs, "oidc-discovery-url", nil, "ISSUER=URL: fetch the issuer's OpenID discovery document from URL instead of ISSUER/.well-known/openid-configuration (repeatable, or comma-separated)")
 	f.BoolVar(&c.OIDCAllowHTTPLoopback, "oidc-allow-http-loopback", false, "allow plain-HTTP discovery and key URLs on loopback addresses (tests only)")
+	f.StringVar(&c.IssuerURL, "issuer-url", "", "https:// URL relying parties reach this deployment at: the base of the accounts' web identity token issuers (GetWebIdentityToken); empty turns outbound web identity federation off")
 	f.StringSliceVar(&c.SAMLRecipients, "saml-recipient", nil, "URLs, besides AWS's sign-in URLs, that SAML assertions may name as Recipient and Destination (AssumeRoleWithSAML; repeatable)")
 	f.StringSliceVar(&c.SAMLAudiences, "saml-audience", nil, "audiences, besides urn:amazon:webservices and https://signin.aws.amazon.com/saml, that SAML assertions may be restricted to (repeatable)")
 	f.StringVar(&c.AuditLog, "audit-log", "", `audit trail file (JSON lines): default <data-dir>/audit.jsonl, "-" for standard output, "off" to disable`)
@@ -350,6 +358,7 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 		MetricsOnMain:      c.MetricsListen == "",
 		TrustedProxies:     proxies,
 		WebIdentity:        wi,
+		IssuerURL:          c.IssuerURL,
 		SAML:               samlidentity.Config{Recipients: c.SAMLRecipients, Audiences: c.SAMLAudiences},
 		Logger:             logger,
 	})
