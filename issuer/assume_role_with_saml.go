@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
-	"strings"
+	"maps"
 	"sync"
 	"time"
 
@@ -25,10 +23,7 @@ type SAML struct {
 	Verifier interface {
 		Verify(r *samlidentity.Response, p samlidentity.Provider, roleARN string) (*samlidentity.Assertion, error)
 	}
-	// Trust is access.Authorizer.AuthorizeFederated.
-	Trust interface {
-		AuthorizeFederated(ctx context.Context, providerARN, roleARN, trustPolicy string, actions []string, extra func(action string) map[string][]string) error
-	}
+	Trust FederatedTrust
 
 	// metadata remembers each provider's parsed metadata document.
 	metadata struct {
@@ -97,13 +92,7 @@ func (in AssumeRoleWithSAMLInput) Validate() error {
 	v.CheckString("roleArn", in.RoleArn, ruleRoleARN)
 	v.CheckString("principalArn", in.PrincipalArn, ruleRoleARN)
 	v.CheckString("sAMLAssertion", in.SAMLAssertion, ruleSAMLAssertion)
-	for i, arn := range in.PolicyArns {
-		v.CheckString("policyArns."+strconv.Itoa(i+1)+".member.arn", arn,
-			opensts.StringRule{Required: true, Min: 20, Max: 2048, Pattern: &opensts.PatternARN})
-	}
-	v.CheckString("policy", in.Policy, ruleSessionPolicy)
-	v.CheckInt("durationSeconds", in.DurationSeconds, false, MinDuration, RoleMaxDuration)
-	checkMinimumSize(&v, in.MinimumSessionTokenSize)
+	federatedModel(&v, in.PolicyArns, in.Policy, in.DurationSeconds, in.MinimumSessionTokenSize)
 	return v.Err()
 }
 
@@ -162,84 +151,43 @@ func (s *Issuer) AssumeRoleWithSAML(ctx context.Context, in AssumeRoleWithSAMLIn
 		return SAMLSession{}, opensts.Errorf(opensts.ErrInvalidIdentityToken, "The assertion's NameID is longer than %d bytes or its Format longer than %d.", maxClaimSubject, maxClaimSubjectType)
 	}
 
-	role, err := s.roleByARN(ctx, roleARN)
-	if err != nil {
-		return SAMLSession{}, err
+	providerKeys := maps.Clone(a.ConditionKeys)
+	if providerKeys == nil {
+		providerKeys = map[string][]string{}
 	}
-	tags := make([]token.Tag, 0, len(a.Tags))
-	for _, t := range a.Tags {
-		transitive := slices.ContainsFunc(a.TransitiveTagKeys, func(k string) bool { return strings.EqualFold(k, t.Key) })
-		tags = append(tags, token.Tag{Key: t.Key, Value: t.Value, Transitive: transitive})
-	}
-	facts := opensts.RequestFacts{RoleSessionName: a.SessionName, Tags: a.Tags, TransitiveTagKeys: a.TransitiveTagKeys,
-		SourceIdentity: a.SourceIdentity, ResourceTags: role.Tags}
-	keys := func(action string) map[string][]string {
-		keys := opensts.ConditionContext(action, facts)
-		if keys == nil {
-			keys = make(map[string][]string, len(a.ConditionKeys)+1)
-		}
-		for k, v := range a.ConditionKeys {
-			keys[k] = v
-		}
-		keys["aws:FederatedProvider"] = []string{provider.ARN()}
-		return keys
-	}
-	actions := []string{"sts:AssumeRoleWithSAML"}
-	if len(tags) > 0 {
-		actions = append(actions, "sts:TagSession")
-	}
-	if a.SourceIdentity != "" {
-		actions = append(actions, "sts:SetSourceIdentity")
-	}
-	if err := w.Trust.AuthorizeFederated(ctx, provider.ARN(), roleARN, role.TrustPolicy, actions, keys); err != nil {
-		return SAMLSession{}, err
-	}
-
-	d := int64(RoleDefaultDuration)
-	if in.DurationSeconds != nil {
-		d = *in.DurationSeconds
-	}
-	if d > int64(role.SessionLimit()) {
-		return SAMLSession{}, errMaxSessionDuration
-	}
-	// The assertion's SessionDuration and SessionNotOnOrAfter may shorten
-	// the session, never lengthen it.
-	if a.SessionDuration > 0 && int64(a.SessionDuration) < d {
-		d = int64(a.SessionDuration)
-	}
-	now := s.cfg.Now()
-	lifetime := time.Duration(d) * time.Second
-	if !a.SessionNotOnOrAfter.IsZero() {
-		left := a.SessionNotOnOrAfter.Sub(now.UTC().Truncate(time.Second))
-		if left < time.Second {
-			return SAMLSession{}, errSAMLSessionExpiry
-		}
-		lifetime = min(lifetime, left.Truncate(time.Second))
-	}
-	c := token.Claims{
-		Kind: token.SAML, Holder: token.Role, AccountID: role.AccountID, HolderID: role.ID,
-		SessionName: a.SessionName, SourceIdentity: a.SourceIdentity, Tags: tags,
-		ProviderID: provider.ID, Subject: a.Subject, Audience: a.Audience, SubjectType: a.SubjectType,
-		MinTokenLen: minTokenLen(in.MinimumSessionTokenSize),
-	}
-	if c.Policy, c.PolicyARNs, err = sessionPolicies(in.Policy, in.PolicyArns, role.AccountID); err != nil {
-		return SAMLSession{}, err
-	}
-	creds, packed, err := s.seal(c, now, lifetime)
+	providerKeys["aws:FederatedProvider"] = []string{provider.ARN()}
+	rs, err := s.federatedSession(ctx, federatedRequest{
+		action: "sts:AssumeRoleWithSAML", trust: w.Trust, providerARN: provider.ARN(), roleARN: roleARN,
+		sessionName: a.SessionName, sourceIdentity: a.SourceIdentity, tags: a.Tags, transitive: a.TransitiveTagKeys,
+		providerKeys: providerKeys,
+		claims:       token.Claims{Kind: token.SAML, ProviderID: provider.ID, Subject: a.Subject, Audience: a.Audience, SubjectType: a.SubjectType},
+		duration:     in.DurationSeconds, policy: in.Policy, policyARNs: in.PolicyArns, minSize: in.MinimumSessionTokenSize,
+		shorten: func(now time.Time, d time.Duration) (time.Duration, error) { return samlLifetime(a, now, d) },
+	})
 	if err != nil {
 		return SAMLSession{}, err
 	}
 	return SAMLSession{
-		RoleSession: RoleSession{
-			Credentials:      creds,
-			AssumedRoleARN:   opensts.AssumedRoleARN(role.AccountID, role.Name, c.SessionName),
-			AssumedRoleID:    role.ID + ":" + c.SessionName,
-			SourceIdentity:   c.SourceIdentity,
-			PackedPolicySize: packed,
-			HasPackedPolicy:  in.Policy != nil || len(in.PolicyArns) > 0 || len(c.Tags) > 0,
-		},
-		Subject: a.Subject, SubjectType: a.SubjectType, Issuer: a.Issuer, Audience: a.Audience, NameQualifier: a.NameQualifier,
+		RoleSession: rs,
+		Subject:     a.Subject, SubjectType: a.SubjectType, Issuer: a.Issuer, Audience: a.Audience, NameQualifier: a.NameQualifier,
 	}, nil
+}
+
+// samlLifetime cuts a session's lifetime d to the assertion's
+// SessionDuration and SessionNotOnOrAfter: they may shorten the session,
+// never lengthen it.
+func samlLifetime(a *samlidentity.Assertion, now time.Time, d time.Duration) (time.Duration, error) {
+	if a.SessionDuration > 0 {
+		d = min(d, time.Duration(a.SessionDuration)*time.Second)
+	}
+	if !a.SessionNotOnOrAfter.IsZero() {
+		left := a.SessionNotOnOrAfter.Sub(now.UTC().Truncate(time.Second))
+		if left < time.Second {
+			return 0, errSAMLSessionExpiry
+		}
+		d = min(d, left.Truncate(time.Second))
+	}
+	return d, nil
 }
 
 // The session token's bounds of a federated subject (token.Claims).

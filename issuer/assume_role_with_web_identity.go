@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/opensts/opensts"
 	"github.com/opensts/opensts/token"
@@ -24,10 +22,7 @@ type WebIdentity struct {
 	Verifier interface {
 		Verify(ctx context.Context, t *webidentity.Token, p opensts.OIDCProvider) (*webidentity.Identity, error)
 	}
-	// Trust is access.Authorizer.AuthorizeFederated.
-	Trust interface {
-		AuthorizeFederated(ctx context.Context, providerARN, roleARN, trustPolicy string, actions []string, extra func(action string) map[string][]string) error
-	}
+	Trust FederatedTrust
 }
 
 // AssumeRoleWithWebIdentity's bounds (botocore sts model; roles-spec §3.2).
@@ -59,13 +54,7 @@ func (in AssumeRoleWithWebIdentityInput) Validate() error {
 	v.CheckString("roleSessionName", in.RoleSessionName, ruleRoleSessionName)
 	v.CheckString("webIdentityToken", in.WebIdentityToken, ruleWebIdentityToken)
 	v.CheckString("providerId", in.ProviderID, ruleProviderID)
-	for i, arn := range in.PolicyArns {
-		v.CheckString("policyArns."+strconv.Itoa(i+1)+".member.arn", arn,
-			opensts.StringRule{Required: true, Min: 20, Max: 2048, Pattern: &opensts.PatternARN})
-	}
-	v.CheckString("policy", in.Policy, ruleSessionPolicy)
-	v.CheckInt("durationSeconds", in.DurationSeconds, false, MinDuration, RoleMaxDuration)
-	checkMinimumSize(&v, in.MinimumSessionTokenSize)
+	federatedModel(&v, in.PolicyArns, in.Policy, in.DurationSeconds, in.MinimumSessionTokenSize)
 	return v.Err()
 }
 
@@ -116,69 +105,17 @@ func (s *Issuer) AssumeRoleWithWebIdentity(ctx context.Context, in AssumeRoleWit
 	if err != nil {
 		return WebIdentitySession{}, err
 	}
-	tags := tokenSessionTags(id)
-
-	role, err := s.roleByARN(ctx, roleARN)
+	rs, err := s.federatedSession(ctx, federatedRequest{
+		action: "sts:AssumeRoleWithWebIdentity", trust: w.Trust, providerARN: provider.ARN(), roleARN: roleARN,
+		sessionName: *in.RoleSessionName, sourceIdentity: id.SourceIdentity, tags: id.Tags, transitive: id.TransitiveTagKeys,
+		providerKeys: providerKeys(provider, id),
+		claims:       token.Claims{Kind: token.WebIdentity, ProviderID: provider.ID, Subject: id.Subject, Audience: id.Audience},
+		duration:     in.DurationSeconds, policy: in.Policy, policyARNs: in.PolicyArns, minSize: in.MinimumSessionTokenSize,
+	})
 	if err != nil {
 		return WebIdentitySession{}, err
 	}
-	facts := opensts.RequestFacts{RoleSessionName: *in.RoleSessionName, Tags: id.Tags, TransitiveTagKeys: id.TransitiveTagKeys,
-		SourceIdentity: id.SourceIdentity, ResourceTags: role.Tags}
-	federated := providerKeys(provider, id)
-	keys := func(action string) map[string][]string {
-		keys := opensts.ConditionContext(action, facts)
-		if keys == nil {
-			keys = make(map[string][]string, len(federated))
-		}
-		for k, v := range federated {
-			keys[k] = v
-		}
-		return keys
-	}
-	actions := []string{"sts:AssumeRoleWithWebIdentity"}
-	if len(tags) > 0 {
-		actions = append(actions, "sts:TagSession")
-	}
-	if id.SourceIdentity != "" {
-		actions = append(actions, "sts:SetSourceIdentity")
-	}
-	if err := w.Trust.AuthorizeFederated(ctx, provider.ARN(), roleARN, role.TrustPolicy, actions, keys); err != nil {
-		return WebIdentitySession{}, err
-	}
-
-	d := int64(RoleDefaultDuration)
-	if in.DurationSeconds != nil {
-		d = *in.DurationSeconds
-	}
-	if d > int64(role.SessionLimit()) {
-		return WebIdentitySession{}, errMaxSessionDuration
-	}
-	c := token.Claims{
-		Kind: token.WebIdentity, Holder: token.Role, AccountID: role.AccountID, HolderID: role.ID,
-		SessionName: *in.RoleSessionName, SourceIdentity: id.SourceIdentity, Tags: tags,
-		ProviderID: provider.ID, Subject: id.Subject, Audience: id.Audience,
-		MinTokenLen: minTokenLen(in.MinimumSessionTokenSize),
-	}
-	if c.Policy, c.PolicyARNs, err = sessionPolicies(in.Policy, in.PolicyArns, role.AccountID); err != nil {
-		return WebIdentitySession{}, err
-	}
-	creds, packed, err := s.seal(c, s.cfg.Now(), time.Duration(d)*time.Second)
-	if err != nil {
-		return WebIdentitySession{}, err
-	}
-	return WebIdentitySession{
-		RoleSession: RoleSession{
-			Credentials:      creds,
-			AssumedRoleARN:   opensts.AssumedRoleARN(role.AccountID, role.Name, c.SessionName),
-			AssumedRoleID:    role.ID + ":" + c.SessionName,
-			SourceIdentity:   c.SourceIdentity,
-			PackedPolicySize: packed,
-			HasPackedPolicy:  in.Policy != nil || len(in.PolicyArns) > 0 || len(c.Tags) > 0,
-		},
-		Subject:  id.Subject,
-		Provider: provider.ARN(),
-		Audience: id.Audience,
-	}, nil
+	return WebIdentitySession{RoleSession: rs, Subject: id.Subject, Provider: provider.ARN(), Audience: id.Audience}, nil
 }
 
 // providerKeys are the request-context keys a web identity token supplies
@@ -196,17 +133,4 @@ func providerKeys(p opensts.OIDCProvider, id *webidentity.Identity) map[string][
 		keys[fp.KeyPrefix+":oaud"] = slices.Clone(id.OriginalAudience)
 	}
 	return keys
-}
-
-// tokenSessionTags are the session tags a token's
-// https://aws.amazon.com/tags claim carries, those its transitive_tag_keys
-// name transitive. Package webidentity has applied AssumeRole's rules to
-// them (roles-spec §3.6).
-func tokenSessionTags(id *webidentity.Identity) []token.Tag {
-	tags := make([]token.Tag, 0, len(id.Tags))
-	for _, t := range id.Tags {
-		transitive := slices.ContainsFunc(id.TransitiveTagKeys, func(k string) bool { return strings.EqualFold(k, t.Key) })
-		tags = append(tags, token.Tag{Key: t.Key, Value: t.Value, Transitive: transitive})
-	}
-	return tags
 }
