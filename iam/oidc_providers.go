@@ -338,44 +338,15 @@ type TagOIDCProviderInput struct {
 
 // TagOpenIDConnectProvider adds or overwrites tags; a provider has at most 50.
 func (s *Service) TagOpenIDConnectProvider(ctx context.Context, caller *opensts.Principal, in TagOIDCProviderInput) error {
-	p, err := s.namedOIDCProvider(ctx, caller, in.OpenIDConnectProviderArn, "TagOpenIDConnectProvider", func(v *opensts.ValidationError) {
-		if in.Tags == nil {
-			v.Add("tags", nil, "not be null")
-		}
-		validateTags(v, in.Tags)
-	}, opensts.RequestFacts{Tags: requestTags(in.Tags)})
-	if err != nil {
-		return err
-	}
-	add, err := toTags(in.Tags)
-	if err != nil {
-		return err
-	}
-	return s.updateOIDCProvider(ctx, p, func(cur *opensts.OIDCProvider) (err error) {
-		cur.Tags, err = mergeTags(cur.Tags, add)
-		return err
-	})
+	return s.taggedOIDCProviders().tag(ctx, caller, in.OpenIDConnectProviderArn, "TagOpenIDConnectProvider", in.Tags)
 }
 
 // UntagOpenIDConnectProvider removes tags by key; absent keys are ignored.
 func (s *Service) UntagOpenIDConnectProvider(ctx context.Context, caller *opensts.Principal, in TagOIDCProviderInput) error {
-	p, err := s.namedOIDCProvider(ctx, caller, in.OpenIDConnectProviderArn, "UntagOpenIDConnectProvider", func(v *opensts.ValidationError) {
-		checkTagKeys(v, in.TagKeys)
-	}, opensts.RequestFacts{TagKeys: in.TagKeys})
-	if err != nil {
-		return err
-	}
-	return s.updateOIDCProvider(ctx, p, func(cur *opensts.OIDCProvider) error {
-		cur.Tags = removeTags(cur.Tags, in.TagKeys)
-		return nil
-	})
+	return s.taggedOIDCProviders().untag(ctx, caller, in.OpenIDConnectProviderArn, "UntagOpenIDConnectProvider", in.TagKeys)
 }
 
 // ListOpenIDConnectProviderTags pages through a provider's tags.
 func (s *Service) ListOpenIDConnectProviderTags(ctx context.Context, caller *opensts.Principal, in OIDCProviderRef, li ListInput) (opensts.Page[opensts.Tag], error) {
-	p, err := s.namedOIDCProvider(ctx, caller, in.OpenIDConnectProviderArn, "ListOpenIDConnectProviderTags", li.validate, opensts.RequestFacts{})
-	if err != nil {
-		return opensts.Page[opensts.Tag]{}, err
-	}
-	return pageOf(p.Tags, func(t opensts.Tag) string { return t.Key }, li)
+	return s.taggedOIDCProviders().list(ctx, caller, in.OpenIDConnectProviderArn, "ListOpenIDConnectProviderTags", li)
 }

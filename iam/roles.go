@@ -391,46 +391,17 @@ type TagRoleInput struct {
 
 // TagRole adds or overwrites tags; a role has at most 50.
 func (s *Service) TagRole(ctx context.Context, caller *opensts.Principal, in TagRoleInput) error {
-	r, err := s.namedRole(ctx, caller, in.RoleName, "TagRole", func(v *opensts.ValidationError) {
-		if in.Tags == nil {
-			v.Add("tags", nil, "not be null")
-		}
-		validateTags(v, in.Tags)
-	}, opensts.RequestFacts{Tags: requestTags(in.Tags)})
-	if err != nil {
-		return err
-	}
-	add, err := toTags(in.Tags)
-	if err != nil {
-		return err
-	}
-	return s.updateRole(ctx, r, func(cur *opensts.Role) (err error) {
-		cur.Tags, err = mergeTags(cur.Tags, add)
-		return err
-	})
+	return s.taggedRoles().tag(ctx, caller, in.RoleName, "TagRole", in.Tags)
 }
 
 // UntagRole removes tags by key; absent keys are ignored.
 func (s *Service) UntagRole(ctx context.Context, caller *opensts.Principal, in TagRoleInput) error {
-	r, err := s.namedRole(ctx, caller, in.RoleName, "UntagRole", func(v *opensts.ValidationError) {
-		checkTagKeys(v, in.TagKeys)
-	}, opensts.RequestFacts{TagKeys: in.TagKeys})
-	if err != nil {
-		return err
-	}
-	return s.updateRole(ctx, r, func(cur *opensts.Role) error {
-		cur.Tags = removeTags(cur.Tags, in.TagKeys)
-		return nil
-	})
+	return s.taggedRoles().untag(ctx, caller, in.RoleName, "UntagRole", in.TagKeys)
 }
 
 // ListRoleTags pages through a role's tags.
 func (s *Service) ListRoleTags(ctx context.Context, caller *opensts.Principal, in RoleRef, li ListInput) (opensts.Page[opensts.Tag], error) {
-	r, err := s.namedRole(ctx, caller, in.RoleName, "ListRoleTags", li.validate, opensts.RequestFacts{})
-	if err != nil {
-		return opensts.Page[opensts.Tag]{}, err
-	}
-	return pageOf(r.Tags, func(t opensts.Tag) string { return t.Key }, li)
+	return s.taggedRoles().list(ctx, caller, in.RoleName, "ListRoleTags", li)
 }
 
 // ListInstanceProfilesForRole lists the instance profiles a role is in.

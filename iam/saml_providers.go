@@ -287,44 +287,15 @@ type TagSAMLProviderInput struct {
 
 // TagSAMLProvider adds or overwrites tags; a provider has at most 50.
 func (s *Service) TagSAMLProvider(ctx context.Context, caller *opensts.Principal, in TagSAMLProviderInput) error {
-	p, err := s.namedSAMLProvider(ctx, caller, in.SAMLProviderArn, "TagSAMLProvider", func(v *opensts.ValidationError) {
-		if in.Tags == nil {
-			v.Add("tags", nil, "not be null")
-		}
-		validateTags(v, in.Tags)
-	}, opensts.RequestFacts{Tags: requestTags(in.Tags)})
-	if err != nil {
-		return err
-	}
-	add, err := toTags(in.Tags)
-	if err != nil {
-		return err
-	}
-	return s.updateSAMLProvider(ctx, p, func(cur *opensts.SAMLProvider) (err error) {
-		cur.Tags, err = mergeTags(cur.Tags, add)
-		return err
-	})
+	return s.taggedSAMLProviders().tag(ctx, caller, in.SAMLProviderArn, "TagSAMLProvider", in.Tags)
 }
 
 // UntagSAMLProvider removes tags by key; absent keys are ignored.
 func (s *Service) UntagSAMLProvider(ctx context.Context, caller *opensts.Principal, in TagSAMLProviderInput) error {
-	p, err := s.namedSAMLProvider(ctx, caller, in.SAMLProviderArn, "UntagSAMLProvider", func(v *opensts.ValidationError) {
-		checkTagKeys(v, in.TagKeys)
-	}, opensts.RequestFacts{TagKeys: in.TagKeys})
-	if err != nil {
-		return err
-	}
-	return s.updateSAMLProvider(ctx, p, func(cur *opensts.SAMLProvider) error {
-		cur.Tags = removeTags(cur.Tags, in.TagKeys)
-		return nil
-	})
+	return s.taggedSAMLProviders().untag(ctx, caller, in.SAMLProviderArn, "UntagSAMLProvider", in.TagKeys)
 }
 
 // ListSAMLProviderTags pages through a provider's tags.
 func (s *Service) ListSAMLProviderTags(ctx context.Context, caller *opensts.Principal, in SAMLProviderRef, li ListInput) (opensts.Page[opensts.Tag], error) {
-	p, err := s.namedSAMLProvider(ctx, caller, in.SAMLProviderArn, "ListSAMLProviderTags", li.validate, opensts.RequestFacts{})
-	if err != nil {
-		return opensts.Page[opensts.Tag]{}, err
-	}
-	return pageOf(p.Tags, func(t opensts.Tag) string { return t.Key }, li)
+	return s.taggedSAMLProviders().list(ctx, caller, in.SAMLProviderArn, "ListSAMLProviderTags", li)
 }

@@ -94,45 +94,15 @@ type TagUserInput struct {
 // TagUser adds or overwrites tags (keys compare case-insensitively); a user
 // has at most 50.
 func (s *Service) TagUser(ctx context.Context, caller *opensts.Principal, in TagUserInput) error {
-	u, err := s.namedUser(ctx, caller, in.UserName, "TagUser", func(v *opensts.ValidationError) {
-		if in.Tags == nil {
-			v.Add("tags", nil, "not be null")
-		}
-		validateTags(v, in.Tags)
-	}, opensts.RequestFacts{Tags: requestTags(in.Tags)})
-	if err != nil {
-		return err
-	}
-	add, err := toTags(in.Tags)
-	if err != nil {
-		return err
-	}
-	return s.updateUser(ctx, u, func(u *opensts.User) (err error) {
-		u.Tags, err = mergeTags(u.Tags, add)
-		return err
-	})
+	return s.taggedUsers().tag(ctx, caller, in.UserName, "TagUser", in.Tags)
 }
 
 // UntagUser removes tags by key (case-insensitively); absent keys are ignored.
 func (s *Service) UntagUser(ctx context.Context, caller *opensts.Principal, in TagUserInput) error {
-	u, err := s.namedUser(ctx, caller, in.UserName, "UntagUser", func(v *opensts.ValidationError) {
-		checkTagKeys(v, in.TagKeys)
-	}, opensts.RequestFacts{TagKeys: in.TagKeys})
-	if err != nil {
-		return err
-	}
-	return s.updateUser(ctx, u, func(u *opensts.User) error {
-		u.Tags = removeTags(u.Tags, in.TagKeys)
-		return nil
-	})
+	return s.taggedUsers().untag(ctx, caller, in.UserName, "UntagUser", in.TagKeys)
 }
 
 // ListUserTags pages through a user's tags.
 func (s *Service) ListUserTags(ctx context.Context, caller *opensts.Principal, in UserRef, li ListInput) (opensts.Page[opensts.Tag], error) {
-	u, err := s.namedUser(ctx, caller, in.UserName, "ListUserTags", li.validate, opensts.RequestFacts{})
-	if err != nil {
-		return opensts.Page[opensts.Tag]{}, err
-	}
-	// At most 50 tags: page here, by tag key.
-	return pageOf(u.Tags, func(t opensts.Tag) string { return t.Key }, li)
+	return s.taggedUsers().list(ctx, caller, in.UserName, "ListUserTags", li)
 }
