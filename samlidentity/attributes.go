@@ -1,10 +1,8 @@
 package samlidentity
 
 import (
-	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/beevik/etree"
 
@@ -28,9 +26,6 @@ const (
 	maxSessionName     = 64
 	minSessionDuration = 900
 	maxSessionDuration = 43200
-	maxTags            = 50
-	maxTagKey          = 128
-	maxTagValue        = 256
 )
 
 // attribute is one Name's values, in document order; an attribute named
@@ -157,7 +152,6 @@ func validName(s string) bool {
 // keys among the tags. Tags come back in key order.
 func sessionTags(attrs []attribute) ([]opensts.Tag, []string, error) {
 	var tags []opensts.Tag
-	seen := map[string]bool{}
 	var transitive []string
 	for _, at := range attrs {
 		if at.name == attrTransitiveTagKeys {
@@ -171,40 +165,12 @@ func sessionTags(attrs []attribute) ([]opensts.Tag, []string, error) {
 		if len(at.values) != 1 {
 			return nil, nil, invalid("Each PrincipalTag attribute in the SAML assertion must have exactly one value")
 		}
-		v := at.values[0]
-		if n := utf8.RuneCountInString(k); n < 1 || n > maxTagKey || !opensts.PatternTagKey.Match(k) {
-			return nil, nil, invalid(`Tag keys in the SAML assertion must be 1 to 128 characters matching [\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
-		}
-		if n := utf8.RuneCountInString(v); n > maxTagValue || !opensts.PatternTagValue.Match(v) {
-			return nil, nil, invalid(`Tag values in the SAML assertion must be 0 to 256 characters matching [\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
-		}
-		lk := strings.ToLower(k)
-		if strings.HasPrefix(lk, "aws:") {
-			return nil, nil, invalid("Tag keys may not begin with the reserved prefix aws:")
-		}
-		if seen[lk] {
-			return nil, nil, invalid("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-		}
-		seen[lk] = true
-		tags = append(tags, opensts.Tag{Key: k, Value: v})
-		if len(tags) > maxTags {
+		tags = append(tags, opensts.Tag{Key: k, Value: at.values[0]})
+		if len(tags) > opensts.MaxSessionTagsPerSession {
 			return nil, nil, invalid("The SAML assertion has more than 50 PrincipalTag attributes")
 		}
 	}
-	sort.Slice(tags, func(i, j int) bool { return tags[i].Key < tags[j].Key })
-	var trans []string
-	dup := map[string]bool{}
-	for _, k := range transitive {
-		lk := strings.ToLower(k)
-		if !seen[lk] {
-			return nil, nil, invalid("The specified transitive tag key must be included in the requested tags.")
-		}
-		if !dup[lk] {
-			dup[lk] = true
-			trans = append(trans, k)
-		}
-	}
-	return tags, trans, nil
+	return opensts.FederatedTags("the SAML assertion", tags, transitive)
 }
 
 // attributeKeys maps attribute Names to the saml:* condition keys AWS

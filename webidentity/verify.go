@@ -41,9 +41,6 @@ const (
 // Limits on what a token may carry (roles-spec §2.8, §2.9, §3.6; token
 // package: subject 255 bytes).
 const (
-	maxTags        = 50
-	maxTagKey      = 128
-	maxTagValue    = 256
 	maxSubject     = 255
 	minSourceIdent = 2
 	maxSourceIdent = 64
