@@ -169,8 +169,10 @@ func TestCLI_OIDCProviders(t *testing.T) {
 	if len(list.OpenIDConnectProviderList) != 1 || list.OpenIDConnectProviderList[0].Arn != arn {
 		t.Fatalf("list-open-id-connect-providers = %+v", list)
 	}
+	// --thumbprint-list again: CLIs older than the 2024 model (Debian's
+	// 2.9.19) require it.
 	c.fails(e.root, "EntityAlreadyExists", "Provider with url https://gitlab.example.com already exists.",
-		"iam", "create-open-id-connect-provider", "--url", "https://gitlab.example.com")
+		"iam", "create-open-id-connect-provider", "--url", "https://gitlab.example.com", "--thumbprint-list", e2eThumb)
 	if _, stderr, err := c.run(e.root, "iam", "delete-open-id-connect-provider", "--open-id-connect-provider-arn", arn); err != nil {
 		t.Fatalf("delete-open-id-connect-provider: %v\n%s", err, stderr)
 	}
