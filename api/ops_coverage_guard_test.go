@@ -71,10 +71,10 @@ func untestedOperations(names []string, sources map[string]string) []string {
 			// ([]string{"X", …} or a row of a struct table that names the
 			// action in a field, like {"User", …, "GetUserPolicy", …}).
 			`\b(sts|iamForm|do)\(\s*"` + q + `"` + `|\[\]string\{\s*"` + q + `"` + `|^\s*\{?"[^"\n]*",.*[ \t]"` + q + `"[,}]` +
-				// aws-sdk-go-v2: c.X(ctx, &iam.XInput{.
-				`|\.` + q + `\(\s*[a-zA-Z.()]+,\s*&\w+\.` + q + `Input\{` +
-				// The AWS CLI: "x-y".
-				`|"` + regexp.QuoteMeta(kebab(name)) + `"`)
+			// aws-sdk-go-v2: c.X(ctx, &iam.XInput{.
+			`|\.` + q + `\(\s*[a-zA-Z.()]+,\s*&\w+\.` + q + `Input\{` +
+			// The AWS CLI: "x-y".
+			`|"` + regexp.QuoteMeta(kebab(name)) + `"`)
 		found := false
 		for _, src := range sources {
 			if re.MatchString(src) {
