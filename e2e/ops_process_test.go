@@ -97,8 +97,9 @@ func TestOps_Throttling(t *testing.T) {
 		}
 	}
 	wantAPIError(t, throttled, "Throttling", "Rate exceeded")
-	// Root's bucket refilled meanwhile, and alice's burst did not touch it.
-	time.Sleep(600 * time.Millisecond)
+	// Root's bucket still holds the third token of its burst (refills only
+	// add to it), and alice's burst did not touch it: root's very next call,
+	// without waiting or retrying (the env's clients never retry), succeeds.
 	if _, err := e.sts(procRoot).GetCallerIdentity(ctx, nil); err != nil {
 		t.Fatalf("another key while alice is throttled: %v", err)
 	}
@@ -170,8 +171,9 @@ func TestOps_Limits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer slow.Close()
-	fmt.Fprintf(slow, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=", host)
-	time.Sleep(300 * time.Millisecond)
+	fmt.Fprintf(slow, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n", host)
+	awaitContinue(t, slow) // the server is reading the body
+	fmt.Fprint(slow, "Action=")
 	resp, err = http.Post(p.url+"/", "application/x-www-form-urlencoded", strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
 	if err != nil {
 		t.Fatal(err)
@@ -193,15 +195,24 @@ func TestOps_ShutdownFinishesInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s", host, len(body), body[:10])
-	time.Sleep(200 * time.Millisecond)
+	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", host, len(body))
+	br := bufio.NewReader(conn)
+	awaitContinueReader(t, br) // the request is in flight: its handler reads the body
+	fmt.Fprint(conn, body[:10])
 	p.cmd.Process.Signal(syscall.SIGTERM)
-	time.Sleep(200 * time.Millisecond)
-	if _, err := net.DialTimeout("tcp", host, time.Second); err == nil {
-		t.Error("the server still accepts connections after SIGTERM")
+	// The listener closes soon after the signal; poll for it.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", host, time.Second)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the server still accepts connections 5 s after SIGTERM")
+		}
 	}
 	fmt.Fprint(conn, body[10:])
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		t.Fatalf("in-flight request lost: %v", err)
 	}
@@ -398,5 +409,42 @@ func TestOps_LogsHoldNoSecrets(t *testing.T) {
 		if strings.Contains(logs, s) {
 			t.Fatal("a secret or session token appears in the logs")
 		}
+	}
+}
+
+// awaitContinue reads the server's "100 Continue" interim response to a
+// request sent with "Expect: 100-continue": Go's server sends it when the
+// handler first reads the body, so after it the request is certainly in
+// flight.
+func awaitContinue(t *testing.T, conn net.Conn) {
+	t.Helper()
+	awaitContinueReader(t, bufio.NewReader(conn))
+}
+
+func awaitContinueReader(t *testing.T, r *bufio.Reader) {
+	t.Helper()
+	type result struct {
+		line string
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		line, err := r.ReadString('\n')
+		if err == nil {
+			var blank string
+			blank, err = r.ReadString('\n')
+			if err == nil && blank != "\r\n" {
+				err = fmt.Errorf("after %q: %q, want an empty line", line, blank)
+			}
+		}
+		got <- result{line, err}
+	}()
+	select {
+	case res := <-got:
+		if res.err != nil || res.line != "HTTP/1.1 100 Continue\r\n" {
+			t.Fatalf("waiting for 100 Continue: %q, %v", res.line, res.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no 100 Continue within 10 s")
 	}
 }
