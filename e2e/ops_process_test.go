@@ -33,6 +33,7 @@ import (
 // and a rotated certificate served without restart (on SIGHUP and on file
 // change).
 func TestOps_TLS(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ca := certstest.NewCA(t)
 	certFile, keyFile := ca.WriteLeaf(t, dir, "127.0.0.1", "localhost")
@@ -85,6 +86,7 @@ func TestOps_TLS(t *testing.T) {
 // key does not affect another, and the SDK's standard retryer backs off and
 // succeeds.
 func TestOps_Throttling(t *testing.T) {
+	// Not parallel: its token buckets refill in wall-clock time.
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", t.TempDir(), "--throttle-key-rate", "2", "--throttle-key-burst", "3")
 	e := procEnv(t, p, procRoot)
 	ctx := context.Background()
@@ -118,6 +120,7 @@ func TestOps_Throttling(t *testing.T) {
 // concurrency slot (the refusal beyond the bound is api's
 // TestServer_MaxConcurrent).
 func TestOps_Limits(t *testing.T) {
+	// Not parallel: it asserts how long the server keeps a slow client.
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", t.TempDir(),
 		"--max-body-bytes", "65536", "--max-header-bytes", "8192", "--read-header-timeout", "1s", "--max-concurrent", "1", "--read-timeout", "5s")
 	host := strings.TrimPrefix(p.url, "http://")
@@ -187,6 +190,7 @@ func TestOps_Limits(t *testing.T) {
 
 // SIGTERM: stop accepting, finish the request in flight, exit 0.
 func TestOps_ShutdownFinishesInFlight(t *testing.T) {
+	t.Parallel()
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", t.TempDir(), "--shutdown-grace", "10s")
 	host := strings.TrimPrefix(p.url, "http://")
 	body := "Action=GetCallerIdentity&Version=2011-06-15"
@@ -235,6 +239,7 @@ func TestOps_ShutdownFinishesInFlight(t *testing.T) {
 // mutation, and never a secret; `opensts audit` answers "who got
 // credentials for Bob?".
 func TestOps_AuditTrail(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", dir, "--audit-sync")
 	e := procEnv(t, p, procRoot)
@@ -312,6 +317,7 @@ func TestOps_AuditTrail(t *testing.T) {
 // Configuration precedence: flag > environment > file > default, shown by
 // --print-config with the store password redacted.
 func TestOps_ConfigFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "opensts.toml")
 	config := "listen = \"127.0.0.1:7171\"\nlog-format = \"json\"\nthrottle-key-rate = 7\nregion = \"eu-west-1\"\nstore = \"postgres://opensts:hunter2@db.example:5432/opensts\"\n"
@@ -385,6 +391,7 @@ func TestOps_ConfigFile(t *testing.T) {
 // Logs never hold a secret, even at debug level, where a signature mismatch
 // logs the canonical request (which signs the session token).
 func TestOps_LogsHoldNoSecrets(t *testing.T) {
+	t.Parallel()
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", t.TempDir(), "--log-level", "debug")
 	e := procEnv(t, p, procRoot)
 	e.clock = &clock.Offset{}
