@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -324,4 +325,47 @@ func TestOps_PolicyVersions(t *testing.T) {
 		wantError(t, h.do(root, f), 400, "InvalidInput", "Policy "+readOnly+" is an AWS managed policy, which cannot be changed.")
 	}
 	wantNames(t, "IAMReadOnlyAccess versions", all(h.ok(t, iamForm("ListPolicyVersions", "PolicyArn", readOnly)), "IsDefaultVersion"), "true")
+}
+
+// A user's tags through the protocol: tag, overwrite (keys compare without
+// case, the new spelling wins), list with paging, untag (absent keys are
+// ignored), the tags in GetUser, the 50-tag limit and unknown users.
+func TestOps_UserTags(t *testing.T) {
+	h := newHarness(t)
+	h.mustUser("alice")
+	if body := h.ok(t, iamForm("ListUserTags", "UserName", "alice")); !strings.Contains(body, "<Tags/>") || between(body, "IsTruncated") != "false" {
+		t.Fatalf("ListUserTags without tags:\n%s", body)
+	}
+	h.ok(t, iamForm("TagUser", "UserName", "alice", "Tags.member.1.Key", "team", "Tags.member.1.Value", "blue", "Tags.member.2.Key", "env", "Tags.member.2.Value", "prod"))
+	page := h.ok(t, iamForm("ListUserTags", "UserName", "alice", "MaxItems", "1"))
+	wantNames(t, "first page", all(page, "Key"), "team")
+	if between(page, "IsTruncated") != "true" || between(page, "Marker") == "" {
+		t.Fatalf("ListUserTags MaxItems=1:\n%s", page)
+	}
+	wantNames(t, "next page", all(h.ok(t, iamForm("ListUserTags", "UserName", "alice", "Marker", between(page, "Marker"))), "Key"), "env")
+
+	h.ok(t, iamForm("TagUser", "UserName", "alice", "Tags.member.1.Key", "TEAM", "Tags.member.1.Value", "red"))
+	body := h.ok(t, iamForm("ListUserTags", "UserName", "alice"))
+	wantNames(t, "keys after overwrite", all(body, "Key"), "TEAM", "env")
+	wantNames(t, "values after overwrite", all(body, "Value"), "red", "prod")
+
+	h.ok(t, iamForm("UntagUser", "UserName", "alice", "TagKeys.member.1", "Env", "TagKeys.member.2", "absent"))
+	wantNames(t, "keys after untag", all(h.ok(t, iamForm("ListUserTags", "UserName", "alice")), "Key"), "TEAM")
+	user := h.ok(t, iamForm("GetUser", "UserName", "alice"))
+	if between(between(user, "Tags"), "Key") != "TEAM" || between(between(user, "Tags"), "Value") != "red" {
+		t.Fatalf("GetUser does not show the tag:\n%s", user)
+	}
+
+	// 1 + 50 tags are too many; the request changes nothing.
+	kv := []string{"UserName", "alice"}
+	for i := 1; i <= 50; i++ {
+		kv = append(kv, fmt.Sprintf("Tags.member.%d.Key", i), fmt.Sprintf("k%d", i), fmt.Sprintf("Tags.member.%d.Value", i), "v")
+	}
+	wantError(t, h.do(root, iamForm("TagUser", kv...)), 409, "LimitExceeded", "The number of tags has reached the maximum limit.")
+	wantNames(t, "keys after the refused TagUser", all(h.ok(t, iamForm("ListUserTags", "UserName", "alice")), "Key"), "TEAM")
+
+	missing := "The user with name nobody cannot be found."
+	wantError(t, h.do(root, iamForm("TagUser", "UserName", "nobody", "Tags.member.1.Key", "k", "Tags.member.1.Value", "v")), 404, "NoSuchEntity", missing)
+	wantError(t, h.do(root, iamForm("UntagUser", "UserName", "nobody", "TagKeys.member.1", "k")), 404, "NoSuchEntity", missing)
+	wantError(t, h.do(root, iamForm("ListUserTags", "UserName", "nobody")), 404, "NoSuchEntity", missing)
 }
