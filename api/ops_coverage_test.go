@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -8,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
 // These tests drive, through the Query protocol, the IAM operations that
@@ -199,7 +203,7 @@ func TestOps_AttachedPolicies(t *testing.T) {
 	h.ok(t, iamForm("AddUserToGroup", "GroupName", "readers", "UserName", "alice"))
 	mine := "arn:aws:iam::" + testAccount + ":policy/team/Read"
 	h.ok(t, iamForm("CreatePolicy", "PolicyName", "Read", "Path", "/team/", "PolicyDocument", goldenReadOnly))
-	aws := "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
+	awsManaged := "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
 	for _, o := range []struct{ kind, param, name, attach, detach, list string }{
 		{"User", "UserName", "alice", "AttachUserPolicy", "DetachUserPolicy", "ListAttachedUserPolicies"},
 		{"Group", "GroupName", "readers", "AttachGroupPolicy", "DetachGroupPolicy", "ListAttachedGroupPolicies"},
@@ -208,13 +212,13 @@ func TestOps_AttachedPolicies(t *testing.T) {
 			attach, detach, list := o.attach, o.detach, o.list
 			wantNames(t, list+" before", all(h.ok(t, iamForm(list, o.param, o.name)), "PolicyArn"))
 			h.ok(t, iamForm(attach, o.param, o.name, "PolicyArn", mine))
-			h.ok(t, iamForm(attach, o.param, o.name, "PolicyArn", aws))
+			h.ok(t, iamForm(attach, o.param, o.name, "PolicyArn", awsManaged))
 			body := h.ok(t, iamForm(list, o.param, o.name))
 			wantNames(t, list, all(body, "PolicyName"), "IAMReadOnlyAccess", "Read")
-			wantNames(t, list+" ARNs", all(body, "PolicyArn"), aws, mine)
+			wantNames(t, list+" ARNs", all(body, "PolicyArn"), awsManaged, mine)
 			wantNames(t, list+" /team/", all(h.ok(t, iamForm(list, o.param, o.name, "PathPrefix", "/team/")), "PolicyArn"), mine)
 			page := h.ok(t, iamForm(list, o.param, o.name, "MaxItems", "1"))
-			if wantNames(t, list+" page", all(page, "PolicyArn"), aws); between(page, "IsTruncated") != "true" {
+			if wantNames(t, list+" page", all(page, "PolicyArn"), awsManaged); between(page, "IsTruncated") != "true" {
 				t.Fatalf("%s MaxItems=1:\n%s", list, page)
 			}
 			wantNames(t, list+" next page", all(h.ok(t, iamForm(list, o.param, o.name, "Marker", between(page, "Marker"))), "PolicyArn"), mine)
@@ -224,9 +228,9 @@ func TestOps_AttachedPolicies(t *testing.T) {
 			wantError(t, h.do(root, iamForm(list, o.param, "nobody")), 404, "NoSuchEntity", "")
 
 			h.ok(t, iamForm(detach, o.param, o.name, "PolicyArn", mine))
-			wantNames(t, list+" after detach", all(h.ok(t, iamForm(list, o.param, o.name)), "PolicyArn"), aws)
+			wantNames(t, list+" after detach", all(h.ok(t, iamForm(list, o.param, o.name)), "PolicyArn"), awsManaged)
 			wantError(t, h.do(root, iamForm(detach, o.param, o.name, "PolicyArn", mine)), 404, "NoSuchEntity", "Policy "+mine+" was not found.")
-			h.ok(t, iamForm(detach, o.param, o.name, "PolicyArn", aws))
+			h.ok(t, iamForm(detach, o.param, o.name, "PolicyArn", awsManaged))
 			wantNames(t, list+" at the end", all(h.ok(t, iamForm(list, o.param, o.name)), "PolicyArn"))
 			if got := between(h.ok(t, iamForm("GetPolicy", "PolicyArn", mine)), "AttachmentCount"); got != "0" {
 				t.Fatalf("AttachmentCount %s after detach, want 0", got)
@@ -368,4 +372,36 @@ func TestOps_UserTags(t *testing.T) {
 	wantError(t, h.do(root, iamForm("TagUser", "UserName", "nobody", "Tags.member.1.Key", "k", "Tags.member.1.Value", "v")), 404, "NoSuchEntity", missing)
 	wantError(t, h.do(root, iamForm("UntagUser", "UserName", "nobody", "TagKeys.member.1", "k")), 404, "NoSuchEntity", missing)
 	wantError(t, h.do(root, iamForm("ListUserTags", "UserName", "nobody")), 404, "NoSuchEntity", missing)
+}
+
+// TestOps_SDKDecodes reads the goldens of TestOps_GroupLifecycle and
+// TestOps_PolicyVersions with aws-sdk-go-v2's deserializers.
+func TestOps_SDKDecodes(t *testing.T) {
+	ctx := context.Background()
+	iamc := func(t *testing.T, file string) *iamsdk.Client { return iamsdk.NewFromConfig(sdkConfig(t, file, 0)) }
+	t.Run("GetGroup", func(t *testing.T) {
+		out, err := iamc(t, "GetGroup.xml").GetGroup(ctx, &iamsdk.GetGroupInput{GroupName: aws.String("devs")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := out.Group
+		if aws.ToString(g.GroupName) != "devs" || aws.ToString(g.Path) != "/eng/" || aws.ToString(g.Arn) != "arn:aws:iam::"+testAccount+":group/eng/devs" ||
+			aws.ToString(g.GroupId) != "AGPAXXXXXXXXXXXXXXXXX" || g.CreateDate == nil || len(out.Users) != 2 ||
+			aws.ToString(out.Users[0].UserName) != "alice" || aws.ToString(out.Users[1].UserName) != "bob" || out.IsTruncated || out.Marker != nil {
+			t.Fatalf("decoded %+v", out)
+		}
+	})
+	t.Run("ListGroups", func(t *testing.T) {
+		out, err := iamc(t, "ListGroups.xml").ListGroups(ctx, &iamsdk.ListGroupsInput{})
+		if err != nil || len(out.Groups) != 2 || aws.ToString(out.Groups[0].GroupName) != "devs" || aws.ToString(out.Groups[1].GroupName) != "ops" || out.IsTruncated {
+			t.Fatalf("decoded %+v %v", out, err)
+		}
+	})
+	t.Run("ListPolicyVersions", func(t *testing.T) {
+		out, err := iamc(t, "ListPolicyVersions.xml").ListPolicyVersions(ctx, &iamsdk.ListPolicyVersionsInput{PolicyArn: aws.String("arn:aws:iam::" + testAccount + ":policy/P")})
+		if err != nil || len(out.Versions) != 2 || aws.ToString(out.Versions[0].VersionId) != "v2" || out.Versions[0].IsDefaultVersion ||
+			aws.ToString(out.Versions[1].VersionId) != "v1" || !out.Versions[1].IsDefaultVersion || out.Versions[0].CreateDate == nil {
+			t.Fatalf("decoded %+v %v", out, err)
+		}
+	})
 }
