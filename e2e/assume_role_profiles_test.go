@@ -21,6 +21,7 @@ import (
 // (role_arn + source_profile) with the STS endpoint from
 // AWS_ENDPOINT_URL_STS, as docs/roles.md describes.
 func TestAssumeRole_Clients(t *testing.T) {
+	// Not parallel: t.Setenv changes the process environment.
 	e := newEnv(t)
 	ctx := context.Background()
 	acct := e.node.Root.AccountID

@@ -41,6 +41,7 @@ func (e *env) withProvider(p aws.CredentialsProvider) aws.Config {
 // AssumeRole through aws-sdk-go-v2's stscreds provider, as SDKs, the CLI
 // and aws-vault use it (roles-spec §2).
 func TestAssumeRole_v2(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	acct := e.node.Root.AccountID
@@ -191,6 +192,7 @@ func TestAssumeRole_v2(t *testing.T) {
 // assume the role, until the trust policy is set again (AWS keeps unique
 // ids in trust policies).
 func TestAssumeRole_RecreatedPrincipal(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	acct := e.node.Root.AccountID

@@ -111,6 +111,7 @@ func callerFromPresigned(t *testing.T, u *url.URL, cluster string) (status int, 
 // OpenSTS and presigns GetCallerIdentity there with the role session; the
 // URL, fetched with the cluster header, names the assumed role.
 func TestAWSIAMAuthenticator_TokenWithRole(t *testing.T) {
+	t.Parallel()
 	bin := iamAuthenticator(t)
 	e := newEnv(t)
 	acct := e.node.Root.AccountID

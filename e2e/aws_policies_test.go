@@ -30,6 +30,7 @@ func wantErrorContaining(t *testing.T, what string, err error, code, text string
 // policy of GetFederationToken; IAM lists and describes them and reports
 // who uses them. aws-sdk-go-v2 against a real server.
 func TestAWSManagedPolicies_v2(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	root := e.iam(e.root)

@@ -65,6 +65,7 @@ func (r boto3Result) String() string {
 // session policy, session tags, DurationSeconds and MFA, then
 // GetCallerIdentity and IAM calls with the role session's credentials.
 func TestBoto3_AssumeRole(t *testing.T) {
+	t.Parallel()
 	py := boto3Python(t)
 	e := newEnv(t)
 	acct := e.node.Root.AccountID

@@ -15,6 +15,7 @@ import (
 // then enable-mfa-device and get-session-token with MFA, and every refusal
 // with AWS's message.
 func TestCLI_MFA(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := newCLI(t, e)
 	alice := e.mustUser("alice")

@@ -24,6 +24,7 @@ type cliSimulation struct {
 // condition, allowed after the date, implicitly denied before it, and the
 // matched statement at line 1, columns 38 to 167.
 func TestCLI_SimulateCustomPolicy(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := newCLI(t, e)
 	doc := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2018-08-16T12:00:00Z"}}}}`
@@ -63,6 +64,7 @@ func TestCLI_SimulateCustomPolicy(t *testing.T) {
 // The three seed sentences with the AWS CLI as the client: `aws s3api`
 // signs S3 requests to a service guarded by OpenSTS.
 func TestCLI_SeedSentences(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := newCLI(t, e)
 	store := newObjectStore(t, e)

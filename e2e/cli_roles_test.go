@@ -65,6 +65,7 @@ type cliAssumed struct {
 // Roles with the AWS CLI and root's keys, then AssumeRole with a user's, as
 // docs/roles.md shows it. Runs with any CLI version (--endpoint-url).
 func TestCLI_Roles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := newCLI(t, e)
 	acct := e.node.Root.AccountID
@@ -180,6 +181,7 @@ func profileEndpoints(version string) (bool, error) {
 }
 
 func TestCLI_RolesProfileVersions(t *testing.T) {
+	t.Parallel()
 	for version, want := range map[string]bool{
 		"aws-cli/2.9.19 Python/3.11.2 Linux/6.1.0-18-amd64 source/x86_64.debian.12 prompt/off": false,
 		"aws-cli/2.12.7 Python/3.11.4 Linux/6.1.0 exe/x86_64.ubuntu.22 prompt/off":             false,
@@ -233,6 +235,7 @@ func (c *cli) runProfile(profile, stdin string, args ...string) (string, string,
 // Role profiles (role_arn + source_profile, with and without mfa_serial):
 // the CLI calls AssumeRole itself, at the profile's endpoint_url.
 func TestCLI_RolesProfile(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := newCLI(t, e)
 	version := c.version()
@@ -325,6 +328,7 @@ duration_seconds = 900
 // AWS managed policies and the calls that report policy use, with the AWS
 // CLI (whose paginators drive MaxItems and Marker themselves).
 func TestCLI_AWSManagedPolicies(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := newCLI(t, e)
 	const readOnly = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"

@@ -126,6 +126,7 @@ func (c cliCredentials) creds() creds {
 
 // The README's quick start, with the AWS CLI.
 func TestCLI_QuickStart(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := newCLI(t, e)
 	acct := e.node.Root.AccountID
@@ -189,6 +190,7 @@ func TestCLI_QuickStart(t *testing.T) {
 }
 
 func TestCLI_Errors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := newCLI(t, e)
 	alice := e.mustUser("alice")

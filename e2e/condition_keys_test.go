@@ -47,6 +47,7 @@ func wantAllowed(t *testing.T, what string, err error) {
 // (reference_policies_examples_iam-add-tag-user-role), plus a Deny on
 // aws:TagKeys: the ABAC escalation in which a user tags itself admin.
 func TestConditionKeys_TagWithSpecificValues(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	root := e.iam(e.root)
@@ -112,6 +113,7 @@ func TestConditionKeys_TagWithSpecificValues(t *testing.T) {
 // (reference_policies_examples_iam-add-tag), and a Deny on
 // iam:ResourceTag protecting tagged users.
 func TestConditionKeys_ResourceTags(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	root := e.iam(e.root)
@@ -171,6 +173,7 @@ func TestConditionKeys_ResourceTags(t *testing.T) {
 // or role (reference_policies_examples_iam_limit-managed), and its Deny
 // counterpart for a named policy.
 func TestConditionKeys_PolicyARN(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	root := e.iam(e.root)
@@ -231,6 +234,7 @@ func TestConditionKeys_PolicyARN(t *testing.T) {
 // (access_policies_boundaries, DelegatedUserBoundary): create users only
 // with a given boundary, and manage only users that have it.
 func TestConditionKeys_PermissionsBoundary(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	root := e.iam(e.root)
@@ -302,6 +306,7 @@ func TestConditionKeys_PermissionsBoundary(t *testing.T) {
 
 // GetFederationToken and sts:TagSession see the session tags requested.
 func TestConditionKeys_FederationSessionTags(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	alice := e.mustUser("alice")
@@ -335,6 +340,7 @@ func TestConditionKeys_FederationSessionTags(t *testing.T) {
 // the tags (and boundary) of the users and policies named by ResourceArns,
 // unless ContextEntries say otherwise.
 func TestConditionKeys_SimulationContext(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	root := e.iam(e.root)

@@ -13,6 +13,7 @@ import (
 // aws-sdk-go-v2 sees DecodeAuthorizationMessage's refusal of a message
 // OpenSTS did not encode as its typed InvalidAuthorizationMessageException.
 func TestDecodeAuthorizationMessage_v2(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, err := e.sts(e.root).DecodeAuthorizationMessage(context.Background(), &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String("bm90IGEgbWVzc2FnZQ")})
 	var invalid *ststypes.InvalidAuthorizationMessageException

@@ -11,6 +11,7 @@ import (
 )
 
 func TestIAM_v2_Users(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	c := e.iam(e.root)
@@ -88,6 +89,7 @@ func TestIAM_v2_Users(t *testing.T) {
 }
 
 func TestIAM_v2_AccessKeys(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	c := e.iam(e.root)

@@ -85,6 +85,7 @@ func (r jsResult) String() string {
 // endpoint_url. Every case ends with GetCallerIdentity on the credentials
 // obtained.
 func TestJSSDK_AssumeRole(t *testing.T) {
+	t.Parallel()
 	node := jsSDK(t)
 	e := newEnv(t)
 	acct := e.node.Root.AccountID

@@ -92,6 +92,7 @@ func (e *env) mustEnroll(user, name string) mfaDevice {
 }
 
 func TestMFA_v2_CreateVirtualDevice(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	acct := e.node.Root.AccountID
@@ -120,6 +121,7 @@ func TestMFA_v2_CreateVirtualDevice(t *testing.T) {
 }
 
 func TestMFA_v2_EnableErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	e.mustUser("alice")
@@ -158,6 +160,7 @@ func TestMFA_v2_EnableErrors(t *testing.T) {
 
 // GetSessionToken with MFA, every path of issue 3 point 3 and 6.
 func TestMFA_v2_GetSessionToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	alice := e.mustUser("alice")
@@ -238,6 +241,7 @@ func TestMFA_v2_GetSessionToken(t *testing.T) {
 // Repeated failures lock the device for a bounded time; a correct code
 // afterwards works again.
 func TestMFA_v2_Throttling(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	alice := e.mustUser("alice")
@@ -271,6 +275,7 @@ func TestMFA_v2_Throttling(t *testing.T) {
 }
 
 func TestMFA_v2_DeviceLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	c := e.iam(e.root)
@@ -319,6 +324,7 @@ func TestMFA_v2_DeviceLifecycle(t *testing.T) {
 
 // An OATH hardware token imported by the operator is enabled like AWS's.
 func TestMFA_HardwareToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	alice := e.mustUser("alice")

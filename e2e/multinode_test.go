@@ -118,6 +118,7 @@ func mnTokenKeyID(t *testing.T, c creds) uint32 {
 
 // Two nodes, A and B, on one PostgreSQL: whatever one does, the other sees.
 func TestMultiNode(t *testing.T) {
+	// Not parallel: it asserts that caches expire within their bounds, in wall-clock time.
 	c := newPGCluster(t)
 	_, a := c.node()
 	_, b := c.node()
@@ -406,6 +407,7 @@ func testRotationAcrossNodes(t *testing.T, c *pgCluster, a, b *env) {
 // serves again without a restart. A node that cannot reach its database at
 // start exits at once, without the password in its error.
 func TestMultiNode_DatabaseUnreachable(t *testing.T) {
+	// Not parallel: it asserts that caches expire within their bounds, in wall-clock time, and needs a port nothing listens on.
 	c := newPGCluster(t)
 	_, a := c.node()
 	proxy, viaProxy := pgtest.NewProxy(t, c.dsn)
@@ -502,6 +504,7 @@ func TestMultiNode_DatabaseUnreachable(t *testing.T) {
 // master key then authenticates the copied keys, sessions and MFA devices,
 // and serves the copied OIDC and SAML providers.
 func TestMultiNode_StoreCopy(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	old := startServer(t, procRootEnv(multiNodeAccount), "--data-dir", dir)
 	e := procEnv(t, old, procRoot)

@@ -22,6 +22,7 @@ const (
 // aws_iam_openid_connect_provider makes, the whole lifecycle, with AWS's
 // shapes and texts (roles-spec §3.3).
 func TestIAM_v2_OIDCProviders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	c := e.iam(e.root)
@@ -147,6 +148,7 @@ type cliOIDCProvider struct {
 // OIDC providers with the AWS CLI: create, get, list, delete, as
 // `aws iam create-open-id-connect-provider` documents them.
 func TestCLI_OIDCProviders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := newCLI(t, e)
 	acct := e.node.Root.AccountID

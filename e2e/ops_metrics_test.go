@@ -66,6 +66,7 @@ func value(t *testing.T, fams map[string]*dto.MetricFamily, name string, want ma
 }
 
 func TestOps_Metrics(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	alice := e.mustUser("alice")

@@ -33,6 +33,7 @@ import (
 // and a rotated certificate served without restart (on SIGHUP and on file
 // change).
 func TestOps_TLS(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ca := certstest.NewCA(t)
 	certFile, keyFile := ca.WriteLeaf(t, dir, "127.0.0.1", "localhost")
@@ -85,6 +86,7 @@ func TestOps_TLS(t *testing.T) {
 // key does not affect another, and the SDK's standard retryer backs off and
 // succeeds.
 func TestOps_Throttling(t *testing.T) {
+	// Not parallel: its token buckets refill in wall-clock time.
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", t.TempDir(), "--throttle-key-rate", "2", "--throttle-key-burst", "3")
 	e := procEnv(t, p, procRoot)
 	ctx := context.Background()
@@ -97,8 +99,9 @@ func TestOps_Throttling(t *testing.T) {
 		}
 	}
 	wantAPIError(t, throttled, "Throttling", "Rate exceeded")
-	// Root's bucket refilled meanwhile, and alice's burst did not touch it.
-	time.Sleep(600 * time.Millisecond)
+	// Root's bucket still holds the third token of its burst (refills only
+	// add to it), and alice's burst did not touch it: root's very next call,
+	// without waiting or retrying (the env's clients never retry), succeeds.
 	if _, err := e.sts(procRoot).GetCallerIdentity(ctx, nil); err != nil {
 		t.Fatalf("another key while alice is throttled: %v", err)
 	}
@@ -117,6 +120,7 @@ func TestOps_Throttling(t *testing.T) {
 // concurrency slot (the refusal beyond the bound is api's
 // TestServer_MaxConcurrent).
 func TestOps_Limits(t *testing.T) {
+	// Not parallel: it asserts how long the server keeps a slow client.
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", t.TempDir(),
 		"--max-body-bytes", "65536", "--max-header-bytes", "8192", "--read-header-timeout", "1s", "--max-concurrent", "1", "--read-timeout", "5s")
 	host := strings.TrimPrefix(p.url, "http://")
@@ -170,8 +174,9 @@ func TestOps_Limits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer slow.Close()
-	fmt.Fprintf(slow, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=", host)
-	time.Sleep(300 * time.Millisecond)
+	fmt.Fprintf(slow, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n", host)
+	awaitContinue(t, slow) // the server is reading the body
+	fmt.Fprint(slow, "Action=")
 	resp, err = http.Post(p.url+"/", "application/x-www-form-urlencoded", strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
 	if err != nil {
 		t.Fatal(err)
@@ -185,6 +190,7 @@ func TestOps_Limits(t *testing.T) {
 
 // SIGTERM: stop accepting, finish the request in flight, exit 0.
 func TestOps_ShutdownFinishesInFlight(t *testing.T) {
+	t.Parallel()
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", t.TempDir(), "--shutdown-grace", "10s")
 	host := strings.TrimPrefix(p.url, "http://")
 	body := "Action=GetCallerIdentity&Version=2011-06-15"
@@ -193,15 +199,24 @@ func TestOps_ShutdownFinishesInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s", host, len(body), body[:10])
-	time.Sleep(200 * time.Millisecond)
+	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", host, len(body))
+	br := bufio.NewReader(conn)
+	awaitContinueReader(t, br) // the request is in flight: its handler reads the body
+	fmt.Fprint(conn, body[:10])
 	p.cmd.Process.Signal(syscall.SIGTERM)
-	time.Sleep(200 * time.Millisecond)
-	if _, err := net.DialTimeout("tcp", host, time.Second); err == nil {
-		t.Error("the server still accepts connections after SIGTERM")
+	// The listener closes soon after the signal; poll for it.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", host, time.Second)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the server still accepts connections 5 s after SIGTERM")
+		}
 	}
 	fmt.Fprint(conn, body[10:])
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		t.Fatalf("in-flight request lost: %v", err)
 	}
@@ -224,6 +239,7 @@ func TestOps_ShutdownFinishesInFlight(t *testing.T) {
 // mutation, and never a secret; `opensts audit` answers "who got
 // credentials for Bob?".
 func TestOps_AuditTrail(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", dir, "--audit-sync")
 	e := procEnv(t, p, procRoot)
@@ -301,6 +317,7 @@ func TestOps_AuditTrail(t *testing.T) {
 // Configuration precedence: flag > environment > file > default, shown by
 // --print-config with the store password redacted.
 func TestOps_ConfigFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "opensts.toml")
 	config := "listen = \"127.0.0.1:7171\"\nlog-format = \"json\"\nthrottle-key-rate = 7\nregion = \"eu-west-1\"\nstore = \"postgres://opensts:hunter2@db.example:5432/opensts\"\n"
@@ -374,6 +391,7 @@ func TestOps_ConfigFile(t *testing.T) {
 // Logs never hold a secret, even at debug level, where a signature mismatch
 // logs the canonical request (which signs the session token).
 func TestOps_LogsHoldNoSecrets(t *testing.T) {
+	t.Parallel()
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", t.TempDir(), "--log-level", "debug")
 	e := procEnv(t, p, procRoot)
 	e.clock = &clock.Offset{}
@@ -398,5 +416,42 @@ func TestOps_LogsHoldNoSecrets(t *testing.T) {
 		if strings.Contains(logs, s) {
 			t.Fatal("a secret or session token appears in the logs")
 		}
+	}
+}
+
+// awaitContinue reads the server's "100 Continue" interim response to a
+// request sent with "Expect: 100-continue": Go's server sends it when the
+// handler first reads the body, so after it the request is certainly in
+// flight.
+func awaitContinue(t *testing.T, conn net.Conn) {
+	t.Helper()
+	awaitContinueReader(t, bufio.NewReader(conn))
+}
+
+func awaitContinueReader(t *testing.T, r *bufio.Reader) {
+	t.Helper()
+	type result struct {
+		line string
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		line, err := r.ReadString('\n')
+		if err == nil {
+			var blank string
+			blank, err = r.ReadString('\n')
+			if err == nil && blank != "\r\n" {
+				err = fmt.Errorf("after %q: %q, want an empty line", line, blank)
+			}
+		}
+		got <- result{line, err}
+	}()
+	select {
+	case res := <-got:
+		if res.err != nil || res.line != "HTTP/1.1 100 Continue\r\n" {
+			t.Fatalf("waiting for 100 Continue: %q, %v", res.line, res.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no 100 Continue within 10 s")
 	}
 }

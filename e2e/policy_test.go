@@ -120,6 +120,7 @@ const aliceObjects = `{"Version":"2012-10-17","Statement":[
 // restrictive set based on the intersection of the passed policy and the
 // IAM user policy." (seeds/GetFederationTokenInput.txt)
 func TestSeed_FederatedIsIntersection(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	store := newObjectStore(t, e)
 	alice := e.mustUser("alice")
@@ -152,6 +153,7 @@ func TestSeed_FederatedIsIntersection(t *testing.T) {
 // resource-based policy that specifically allows the federated user to
 // access the resource."
 func TestSeed_NoSessionPolicyNoPermissions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	store := newObjectStore(t, e)
 	acct := e.node.Root.AccountID
@@ -187,6 +189,7 @@ func TestSeed_NoSessionPolicyNoPermissions(t *testing.T) {
 // will receive an "access denied" response when requesting resources that
 // require MFA authentication." (seeds/GetSessionTokenInput.txt)
 func TestSeed_MFARequiredResources(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	store := newObjectStore(t, e)
@@ -233,6 +236,7 @@ func TestSeed_MFARequiredResources(t *testing.T) {
 
 // Enforcement on OpenSTS itself (issue 4 point 4).
 func TestPolicy_Enforcement(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	acct := e.node.Root.AccountID
@@ -345,6 +349,7 @@ func TestPolicy_Enforcement(t *testing.T) {
 // SimulateCustomPolicy with a resource policy and a caller, and
 // SimulatePrincipalPolicy for a group, through aws-sdk-go-v2.
 func TestPolicy_Simulations(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	acct := e.node.Root.AccountID

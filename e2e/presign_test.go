@@ -69,6 +69,7 @@ func get(t *testing.T, url string, headers map[string]string) (*http.Response, [
 // aws-iam-authenticator's flow: a presigned GET of GetCallerIdentity with a
 // signed x-k8s-aws-id header, fetched with Accept: application/json.
 func TestPresign_GetCallerIdentityJSONAndXML(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice := e.mustUser("alice")
 	temp := e.mustSession(alice, nil)
@@ -118,6 +119,7 @@ func TestPresign_GetCallerIdentityJSONAndXML(t *testing.T) {
 // AWS ignores X-Amz-Expires for STS presigned URLs: they are valid for 15
 // minutes after X-Amz-Date (spec §5.7).
 func TestPresign_ValidFifteenMinutes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	req := presignCallerIdentity(t, e, e.mustUser("alice"), "x-k8s-aws-id", "c")
 	e.clock.Advance(14 * time.Minute)
@@ -135,6 +137,7 @@ func TestPresign_ValidFifteenMinutes(t *testing.T) {
 // sts.amazonaws.com with a server-ID header; Vault replays it unchanged to
 // its configured STS endpoint, keeping the signed Host, and parses the XML.
 func TestPresign_VaultReplay(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice := e.mustUser("alice")
 	body := "Action=GetCallerIdentity&Version=2011-06-15"
@@ -177,6 +180,7 @@ func TestPresign_VaultReplay(t *testing.T) {
 // The other routes keep their clean paths; any other path is the Query
 // API's, unredirected.
 func TestServe_Paths(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, c := range []struct {

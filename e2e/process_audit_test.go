@@ -24,6 +24,7 @@ import (
 // system (issue 9 §5). Several rounds, each killing the server at a
 // different moment of a stream of acknowledgements.
 func TestProcess_AuditedBeforeAcknowledged(t *testing.T) {
+	t.Parallel()
 	const (
 		rounds  = 3
 		workers = 32

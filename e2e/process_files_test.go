@@ -27,6 +27,7 @@ func withUmask(t *testing.T, umask int) {
 // master key, the audit trail) and a `store backup` copy are 0600, and the
 // server warns that the directory is open to others, saying how to fix it.
 func TestProcess_FileModes(t *testing.T) {
+	t.Parallel()
 	withUmask(t, 0o022)
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o755); err != nil {
@@ -59,6 +60,7 @@ func TestProcess_FileModes(t *testing.T) {
 
 // A data dir the server creates itself is 0700, and nothing is warned about.
 func TestProcess_CreatedDataDir(t *testing.T) {
+	t.Parallel()
 	withUmask(t, 0o022)
 	dir := filepath.Join(t.TempDir(), "var", "opensts")
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", dir)
@@ -94,6 +96,7 @@ func wantPrivate(t *testing.T, dir string) {
 // the store URL's syntax: URLs whose password holds a character that breaks
 // URL parsing, and libpq keyword/value strings.
 func TestProcess_StorePasswordNeverPrinted(t *testing.T) {
+	t.Parallel()
 	// Each password holds both halves; neither may be printed.
 	halves := []string{"S3crA", "Qz9xB"}
 	stores := []string{
@@ -149,6 +152,7 @@ func TestProcess_StorePasswordNeverPrinted(t *testing.T) {
 // and the id of the key the store needs, and creates no key file. With the
 // key back it starts.
 func TestProcess_MissingMasterKey(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	startServer(t, procRootEnv("111122223333"), "--data-dir", dir).stop(t)
 	keyFile := filepath.Join(dir, "master.key")
@@ -195,6 +199,7 @@ func TestProcess_MissingMasterKey(t *testing.T) {
 // A first start whose port is taken fails before it creates anything: no
 // account, no root credentials printed or written, no store.
 func TestProcess_PortTakenCreatesNothing(t *testing.T) {
+	t.Parallel()
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

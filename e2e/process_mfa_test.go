@@ -23,6 +23,7 @@ import (
 // Two server processes on one store: a code accepted by one is refused by
 // the other (RFC 6238 §5.2 across nodes).
 func TestProcess_MFAReplayAcrossServers(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	a := startServer(t, procRootEnv("111122223333"), "--data-dir", dir)
 	b := startServer(t, procRootEnv("111122223333"), "--data-dir", dir)
@@ -54,6 +55,7 @@ func TestProcess_MFAReplayAcrossServers(t *testing.T) {
 // `opensts mfa enroll` run the way a person runs it in a terminal: it shows
 // the key, reads two codes and enables the device.
 func TestProcess_EnrollCommand(t *testing.T) {
+	t.Parallel()
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", t.TempDir())
 	e := procEnv(t, p, procRoot)
 	e.clock = &clock.Offset{}
@@ -134,6 +136,7 @@ func scanPrompts(data []byte, atEOF bool) (int, []byte, error) {
 // Ctrl-C (SIGINT) or SIGTERM at the code prompt stops `opensts mfa enroll`
 // at once and deletes the half-made device, so running it again works.
 func TestProcess_EnrollInterrupted(t *testing.T) {
+	t.Parallel()
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", t.TempDir())
 	e := procEnv(t, p, procRoot)
 	e.mustUser("carol")

@@ -20,6 +20,7 @@ import (
 // once and written to a 0600 file; they work; a restart keeps them and does
 // not print them again.
 func TestProcess_FirstStartGeneratesRoot(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := startServer(t, []string{"OPENSTS_LOG_FORMAT=text"}, "--data-dir", dir)
 	// Standard output is copied from a pipe by its own goroutine: what the
@@ -63,6 +64,7 @@ func TestProcess_FirstStartGeneratesRoot(t *testing.T) {
 
 // A restart with different OPENSTS_ROOT_* is refused, not silently ignored.
 func TestProcess_RootCredentialsAreFixed(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", dir)
 	p.stop(t)
@@ -80,6 +82,7 @@ func TestProcess_RootCredentialsAreFixed(t *testing.T) {
 // Acknowledged writes survive kill -9; a session token issued before the
 // crash still verifies after it.
 func TestProcess_SurvivesKill9(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", dir)
 	e := procEnv(t, p, procRoot)
@@ -109,6 +112,7 @@ func TestProcess_SurvivesKill9(t *testing.T) {
 
 // SIGTERM lets a request in flight finish, then the process exits 0.
 func TestProcess_GracefulShutdown(t *testing.T) {
+	// Not parallel: it asserts how long the shutdown takes.
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", t.TempDir(), "--shutdown-grace", "10s")
 	e := procEnv(t, p, procRoot)
 	if _, err := e.sts(procRoot).GetCallerIdentity(context.Background(), nil); err != nil {
@@ -130,6 +134,7 @@ func TestProcess_GracefulShutdown(t *testing.T) {
 // restoring it as the README says brings back everything acknowledged before
 // the backup, and the same master key opens its secrets.
 func TestProcess_BackupAndRestore(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", dir)
 	e := procEnv(t, p, procRoot)

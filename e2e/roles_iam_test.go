@@ -15,6 +15,7 @@ import (
 // IAM roles through aws-sdk-go-v2: the calls Terraform's aws_iam_role and
 // the CLI make, with AWS's shapes, texts and quotas (roles-spec §1).
 func TestIAM_v2_Roles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	c := e.iam(e.root)
@@ -200,6 +201,7 @@ func TestIAM_v2_Roles(t *testing.T) {
 // Role actions are authorized on the role's ARN with its condition keys:
 // a Deny on iam:ResourceTag protects a tagged role.
 func TestIAM_v2_RoleConditionKeys(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	c := e.iam(e.root)

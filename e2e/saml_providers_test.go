@@ -74,6 +74,7 @@ func idpMetadata(t *testing.T, entityID, validUntil string) string {
 // aws_iam_saml_provider makes, the whole lifecycle, with AWS's shapes
 // (roles-spec §4.2).
 func TestIAM_v2_SAMLProviders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	c := e.iam(e.root)
@@ -173,6 +174,7 @@ func TestIAM_v2_SAMLProviders(t *testing.T) {
 // SAML providers with the AWS CLI: create (the metadata from a file, as
 // `aws iam create-saml-provider` documents it), get, list, delete.
 func TestCLI_SAMLProviders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := newCLI(t, e)
 	acct := e.node.Root.AccountID

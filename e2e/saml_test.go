@@ -72,6 +72,7 @@ func (e *samlEnv) assume(assertion string) (*sts.AssumeRoleWithSAMLOutput, error
 // members, the session's identity and the saml: keys of its later
 // requests, and the assertion accepted once.
 func TestSAML_AssumeRole(t *testing.T) {
+	t.Parallel()
 	e := newSAMLEnv(t, `["sts:AssumeRoleWithSAML","sts:TagSession","sts:SetSourceIdentity"]`)
 	ctx := context.Background()
 	acct := e.node.Root.AccountID
@@ -123,6 +124,7 @@ func TestSAML_AssumeRole(t *testing.T) {
 
 // AWS's refusals (roles-spec §4.3, §4.7).
 func TestSAML_Refusals(t *testing.T) {
+	t.Parallel()
 	e := newSAMLEnv(t, `"sts:AssumeRoleWithSAML"`)
 	ctx := context.Background()
 	acct := e.node.Root.AccountID
@@ -167,6 +169,7 @@ func TestSAML_Refusals(t *testing.T) {
 
 // The AWS CLI sends assume-role-with-saml unsigned, without credentials.
 func TestCLI_AssumeRoleWithSAML(t *testing.T) {
+	t.Parallel()
 	e := newSAMLEnv(t, `"sts:AssumeRoleWithSAML"`)
 	c := newCLI(t, e.env)
 	var out struct {

@@ -24,6 +24,7 @@ func v1Code(t *testing.T, err error) (string, string) {
 
 // The seeds are aws-sdk-go (v1) reference pages: the same flow with that SDK.
 func TestSTS_v1_QuickStart(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice := e.mustUser("alice")
 	svc := stsv1.New(e.v1(alice))
@@ -63,6 +64,7 @@ func TestSTS_v1_QuickStart(t *testing.T) {
 // server enforces the same bounds and the ones the tags cannot express
 // (maximums, patterns) when validation is bypassed.
 func TestSTS_v1_ValidateAndServerAgree(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice := e.mustUser("alice")
 	client := stsv1.New(e.v1(alice))
@@ -127,6 +129,7 @@ func TestSTS_v1_ValidateAndServerAgree(t *testing.T) {
 }
 
 func TestSTS_v1_Errors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	client := stsv1.New(e.v1(e.root))
 	_, err := client.GetFederationToken(&stsv1.GetFederationTokenInput{Name: awsv1.String("Bob"), Policy: awsv1.String("{not json")})

@@ -24,6 +24,7 @@ var (
 // key; alice gets a session; the session's credentials sign
 // GetCallerIdentity, which proves X-Amz-Security-Token end to end.
 func TestSTS_v2_SessionQuickStart(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	alice := e.mustUser("alice")
@@ -59,6 +60,7 @@ func TestSTS_v2_SessionQuickStart(t *testing.T) {
 
 // Every bound of seeds/GetSessionTokenInput.txt, through the real client.
 func TestSTS_v2_GetSessionTokenBounds(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	alice := e.mustUser("alice")
@@ -115,6 +117,7 @@ func TestSTS_v2_GetSessionTokenBounds(t *testing.T) {
 // Until an MFA device is enrolled, naming a device is refused with AWS's
 // MFA AccessDenied, never accepted blindly.
 func TestSTS_v2_GetSessionTokenUnknownDevice(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice := e.mustUser("alice")
 	_, err := e.sts(alice).GetSessionToken(context.Background(), &sts.GetSessionTokenInput{
@@ -124,6 +127,7 @@ func TestSTS_v2_GetSessionTokenUnknownDevice(t *testing.T) {
 }
 
 func TestSTS_v2_SessionCredentialsCannotIssue(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	temp := e.mustSession(e.mustUser("alice"), nil)
@@ -136,6 +140,7 @@ func TestSTS_v2_SessionCredentialsCannotIssue(t *testing.T) {
 const allowAllS3 = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`
 
 func TestSTS_v2_GetFederationToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	alice := e.mustUser("alice")
@@ -191,6 +196,7 @@ func TestSTS_v2_GetFederationToken(t *testing.T) {
 }
 
 func TestSTS_v2_GetFederationTokenErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	acct := e.node.Root.AccountID
@@ -268,6 +274,7 @@ func randomish(seed int) string {
 }
 
 func TestSTS_v2_GetCallerIdentityEveryCaller(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	acct := e.node.Root.AccountID
@@ -306,6 +313,7 @@ func TestSTS_v2_GetCallerIdentityEveryCaller(t *testing.T) {
 }
 
 func TestSTS_v2_GetAccessKeyInfo(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	alice := e.mustUser("alice")
@@ -326,6 +334,7 @@ func TestSTS_v2_GetAccessKeyInfo(t *testing.T) {
 // Sessions end: at expiry (ExpiredToken), and as soon as the long-term key
 // or the user behind them goes away (InvalidClientTokenId).
 func TestSTS_v2_SessionLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	alice := e.mustUser("alice")
@@ -419,6 +428,7 @@ func TestSTS_v2_SessionLifecycle(t *testing.T) {
 
 // A federated session may call only GetCallerIdentity in STS, and no IAM.
 func TestSTS_v2_FederatedSessionScope(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	out, err := e.sts(e.root).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("Bob"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)})
@@ -440,6 +450,7 @@ func TestSTS_v2_FederatedSessionScope(t *testing.T) {
 // The September 2026 STS fields: MinimumSessionTokenSize pads the token;
 // SessionTokenSize and SessionTokenUtilization describe it.
 func TestSTS_v2_SessionTokenSize(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	alice := e.mustUser("alice")

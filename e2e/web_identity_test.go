@@ -72,6 +72,7 @@ func (e *env) anonSTS() *sts.Client {
 // with AWS_ENDPOINT_URL_STS pointing at OpenSTS and nothing else set, as
 // in a CI job or a Kubernetes pod (roles-spec §3.9).
 func TestWebIdentity_DefaultChain(t *testing.T) {
+	// Not parallel: t.Setenv changes the process environment (HOME, AWS_*).
 	e := newWebIdentityEnv(t, `"sts:AssumeRoleWithWebIdentity"`)
 	path := tokenFile(t, e.idp.sign(t, e.idp.claims(wiSubject, wiAudience), false))
 	home := t.TempDir()
@@ -108,6 +109,7 @@ func TestWebIdentity_DefaultChain(t *testing.T) {
 
 // stscreds.NewWebIdentityRoleProvider, directly, and the response's fields.
 func TestWebIdentity_ProviderAndResponse(t *testing.T) {
+	t.Parallel()
 	e := newWebIdentityEnv(t, `["sts:AssumeRoleWithWebIdentity","sts:TagSession","sts:SetSourceIdentity"]`)
 	ctx := context.Background()
 	acct := e.node.Root.AccountID
@@ -172,6 +174,7 @@ func TestWebIdentity_ProviderAndResponse(t *testing.T) {
 
 // AWS's refusals, in its order (roles-spec §3.4, §3.8).
 func TestWebIdentity_Refusals(t *testing.T) {
+	t.Parallel()
 	e := newWebIdentityEnv(t, `"sts:AssumeRoleWithWebIdentity"`)
 	ctx := context.Background()
 	acct := e.node.Root.AccountID
@@ -232,6 +235,7 @@ func TestWebIdentity_Refusals(t *testing.T) {
 // A session lives only as long as its provider: deleting the provider ends
 // the sessions issued through it, and its tokens are refused from then on.
 func TestWebIdentity_ProviderDeleted(t *testing.T) {
+	t.Parallel()
 	e := newWebIdentityEnv(t, `"sts:AssumeRoleWithWebIdentity"`)
 	ctx := context.Background()
 	tok := e.idp.sign(t, e.idp.claims(wiSubject, wiAudience), false)
@@ -265,6 +269,7 @@ func TestWebIdentity_ProviderDeleted(t *testing.T) {
 // The AWS CLI sends assume-role-with-web-identity unsigned, without any
 // credentials configured (roles-spec §3.1).
 func TestCLI_AssumeRoleWithWebIdentity(t *testing.T) {
+	t.Parallel()
 	e := newWebIdentityEnv(t, `"sts:AssumeRoleWithWebIdentity"`)
 	c := newCLI(t, e.env)
 	var out struct {
@@ -291,6 +296,7 @@ func TestCLI_AssumeRoleWithWebIdentity(t *testing.T) {
 // assume_role_with_web_identity unsigned, as botocore's own web identity
 // provider does, and uses the session.
 func TestBoto3_AssumeRoleWithWebIdentity(t *testing.T) {
+	t.Parallel()
 	py := boto3Python(t)
 	e := newWebIdentityEnv(t, `"sts:AssumeRoleWithWebIdentity"`)
 	script := `
@@ -334,6 +340,7 @@ json.dump({"subject": out["SubjectFromWebIdentityToken"], "provider": out["Provi
 // fetch per refresh interval (a minute), however many requests come: none
 // in the minute after the keys were fetched, then exactly one.
 func TestWebIdentity_UnknownKidFlood(t *testing.T) {
+	t.Parallel()
 	e := newWebIdentityEnv(t, `"sts:AssumeRoleWithWebIdentity"`)
 	ctx := context.Background()
 	good := e.idp.sign(t, e.idp.claims(wiSubject, wiAudience), false)

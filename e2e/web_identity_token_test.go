@@ -69,6 +69,7 @@ const tokenAudience = "https://api.example.test"
 // alice gets tokens within her policy's audience and lifetime, and a
 // standard OIDC library (go-oidc) verifies them through discovery.
 func TestGetWebIdentityToken_Verified(t *testing.T) {
+	t.Parallel()
 	e := newIssuerEnv(t)
 	ctx := context.Background()
 	acct := e.node.Root.AccountID
@@ -176,6 +177,7 @@ func TestGetWebIdentityToken_Verified(t *testing.T) {
 // AssumeRoleWithWebIdentity, the first registered there as an OpenID
 // Connect provider like any other issuer.
 func TestGetWebIdentityToken_SecondDeployment(t *testing.T) {
+	t.Parallel()
 	a := newIssuerEnv(t)
 	ctx := context.Background()
 	acctA := a.node.Root.AccountID

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opensts/opensts"
+	iampolicy "github.com/opensts/opensts/policy"
 	"github.com/opensts/opensts/token"
 )
 
@@ -177,7 +178,6 @@ func TestGetFederationToken(t *testing.T) {
 		in   GetFederationTokenInput
 		kind error
 	}{
-		{"malformed policy", GetFederationTokenInput{Name: s("Bob"), Policy: s(`{"Statement":`)}, nil},
 		{"aws: tag", GetFederationTokenInput{Name: s("Bob"), Tags: []TagInput{{Key: s("aws:x"), Value: s("v")}}}, opensts.ErrInvalidParameter},
 		{"duplicate tags", GetFederationTokenInput{Name: s("Bob"), Tags: []TagInput{{Key: s("A"), Value: s("1")}, {Key: s("a"), Value: s("2")}}}, opensts.ErrInvalidParameter},
 		{"foreign policy ARN", GetFederationTokenInput{Name: s("Bob"), PolicyArns: []*string{s("arn:aws:iam::999999999999:policy/p")}}, opensts.ErrInvalidParameter},
@@ -186,11 +186,28 @@ func TestGetFederationToken(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := iss.GetFederationToken(ctx, user, tc.in)
-			if err == nil || (tc.kind != nil && !errors.Is(err, tc.kind)) {
+			if !errors.Is(err, tc.kind) {
 				t.Fatalf("err = %v, want %v", err, tc.kind)
 			}
 		})
 	}
+	// A malformed session policy is the parser's *policy.SyntaxError (which
+	// the API answers as MalformedPolicyDocument with its Message), saying
+	// what is wrong and where.
+	t.Run("malformed policy", func(t *testing.T) {
+		_, err := iss.GetFederationToken(ctx, user, GetFederationTokenInput{Name: s("Bob"), Policy: s(`{"Statement":`)})
+		var se *iampolicy.SyntaxError
+		if !errors.As(err, &se) {
+			t.Fatalf("err = %#v, want a *policy.SyntaxError", err)
+		}
+		want := iampolicy.SyntaxError{Message: "Invalid JSON: unexpected end of input; expected a value (line 1, column 14)", Line: 1, Column: 14}
+		if *se != want {
+			t.Fatalf("err = %#v, want %#v", *se, want)
+		}
+		if got := err.Error(); got != "malformed policy document: "+want.Message {
+			t.Fatalf("err.Error() = %q", got)
+		}
+	})
 	// Which message: tags that do not fit are named as the problem; ARNs
 	// that do not fit by themselves are the policy's.
 	var bigARNs []*string

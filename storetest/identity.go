@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/opensts/opensts"
 )
@@ -161,6 +163,9 @@ func testIdentityUnknownUser(t *testing.T, s opensts.Store) {
 // adding the user to a group and removing it again. The group holds one
 // inline and one attached policy, so a read that is one snapshot sees both
 // or neither; reading the sources at different moments shows one alone.
+// The reads go on until both states have been seen several times while the
+// membership changes (a run that only ever saw one state proves nothing),
+// and fail if that takes longer than snapshotDeadline.
 func testIdentitySnapshot(t *testing.T, s opensts.Store) {
 	ctx := t.Context()
 	mustAccount(t, s)
@@ -169,12 +174,17 @@ func testIdentitySnapshot(t *testing.T, s opensts.Store) {
 	p := mustPolicy(t, s, "Managed")
 	must(t, "AttachPolicy", s.AttachPolicy(ctx, acctID, groupOwner(g), p.ID, noLimit))
 
-	const toggles = 60
-	stop, done := make(chan struct{}), make(chan struct{})
+	// Each state must be seen this many times, and the membership must
+	// change at least minToggles times, before the test may pass.
+	const (
+		minEach    = 3
+		minToggles = 20
+	)
+	var toggles atomic.Int64
+	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		defer close(done)
-		for range toggles {
+		for {
 			select {
 			case <-stop:
 				return
@@ -188,30 +198,35 @@ func testIdentitySnapshot(t *testing.T, s opensts.Store) {
 				t.Errorf("RemoveUserFromGroup: %v", err)
 				return
 			}
+			toggles.Add(1)
 		}
 	})
 	defer wg.Wait()
 	defer close(stop)
-	reads, with := 0, 0
-	for running := true; running; reads++ {
-		select {
-		case <-done:
-			running = false
-		default:
+	deadline := time.Now().Add(snapshotDeadline)
+	reads, with, without := 0, 0, 0
+	for with < minEach || without < minEach || toggles.Load() < minToggles {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %d reads, %d with the group's policies, %d without, %d membership changes; want each state seen %d times during %d changes",
+				snapshotDeadline, reads, with, without, toggles.Load(), minEach, minToggles)
 		}
 		ip, err := s.IdentityPolicies(ctx, acctID, userOwner(u))
 		if err != nil {
-			t.Errorf("IdentityPolicies: %v", err)
-			return
+			t.Fatalf("IdentityPolicies: %v", err)
 		}
+		reads++
 		switch len(ip.Documents) {
 		case 0:
+			without++
 		case 2:
 			with++
 		default:
-			t.Errorf("IdentityPolicies during membership changes = %+v, want both group policies or neither", ip.Documents)
-			return
+			t.Fatalf("IdentityPolicies during membership changes = %+v, want both group policies or neither", ip.Documents)
 		}
 	}
-	t.Logf("%d reads, %d while a member", reads, with)
+	t.Logf("%d reads, %d while a member, %d while not, %d membership changes", reads, with, without, toggles.Load())
 }
+
+// snapshotDeadline bounds how long testIdentitySnapshot waits to see both
+// states.
+const snapshotDeadline = 30 * time.Second
