@@ -70,6 +70,37 @@ type serverConfig struct {
 
 	Config      string
 	PrintConfig bool
+	Dev         bool
+}
+
+// Development mode (--dev): well-known root credentials, published here and
+// in the docs, for tests and demos. Never secret: --dev serves on loopback
+// only and its store lives in a temporary directory removed on exit.
+const (
+	devAccountID       = "123456789012"
+	devAccessKeyID     = "AKIAOPENSTSDEVROOT01"
+	devSecretAccessKey = "openstsDevRootSecretNotSecret0123456789a"
+)
+
+// devRoot is the fixed root of --dev.
+func devRoot() iam.RootCredentials {
+	return iam.RootCredentials{AccountID: devAccountID, AccessKeyID: devAccessKeyID, SecretAccessKey: devSecretAccessKey}
+}
+
+// checkDev refuses what --dev cannot honour: a network listener (its root
+// credentials are public) or a store it would not own.
+func (c serverConfig) checkDev(sources map[string]string) error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Listen); err == nil && !loopback(c.Listen) {
+		errs = append(errs, fmt.Errorf("--dev serves root credentials anyone can read in the documentation, so it listens on loopback addresses only (127.0.0.1:7070, [::1]:7070, localhost:7070), not %s", c.Listen))
+	}
+	if c.Store != "" {
+		errs = append(errs, errors.New("--dev keeps its store in a temporary directory removed on exit; do not give --store"))
+	}
+	if src := sources["data-dir"]; src != "" && src != fromDefault {
+		errs = append(errs, fmt.Errorf("--dev keeps its data in a temporary directory removed on exit; do not give --data-dir (set by %s)", src))
+	}
+	return errors.Join(errs...)
 }
 
 // loopback reports whether addr binds only loopback interfaces.
@@ -270,6 +301,17 @@ Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 				printConfig(cmd, c)
 				return nil
 			}
+			if c.Dev {
+				if err := c.checkDev(flagSources(cmd)); err != nil {
+					return err
+				}
+				dir, err := os.MkdirTemp("", "opensts-dev-")
+				if err != nil {
+					return fmt.Errorf("--dev: create a temporary data dir: %w", err)
+				}
+				defer os.RemoveAll(dir)
+				c.DataDir = dir
+			}
 			if err := c.Validate(); err != nil {
 				return err
 			}
@@ -314,6 +356,8 @@ Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 	f.DurationVar(&c.IdleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
 	f.StringVar(&c.Config, "config", "", "TOML configuration file whose keys are flag names")
 	f.BoolVar(&c.PrintConfig, "print-config", false, "print the effective configuration, secrets redacted, and exit")
+	f.BoolVar(&c.Dev, "dev", false, "development mode for tests and demos: a temporary store removed on exit, the fixed root access key "+devAccessKeyID+
+		" with a published secret, its export lines printed; loopback addresses only")
 	return withEnv(cmd)
 }
 
@@ -343,11 +387,15 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 			mln.Close()
 		}
 	}
+	masterKey, root := os.Getenv("OPENSTS_MASTER_KEY"), rootFromEnv()
+	if c.Dev {
+		masterKey, root = "", devRoot()
+	}
 	n, err := node.Open(ctx, node.Config{
 		DataDir:            c.DataDir,
 		Store:              c.Store,
-		MasterKey:          os.Getenv("OPENSTS_MASTER_KEY"),
-		Root:               rootFromEnv(),
+		MasterKey:          masterKey,
+		Root:               root,
 		KeyRotation:        c.KeyRotation,
 		CredentialCacheTTL: cacheTTL(c.CredentialCacheTTL),
 		Region:             c.Region,
@@ -367,7 +415,14 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 		return err
 	}
 	defer n.Close()
-	if n.RootCreated {
+	switch {
+	case c.Dev:
+		scheme := "http"
+		if c.TLSCert != "" {
+			scheme = "https"
+		}
+		announceDev(cmd.OutOrStdout(), scheme+"://"+ln.Addr().String(), c.Region)
+	case n.RootCreated:
 		announceRoot(cmd.OutOrStdout(), c.DataDir, n.Root)
 	}
 	opts := node.ServeOptions{
@@ -435,6 +490,15 @@ func rootFromEnv() iam.RootCredentials {
 		AccessKeyID:     os.Getenv("OPENSTS_ROOT_ACCESS_KEY_ID"),
 		SecretAccessKey: os.Getenv("OPENSTS_ROOT_SECRET_ACCESS_KEY"),
 	}
+}
+
+// announceDev prints --dev's credentials as shell export lines, for
+// eval "$(…)"-style use by tests and demos.
+func announceDev(w io.Writer, endpoint, region string) {
+	fmt.Fprintf(w, "OpenSTS development server: temporary store, removed on exit; fixed root credentials of account %s.\n"+
+		"Never use --dev for anything real: its root secret is published.\n\n", devAccountID)
+	fmt.Fprintf(w, "export AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\nexport AWS_DEFAULT_REGION=%s\nexport AWS_ENDPOINT_URL=%s\n\n",
+		devAccessKeyID, devSecretAccessKey, region, endpoint)
 }
 
 // announceRoot prints the root credentials created at first start. A secret
