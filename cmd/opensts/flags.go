@@ -25,7 +25,7 @@ func envName(flag string) string {
 // sharedEnv are the flags whose twin is the same in every command: the
 // administration commands work on the server's data dir and store, so
 // OPENSTS_DATA_DIR and OPENSTS_STORE set for the server serve them too.
-var sharedEnv = map[string]bool{"data-dir": true, "store": true}
+var sharedEnv = map[string]bool{"data-dir": true, "store": true, "audit-log": true}
 
 // noEnv are the flags without a twin: a variable left in the environment
 // must not turn a server start into printing its configuration.
@@ -36,7 +36,8 @@ var noEnv = map[string]bool{"help": true, "print-config": true}
 // subcommand's own flags carry the command's path, so that a variable meant
 // for one command does not quietly change another: --user of opensts
 // audit is OPENSTS_AUDIT_USER, --file of opensts mfa import-hardware is
-// OPENSTS_MFA_IMPORT_HARDWARE_FILE. --data-dir and --store are shared.
+// OPENSTS_MFA_IMPORT_HARDWARE_FILE. --data-dir, --store and --audit-log
+// are shared.
 func envFor(cmd *cobra.Command, flag string) string {
 	if noEnv[flag] {
 		return ""
@@ -210,13 +211,15 @@ func sortedFlags(cmd *cobra.Command) []*pflag.Flag {
 	return out
 }
 
-// storeFlags are --data-dir and --store for the administration commands
-// that work on the store directly, as the server does.
-type storeFlags struct{ dataDir, store string }
+// storeFlags are --data-dir, --store and --audit-log for the
+// administration commands that work on the store directly, as the server
+// does.
+type storeFlags struct{ dataDir, store, auditLog string }
 
 func (s *storeFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&s.dataDir, "data-dir", "./opensts-data", "data directory of the server")
 	cmd.Flags().StringVar(&s.store, "store", "", "store URL, as for opensts server")
+	cmd.Flags().StringVar(&s.auditLog, "audit-log", "", `audit trail to record the change in, as for opensts server: default <data-dir>/audit.jsonl, "-" for standard output, "off" for none`)
 }
 
 // open opens the store and the master key the server uses (OPENSTS_MASTER_KEY

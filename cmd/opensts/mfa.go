@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -238,7 +239,8 @@ secrets, or text lines "serial,seed" with hex or base32 seeds. Seeds are
 encrypted at rest like every secret. Each token can then be enabled for a
 user with EnableMFADevice (aws iam enable-mfa-device --serial-number <serial>),
 as with AWS hardware tokens. Works directly on the store, like the server
-(same --data-dir/--store and master key).`,
+(same --data-dir/--store and master key). The import is recorded in the
+server's audit trail (--audit-log) as ImportHardwareMFADevices.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -258,7 +260,17 @@ as with AWS hardware tokens. Works directly on the store, like the server
 			defer st.Close()
 			n, skipped, err := node.ImportHardwareTokens(ctx, st, box, tokens, skipExisting)
 			fmt.Fprintf(cmd.OutOrStdout(), "imported %d hardware token(s), skipped %d already registered\n", n, skipped)
-			return err
+			params := sf.storeParams()
+			serials := make([]any, len(tokens))
+			for i, t := range tokens {
+				serials[i] = t.Serial
+			}
+			abs, aerr := filepath.Abs(file)
+			if aerr != nil {
+				abs = file
+			}
+			params["file"], params["skipExisting"], params["serialNumbers"] = abs, skipExisting, serials
+			return errors.Join(err, sf.record(ctx, cmd, st, "ImportHardwareMFADevices", params, map[string]any{"imported": n, "skipped": skipped}, err))
 		},
 	}
 	cmd.Flags().StringVar(&file, "file", "", "seed file (PSKC XML or serial,seed lines)")
