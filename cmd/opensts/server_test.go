@@ -78,7 +78,7 @@ func TestEnvName(t *testing.T) {
 
 // Every flag of every command but --help and --print-config documents its
 // environment twin in --help, and no two commands share a twin other than
-// OPENSTS_DATA_DIR and OPENSTS_STORE.
+// OPENSTS_DATA_DIR, OPENSTS_STORE and OPENSTS_AUDIT_LOG.
 func TestHelpNamesEnvironment(t *testing.T) {
 	root := newRootCommand()
 	owner := map[string]string{}
@@ -95,7 +95,7 @@ func TestHelpNamesEnvironment(t *testing.T) {
 				if !strings.Contains(f.Usage, "(env "+env+")") {
 					t.Errorf("%s --%s: usage lacks its environment variable %s: %q", sub.CommandPath(), f.Name, env, f.Usage)
 				}
-				if prev, ok := owner[env]; ok && prev != sub.CommandPath() && env != "OPENSTS_DATA_DIR" && env != "OPENSTS_STORE" {
+				if prev, ok := owner[env]; ok && prev != sub.CommandPath() && !sharedEnv[f.Name] {
 					t.Errorf("%s is the twin of a flag of both %s and %s", env, prev, sub.CommandPath())
 				}
 				owner[env] = sub.CommandPath()
