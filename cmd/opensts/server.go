@@ -32,6 +32,7 @@ import (
 // their OPENSTS_* twins and the configuration file.
 type serverConfig struct {
 	Listen, MetricsListen string
+	MetricsTLS            bool
 	DataDir, Store        string
 	Region                string
 	LogFormat, LogLevel   string
@@ -128,6 +129,9 @@ func (c serverConfig) Validate() error {
 		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
 			add("--metrics-listen %q: want host:port, for example 127.0.0.1:9090 (%v)", c.MetricsListen, err)
 		}
+	}
+	if c.MetricsTLS && (c.MetricsListen == "" || c.TLSCert == "") {
+		add("--metrics-tls serves --metrics-listen with the certificate of --tls-cert: give both (without --metrics-listen, /metrics is on the main listener, with its scheme)")
 	}
 	if c.DataDir == "" {
 		add("--data-dir must not be empty")
@@ -292,7 +296,8 @@ Environment only (no flag twins, to keep secrets off the command line):
                                   must share this key.
 
 Endpoints: the Query APIs at /, /healthz (alive), /readyz (store reachable
-and key ring loaded), /metrics (Prometheus; on --metrics-listen if given).
+and key ring loaded), /metrics (Prometheus; on --metrics-listen if given,
+there in plain HTTP unless --metrics-tls).
 Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 (it is also reloaded when its files change).`,
 		Args: cobra.NoArgs,
@@ -320,7 +325,8 @@ Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 	}
 	f := cmd.Flags()
 	f.StringVar(&c.Listen, "listen", "127.0.0.1:7070", "address to serve on")
-	f.StringVar(&c.MetricsListen, "metrics-listen", "", "serve /metrics on this address instead of the main listener")
+	f.StringVar(&c.MetricsListen, "metrics-listen", "", "serve /metrics on this address instead of the main listener, in plain HTTP unless --metrics-tls")
+	f.BoolVar(&c.MetricsTLS, "metrics-tls", false, "serve --metrics-listen with HTTPS, with the certificate of --tls-cert; by default it is plain HTTP, for a scraper on a private network")
 	f.StringVar(&c.DataDir, "data-dir", "./opensts-data", "directory for the embedded database, master key file, root credentials file and audit log")
 	f.StringVar(&c.Store, "store", "", "store URL: empty for SQLite in the data dir, sqlite:///path, or postgres://user:pass@host/db")
 	f.StringVar(&c.Region, "region", "us-east-1", "region this node reports (clients may sign with any region)")
@@ -455,8 +461,14 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 	}
 	errc := make(chan error, 2)
 	if mln != nil {
-		logger.Info("serving metrics", "address", mln.Addr().String())
-		go func() { errc <- node.Serve(ctx, mln, n.Metrics, logger, opts) }()
+		// The metrics listener is plain HTTP, as Prometheus scrapes by
+		// default, unless --metrics-tls asks for the main listener's TLS.
+		mopts, mscheme := opts, "https"
+		if !c.MetricsTLS {
+			mopts.TLS, mscheme = nil, "http"
+		}
+		logger.Info("serving metrics", "address", mln.Addr().String(), "scheme", mscheme)
+		go func() { errc <- node.Serve(ctx, mln, n.Metrics, logger, mopts) }()
 	}
 	scheme := "http"
 	if opts.TLS != nil {
