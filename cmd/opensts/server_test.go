@@ -39,7 +39,9 @@ func TestServerConfig_Validate(t *testing.T) {
 		{"fail/several problems", func(c *serverConfig) {
 			c.LogFormat, c.LogLevel, c.KeyRotation, c.ThrottleKeyRate, c.MaxBodyBytes = "xml", "loud", time.Second, -1, 10
 		}, []string{"--log-format", "--log-level", "--key-rotation", "--throttle-key-rate", "--max-body-bytes"}},
-		{"ok/metrics TLS", func(c *serverConfig) { c.MetricsListen, c.MetricsTLS, c.TLSCert, c.TLSKey = "127.0.0.1:9090", true, "c.pem", "k.pem" }, nil},
+		{"ok/metrics TLS", func(c *serverConfig) {
+			c.MetricsListen, c.MetricsTLS, c.TLSCert, c.TLSKey = "127.0.0.1:9090", true, "c.pem", "k.pem"
+		}, nil},
 		{"fail/metrics TLS without TLS", func(c *serverConfig) { c.MetricsListen, c.MetricsTLS = "127.0.0.1:9090", true }, []string{"--metrics-tls"}},
 		{"fail/metrics TLS without a metrics listener", func(c *serverConfig) { c.MetricsTLS, c.TLSCert, c.TLSKey = true, "c.pem", "k.pem" }, []string{"--metrics-tls"}},
 		{"fail/bad trusted proxy", func(c *serverConfig) { c.TrustedProxies = []string{"10.0.0.0/8", "proxy.example"} }, []string{"--trusted-proxy"}},
