@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -63,8 +64,11 @@ func TestCLI12_RestoreWhileServing(t *testing.T) {
 	if code := ready(); code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz = %d after the database file was replaced, want 503", code)
 	}
-	if !strings.Contains(p.log(), "database file was replaced") {
-		t.Errorf("no error logged for the replaced file:\n%s", p.log())
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(p.log(), "database file was replaced"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Errorf("no error logged for the replaced file:\n%s", p.log())
+			break
+		}
 	}
 	if err := p.stop(t); err != nil {
 		t.Fatal(err)
