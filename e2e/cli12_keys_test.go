@@ -43,3 +43,31 @@ func TestCLI12_KeysRotateNeedsMasterKey(t *testing.T) {
 		t.Errorf("keys rotate with the master key: %v\n%s", err, out)
 	}
 }
+
+// A wrong password in the store URL is reported by the commands as the
+// refused login it is, never as an unavailable service, and without the
+// password.
+func TestCLI12_WrongPostgresPassword(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	pw := pgtest.Password(dsn)
+	if pw == "" {
+		t.Skip("the test server takes no password")
+	}
+	const wrong = "wrong-password-never-printed"
+	bad := strings.Replace(dsn, ":"+pw+"@", ":"+wrong+"@", 1)
+	if bad == dsn {
+		t.Skip("not a URL DSN")
+	}
+	for _, args := range [][]string{
+		{"server", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir(), "--store", bad},
+		{"keys", "rotate", "--data-dir", t.TempDir(), "--store", bad},
+	} {
+		cmd := exec.Command(opensts(t), args...)
+		cmd.Env = append(os.Environ(), "OPENSTS_MASTER_KEY="+mnMasterKey(t))
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "refused the connection") || !strings.Contains(string(out), "check the user, password and database name") ||
+			strings.Contains(strings.ToLower(string(out)), "service unavailable") || strings.Contains(string(out), wrong) {
+			t.Errorf("opensts %s with a wrong password: %v\n%s", args[0], err, out)
+		}
+	}
+}
