@@ -370,8 +370,14 @@ func OpenStore(ctx context.Context, dsn, dataDir string) (opensts.Store, error) 
 	scheme, _, _ := strings.Cut(dsn, "://")
 	open, ok := openers[scheme]
 	if dsn == "" {
+		// The data dir may be relative (the default is ./opensts-data); a
+		// sqlite:// URL may not, so it names the absolute path.
+		path, err := filepath.Abs(filepath.Join(dataDir, "opensts.db"))
+		if err != nil {
+			return nil, fmt.Errorf("open store in data dir %s: %w", dataDir, err)
+		}
 		open, ok = openers["sqlite"], true
-		dsn = "sqlite://" + filepath.Join(dataDir, "opensts.db")
+		dsn = "sqlite://" + path
 	}
 	if !ok {
 		return nil, fmt.Errorf("unknown store %q: use sqlite:///path or postgres://…", RedactDSN(dsn))

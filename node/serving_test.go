@@ -2,6 +2,7 @@ package node
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -53,5 +54,27 @@ func TestSQLiteDBPath(t *testing.T) {
 		if got := sqliteDBPath(c.dsn, c.dir); got != c.want {
 			t.Errorf("sqliteDBPath(%q, %q) = %q, want %q", c.dsn, c.dir, got, c.want)
 		}
+	}
+}
+
+// The default store is SQLite in the data dir, which may be relative (the
+// default ./opensts-data): it opens there, though a sqlite:// URL must be
+// absolute.
+func TestOpenStoreRelativeDataDir(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.Mkdir("opensts-data", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	st, err := OpenStore(t.Context(), "", "./opensts-data")
+	if err != nil {
+		t.Fatalf("OpenStore with a relative data dir: %v", err)
+	}
+	st.Close()
+	if _, err := os.Stat(filepath.Join(dir, "opensts-data", "opensts.db")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenStore(t.Context(), "sqlite://opensts.db", ""); err == nil || !strings.Contains(err.Error(), "must be absolute") {
+		t.Fatalf("a relative sqlite:// URL: %v", err)
 	}
 }
