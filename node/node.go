@@ -384,7 +384,12 @@ func OpenStore(ctx context.Context, dsn, dataDir string) (opensts.Store, error) 
 	}
 	s, err := open(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", RedactDSN(dsn), err)
+		if scheme == "postgres" || scheme == "postgresql" {
+			// The backend says "open postgres store" but, to keep the
+			// password out, not which one.
+			return nil, fmt.Errorf("store %s: %w", RedactDSN(dsn), err)
+		}
+		return nil, err // the SQLite backend names its file
 	}
 	return s, nil
 }
