@@ -281,7 +281,7 @@ once and written to <data-dir>/root-credentials (mode 0600). A restart never
 changes them.
 
 For tests and demos, --dev serves from a temporary store removed on exit,
-with the fixed root access key `+devAccessKeyID+` and a published secret,
+with the fixed root access key ` + devAccessKeyID + ` and a published secret,
 printed as export lines (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_DEFAULT_REGION, AWS_ENDPOINT_URL); it listens on loopback only.
 
