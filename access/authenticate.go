@@ -150,7 +150,7 @@ func (a *Authenticator) credentials(ctx context.Context, id string) (credentials
 		return credentials{}, invalid("unknown access key")
 	}
 	if err != nil {
-		return credentials{}, fmt.Errorf("get access key %s: %w", id, err)
+		return credentials{}, err // the store's error names what it looked up
 	}
 	if key.Status != opensts.AccessKeyActive {
 		return credentials{}, invalid("access key is inactive")
@@ -229,7 +229,7 @@ func (a *Authenticator) temporary(ctx context.Context, sig *sigv4.Request) (*ope
 			return nil, invalid("role of the session no longer exists")
 		}
 		if err != nil {
-			return nil, fmt.Errorf("get role %s: %w", claims.HolderID, err)
+			return nil, err // the store's error names what it looked up
 		}
 		p = &opensts.Principal{Holder: opensts.Holder{Type: opensts.HolderRole, AccountID: r.AccountID, ID: r.ID, Name: r.Name, Path: r.Path, Tags: r.Tags}}
 	default:

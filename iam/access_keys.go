@@ -125,7 +125,7 @@ func (s *Service) key(ctx context.Context, caller *opensts.Principal, in AccessK
 		return opensts.AccessKey{}, opensts.Errorf(opensts.ErrNotFound, "The Access Key with id %s cannot be found.", *in.AccessKeyID)
 	}
 	if err != nil {
-		return opensts.AccessKey{}, fmt.Errorf("get access key: %w", err)
+		return opensts.AccessKey{}, err // the store's error names what it looked up
 	}
 	return k, nil
 }

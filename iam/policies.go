@@ -70,7 +70,7 @@ func (s *Service) userOwner(ctx context.Context, caller *opensts.Principal, name
 		return owner{}, noSuchUser(name)
 	}
 	if err != nil {
-		return owner{}, fmt.Errorf("get user %s: %w", name, err)
+		return owner{}, err // the store's error names what it looked up
 	}
 	return owner{ref: opensts.Owner{Kind: opensts.OwnerUser, ID: u.ID}, kind: "user", name: u.Name, arn: u.ARN(),
 		facts: target{user: u}.facts(opensts.RequestFacts{})}, nil
@@ -86,7 +86,7 @@ func (s *Service) group(ctx context.Context, caller *opensts.Principal, name str
 		return g, noSuchGroup(name)
 	}
 	if err != nil {
-		return g, fmt.Errorf("get group %s: %w", name, err)
+		return g, err // the store's error names what it looked up
 	}
 	return g, nil
 }
@@ -326,7 +326,7 @@ func (s *Service) lookupPolicy(ctx context.Context, accountID, arn string) (p op
 		return opensts.ManagedPolicy{}, false, nil
 	}
 	if err != nil {
-		return opensts.ManagedPolicy{}, false, fmt.Errorf("get policy %s: %w", arn, err)
+		return opensts.ManagedPolicy{}, false, err // the store's error names what it looked up
 	}
 	return p, true, nil
 }

@@ -39,7 +39,7 @@ func (s *Service) role(ctx context.Context, accountID, name string) (opensts.Rol
 		return r, noSuchRole(name)
 	}
 	if err != nil {
-		return r, fmt.Errorf("get role %s: %w", name, err)
+		return r, err // the store's error names what it looked up
 	}
 	return r, nil
 }

@@ -209,7 +209,7 @@ func (s *Service) storedFacts(ctx context.Context, acct, arn string) (opensts.Re
 			return opensts.RequestFacts{}, nil
 		}
 		if err != nil {
-			return opensts.RequestFacts{}, fmt.Errorf("get user %s: %w", name, err)
+			return opensts.RequestFacts{}, err // the store's error names what it looked up
 		}
 		return target{user: u}.facts(opensts.RequestFacts{}), nil
 	case "policy":
@@ -218,7 +218,7 @@ func (s *Service) storedFacts(ctx context.Context, acct, arn string) (opensts.Re
 			return opensts.RequestFacts{}, nil
 		}
 		if err != nil {
-			return opensts.RequestFacts{}, fmt.Errorf("get policy %s: %w", name, err)
+			return opensts.RequestFacts{}, err // the store's error names what it looked up
 		}
 		return opensts.RequestFacts{ResourceTags: p.Tags}, nil
 	}

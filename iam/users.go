@@ -141,7 +141,7 @@ func (s *Service) resolve(ctx context.Context, caller *opensts.Principal, name *
 		return target{}, noSuchUser(*name)
 	}
 	if err != nil {
-		return target{}, fmt.Errorf("get user %s: %w", *name, err)
+		return target{}, err // the store's error names what it looked up
 	}
 	return target{user: u}, nil
 }

@@ -3,7 +3,6 @@ package issuer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -257,7 +256,7 @@ func (s *Issuer) roleByARN(ctx context.Context, arn string) (opensts.Role, error
 		return opensts.Role{}, nil
 	}
 	if err != nil {
-		return opensts.Role{}, fmt.Errorf("get role %s: %w", arn, err)
+		return opensts.Role{}, err // the store's error names what it looked up
 	}
 	return r, nil
 }

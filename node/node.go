@@ -117,6 +117,9 @@ type Node struct {
 
 	stop context.CancelFunc
 	done chan struct{}
+
+	lock  *os.File   // shared lock of an embedded store (see serving.go)
+	watch *fileWatch // an embedded store's file, replaced under the node?
 }
 
 // Open wires a node. Close releases it.
@@ -137,20 +140,41 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	warnIfShared(cfg.Logger, cfg.DataDir)
+	// An embedded store is locked against opensts store restore while the
+	// node runs, and watched for a file replaced under it.
+	var lock *os.File
+	dbPath := sqliteDBPath(cfg.Store, cfg.DataDir)
+	if dbPath != "" {
+		var err error
+		if lock, err = lockServing(dbPath); err != nil {
+			return nil, err
+		}
+	}
+	unlock := func() {
+		if lock != nil {
+			lock.Close()
+		}
+	}
 	// The store opens first: whether a missing master key may be generated
 	// depends on what it holds.
 	store, err := OpenStore(ctx, cfg.Store, cfg.DataDir)
 	if err != nil {
+		unlock()
 		return nil, err
 	}
 	box, err := MasterKey(ctx, store, cfg.DataDir, cfg.MasterKey, true)
 	if err != nil {
 		store.Close()
+		unlock()
 		return nil, err
 	}
-	n := &Node{cfg: cfg, Store: store, Registry: cfg.Registry, Box: box}
+	n := &Node{cfg: cfg, Store: store, Registry: cfg.Registry, Box: box, lock: lock}
+	if dbPath != "" {
+		n.watch = newFileWatch(dbPath)
+	}
 	if err := n.wire(ctx, box); err != nil {
 		store.Close()
+		unlock()
 		return nil, err
 	}
 	return n, nil
@@ -294,6 +318,7 @@ func (n *Node) wire(ctx context.Context, box *atrest.Box) error {
 		if n.JWTKeys != nil {
 			go n.JWTKeys.Run(runCtx)
 		}
+		go n.watch.run(runCtx.Done(), fileWatchInterval, cfg.Logger)
 		n.Keys.Run(runCtx)
 	}()
 	return nil
@@ -305,6 +330,10 @@ func (n *Node) ready(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := n.Store.Ping(ctx); err != nil {
 		http.Error(w, "store unreachable\n", http.StatusServiceUnavailable)
+		return
+	}
+	if n.watch.check(n.cfg.Logger) {
+		http.Error(w, "store file replaced under the running server; restart it\n", http.StatusServiceUnavailable)
 		return
 	}
 	if n.Keys.Ring() == nil {
@@ -328,6 +357,9 @@ func (n *Node) Close() error {
 		errs = append(errs, n.Audit.Close())
 	}
 	errs = append(errs, n.Store.Close())
+	if n.lock != nil {
+		errs = append(errs, n.lock.Close())
+	}
 	return errors.Join(errs...)
 }
 
@@ -338,15 +370,26 @@ func OpenStore(ctx context.Context, dsn, dataDir string) (opensts.Store, error) 
 	scheme, _, _ := strings.Cut(dsn, "://")
 	open, ok := openers[scheme]
 	if dsn == "" {
+		// The data dir may be relative (the default is ./opensts-data); a
+		// sqlite:// URL may not, so it names the absolute path.
+		path, err := filepath.Abs(filepath.Join(dataDir, "opensts.db"))
+		if err != nil {
+			return nil, fmt.Errorf("open store in data dir %s: %w", dataDir, err)
+		}
 		open, ok = openers["sqlite"], true
-		dsn = "sqlite://" + filepath.Join(dataDir, "opensts.db")
+		dsn = "sqlite://" + path
 	}
 	if !ok {
 		return nil, fmt.Errorf("unknown store %q: use sqlite:///path or postgres://…", RedactDSN(dsn))
 	}
 	s, err := open(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", RedactDSN(dsn), err)
+		if scheme == "postgres" || scheme == "postgresql" {
+			// The backend says "open postgres store" but, to keep the
+			// password out, not which one.
+			return nil, fmt.Errorf("store %s: %w", RedactDSN(dsn), err)
+		}
+		return nil, err // the SQLite backend names its file
 	}
 	return s, nil
 }

@@ -60,7 +60,11 @@ Times are RFC 3339 or a duration back from now (24h, 90m).`,
 				if r.ErrorCode != "" {
 					result = r.ErrorCode + ": " + r.ErrorMessage
 				}
-				fmt.Fprintf(out, "%-20s  %-22s  %-44s  %-20s  %s\n", r.EventTime.UTC().Format(time.RFC3339), r.EventName, r.UserIdentity.ARN, target(r), result)
+				caller := r.UserIdentity.ARN
+				if caller == "" {
+					caller = r.UserIdentity.PrincipalID // an administration command's operator
+				}
+				fmt.Fprintf(out, "%-20s  %-22s  %-44s  %-20s  %s\n", r.EventTime.UTC().Format(time.RFC3339), r.EventName, caller, target(r), result)
 				return nil
 			})
 			if err != nil {

@@ -22,6 +22,36 @@ func envName(flag string) string {
 	return "OPENSTS_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
+// sharedEnv are the flags whose twin is the same in every command: the
+// administration commands work on the server's data dir and store, so
+// OPENSTS_DATA_DIR and OPENSTS_STORE set for the server serve them too.
+var sharedEnv = map[string]bool{"data-dir": true, "store": true, "audit-log": true}
+
+// noEnv are the flags without a twin: a variable left in the environment
+// must not turn a server start into printing its configuration.
+var noEnv = map[string]bool{"help": true, "print-config": true}
+
+// envFor is the environment twin of cmd's flag, or "" for none. The
+// server's flags have the short form (--listen is OPENSTS_LISTEN); a
+// subcommand's own flags carry the command's path, so that a variable meant
+// for one command does not quietly change another: --user of opensts
+// audit is OPENSTS_AUDIT_USER, --file of opensts mfa import-hardware is
+// OPENSTS_MFA_IMPORT_HARDWARE_FILE. --data-dir, --store and --audit-log
+// are shared.
+func envFor(cmd *cobra.Command, flag string) string {
+	if noEnv[flag] {
+		return ""
+	}
+	if cmd == nil || sharedEnv[flag] || cmd.Name() == "server" {
+		return envName(flag)
+	}
+	path := strings.Fields(cmd.CommandPath())
+	if len(path) > 0 {
+		path = path[1:] // "opensts"
+	}
+	return envName(strings.Join(append(path, flag), "-"))
+}
+
 // Where a flag's value came from, for --print-config.
 const (
 	fromDefault = "default"
@@ -40,9 +70,10 @@ const sourcesKey = "opensts.sources"
 // then file, then default. All of it happens in one place, so --help and
 // behaviour never drift: the usage text names the variable.
 func withEnv(cmd *cobra.Command) *cobra.Command {
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		f.Usage += fmt.Sprintf(" (env %s)", envName(f.Name))
-	})
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[envKey] = "yes"
 	prev := cmd.PreRunE
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
 		file, err := configFile(cmd)
@@ -52,12 +83,14 @@ func withEnv(cmd *cobra.Command) *cobra.Command {
 		sources := map[string]string{}
 		var errs []error
 		cmd.Flags().VisitAll(func(f *pflag.Flag) {
-			switch v, inEnv := os.LookupEnv(envName(f.Name)); {
+			env := envFor(cmd, f.Name)
+			v, inEnv := os.LookupEnv(env)
+			switch {
 			case f.Changed:
 				sources[f.Name] = fromFlag
-			case inEnv:
+			case inEnv && env != "":
 				if err := f.Value.Set(v); err != nil {
-					errs = append(errs, fmt.Errorf("%s: %v", envName(f.Name), err))
+					errs = append(errs, fmt.Errorf("%s: %v", env, err))
 				}
 				sources[f.Name] = fromEnv
 			case file != nil && file[f.Name] != nil:
@@ -93,6 +126,26 @@ func withEnv(cmd *cobra.Command) *cobra.Command {
 	return cmd
 }
 
+// envKey marks, in a command's annotations, a command whose flags have
+// environment twins (withEnv).
+const envKey = "opensts.env"
+
+// nameEnvironment adds each flag's environment twin to its usage text, in
+// every command under root that withEnv made: the twin depends on the
+// command's path, known once the tree is built.
+func nameEnvironment(root *cobra.Command) {
+	if root.Annotations[envKey] != "" {
+		root.Flags().VisitAll(func(f *pflag.Flag) {
+			if env := envFor(root, f.Name); env != "" {
+				f.Usage += fmt.Sprintf(" (env %s)", env)
+			}
+		})
+	}
+	for _, c := range root.Commands() {
+		nameEnvironment(c)
+	}
+}
+
 // configFile loads the TOML file named by --config or OPENSTS_CONFIG.
 func configFile(cmd *cobra.Command) (map[string]any, error) {
 	f := cmd.Flags().Lookup("config")
@@ -101,7 +154,7 @@ func configFile(cmd *cobra.Command) (map[string]any, error) {
 	}
 	path := f.Value.String()
 	if !f.Changed {
-		if v, ok := os.LookupEnv(envName("config")); ok {
+		if v, ok := os.LookupEnv(envFor(cmd, "config")); ok {
 			path = v
 		}
 	}
@@ -158,13 +211,15 @@ func sortedFlags(cmd *cobra.Command) []*pflag.Flag {
 	return out
 }
 
-// storeFlags are --data-dir and --store for the administration commands
-// that work on the store directly, as the server does.
-type storeFlags struct{ dataDir, store string }
+// storeFlags are --data-dir, --store and --audit-log for the
+// administration commands that work on the store directly, as the server
+// does.
+type storeFlags struct{ dataDir, store, auditLog string }
 
 func (s *storeFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&s.dataDir, "data-dir", "./opensts-data", "data directory of the server")
 	cmd.Flags().StringVar(&s.store, "store", "", "store URL, as for opensts server")
+	cmd.Flags().StringVar(&s.auditLog, "audit-log", "", `audit trail to record the change in, as for opensts server: default <data-dir>/audit.jsonl, "-" for standard output, "off" for none`)
 }
 
 // open opens the store and the master key the server uses (OPENSTS_MASTER_KEY

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -19,7 +20,8 @@ the new key; the previous key keeps opening the tokens it sealed until the
 longest session it could have issued (36 hours) has expired, then it is pruned.
 Running servers pick the new key up within their refresh interval (30 s), and
 at once when they meet a token sealed by it. Uses OPENSTS_MASTER_KEY or the
-data dir's master.key, like the server.`,
+data dir's master.key, like the server. The rotation is recorded in the
+server's audit trail (--audit-log) as RotateTokenKey.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -34,10 +36,10 @@ data dir's master.key, like the server.`,
 			}
 			id, err := m.Rotate(ctx)
 			if err != nil {
-				return err
+				return errors.Join(err, sf.record(ctx, cmd, st, "RotateTokenKey", sf.storeParams(), nil, err))
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "token key %d is now active\n", id)
-			return nil
+			return sf.record(ctx, cmd, st, "RotateTokenKey", sf.storeParams(), map[string]any{"tokenKeyId": id}, nil)
 		},
 	}
 	sf.add(rotate)

@@ -3,9 +3,9 @@
 //	opensts server          serve STS and IAM (see opensts server --help)
 //	opensts keys rotate     rotate the session-token key ring
 //
-// Every flag has an OPENSTS_* environment twin: --data-dir is
-// OPENSTS_DATA_DIR. A flag given on the command line wins over the
-// environment.
+// Flags have OPENSTS_* environment twins: the server's --data-dir is
+// OPENSTS_DATA_DIR, opensts audit's --user is OPENSTS_AUDIT_USER (see
+// envFor). A flag given on the command line wins over the environment.
 package main
 
 import (
@@ -40,6 +40,9 @@ var storeFlagNames = []string{"store", "from", "to"}
 func scrubStores(cmd *cobra.Command, err error) error {
 	var dsns []string
 	for _, name := range storeFlagNames {
+		if v, ok := os.LookupEnv(envFor(cmd, name)); ok {
+			dsns = append(dsns, v)
+		}
 		if v, ok := os.LookupEnv(envName(name)); ok {
 			dsns = append(dsns, v)
 		}
@@ -63,14 +66,18 @@ access keys, and answers who signed a request and whether it is allowed.
 Standard AWS clients (the AWS CLI, the SDKs, boto3) work against it with only
 an endpoint override, e.g. AWS_ENDPOINT_URL=http://127.0.0.1:7070.
 
-Every flag has an OPENSTS_* environment twin (--data-dir is OPENSTS_DATA_DIR);
-a flag given on the command line wins over the environment.`,
+Flags have OPENSTS_* environment twins, named in each command's --help: the
+server's are short (--data-dir is OPENSTS_DATA_DIR, shared by the commands
+that work on the store), other commands' carry their name (--user of opensts
+audit is OPENSTS_AUDIT_USER). A flag given on the command line wins over the
+environment.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.Version = buildVersion()
 	root.SetVersionTemplate("opensts {{.Version}}\n")
 	root.AddCommand(newServerCommand(), newKeysCommand(), newMFACommand(), newAuditCommand(), newStoreCommand(), newVersionCommand())
+	nameEnvironment(root)
 	return root
 }
 

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	qrcode "github.com/skip2/go-qrcode"
 	"github.com/spf13/cobra"
@@ -36,6 +38,7 @@ type enrollConfig struct {
 	Endpoint   string
 	Profile    string
 	Region     string
+	QRInvert   bool
 }
 
 func newEnrollCommand() *cobra.Command {
@@ -65,6 +68,7 @@ calling IAM user).`,
 	f.StringVar(&c.Endpoint, "endpoint-url", "", "OpenSTS endpoint (default: AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL, or the profile's)")
 	f.StringVar(&c.Profile, "profile", "", "AWS profile to use")
 	f.StringVar(&c.Region, "region", "", "region to sign with (default: the profile's, else us-east-1)")
+	f.BoolVar(&c.QRInvert, "qr-invert", false, "draw the QR code for a light terminal background (dark blocks on light); the default suits light text on a dark background")
 	return withEnv(cmd)
 }
 
@@ -121,7 +125,11 @@ func runEnroll(ctx context.Context, stdin io.Reader, out io.Writer, c enrollConf
 	}
 	created, err := client.CreateVirtualMFADevice(ctx, in)
 	if err != nil {
-		return fmt.Errorf("create virtual MFA device: %w", err)
+		msg := "could not create the virtual MFA device " + name + ": " + forPeople(err)
+		if isCode(err, "EntityAlreadyExists") {
+			msg += "; choose another --device-name, or delete the old device (aws iam delete-virtual-mfa-device --serial-number …)"
+		}
+		return errors.New(msg)
 	}
 	dev := created.VirtualMFADevice
 	serial := aws.ToString(dev.SerialNumber)
@@ -131,11 +139,15 @@ func runEnroll(ctx context.Context, stdin io.Reader, out io.Writer, c enrollConf
 	}
 	account := accountOf(serial)
 	uri := totp.URI(name, account, seed)
-	qr, err := qrcode.New(uri, qrcode.Medium)
+	qr, err := terminalQR(uri, c.QRInvert)
 	if err != nil {
-		return fmt.Errorf("draw QR code: %w", err)
+		return abandon(ctx, client, serial, fmt.Errorf("draw QR code: %w", err))
 	}
-	fmt.Fprintf(out, "Scan this QR code with your authenticator app:\n\n%s\n", qr.ToSmallString(false))
+	hint := "(on a light terminal background, rerun with --qr-invert if it does not scan)"
+	if c.QRInvert {
+		hint = "(drawn for a light background; without --qr-invert for a dark one)"
+	}
+	fmt.Fprintf(out, "Scan this QR code with your authenticator app %s:\n\n%s\n", hint, qr)
 	fmt.Fprintf(out, "Or enter this key by hand: %s\n\nDevice serial number: %s\n\n", string(dev.Base32StringSeed), serial)
 	if c.PNG != "" {
 		if err := os.WriteFile(c.PNG, dev.QRCodePNG, 0o600); err != nil {
@@ -197,11 +209,54 @@ func runEnroll(ctx context.Context, stdin io.Reader, out io.Writer, c enrollConf
 			fmt.Fprintf(out, "\nMFA device %s is enabled. Use it with:\n  aws sts get-session-token --serial-number %s --token-code <code>\n", serial, serial)
 			return nil
 		}
-		if attempt == 3 {
-			return abandon(ctx, client, serial, fmt.Errorf("enable MFA device: %w", err))
+		if !isCode(err, "InvalidAuthenticationCode") {
+			return abandon(ctx, client, serial, fmt.Errorf("could not enable the MFA device: %s", forPeople(err)))
 		}
-		fmt.Fprintf(out, "Those codes were not accepted (%v). Try again.\n", err)
+		if attempt == 3 {
+			return abandon(ctx, client, serial, errors.New("the codes were not accepted three times; check that the phone's clock is set automatically, then run the command again"))
+		}
+		fmt.Fprintln(out, "Those codes were not accepted. Enter two codes in a row as the app shows them: the second only after the app changes it (every 30 seconds). If it keeps failing, check that the phone's clock is set automatically. Try again.")
 	}
+}
+
+// terminalQR draws a QR code with half-block characters, two rows a line.
+// By default the blocks are the light modules (the quiet zone included), so
+// it scans where the terminal draws light text on a dark background; invert
+// draws the dark modules, for dark text on a light background.
+func terminalQR(content string, invert bool) (string, error) {
+	qr, err := qrcode.New(content, qrcode.Medium)
+	if err != nil {
+		return "", err
+	}
+	return qr.ToSmallString(invert), nil
+}
+
+// isCode reports whether err is an AWS API error with this code.
+func isCode(err error, code string) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == code
+}
+
+// forPeople words an SDK error for a person at a terminal: the server's
+// message and code, not the SDK's operation and HTTP details; for a failure
+// to reach the server, what was tried.
+func forPeople(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		msg := ae.ErrorMessage()
+		if msg == "" {
+			return ae.ErrorCode()
+		}
+		return msg + " (" + ae.ErrorCode() + ")"
+	}
+	if errors.Is(err, context.Canceled) {
+		return "interrupted"
+	}
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) {
+		err = oe.Unwrap()
+	}
+	return "cannot reach OpenSTS (check --endpoint-url or AWS_ENDPOINT_URL, and that the server runs): " + err.Error()
 }
 
 // abandon deletes the device a failed enrolment created, so a retry can use
@@ -238,7 +293,8 @@ secrets, or text lines "serial,seed" with hex or base32 seeds. Seeds are
 encrypted at rest like every secret. Each token can then be enabled for a
 user with EnableMFADevice (aws iam enable-mfa-device --serial-number <serial>),
 as with AWS hardware tokens. Works directly on the store, like the server
-(same --data-dir/--store and master key).`,
+(same --data-dir/--store and master key). The import is recorded in the
+server's audit trail (--audit-log) as ImportHardwareMFADevices.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -258,7 +314,17 @@ as with AWS hardware tokens. Works directly on the store, like the server
 			defer st.Close()
 			n, skipped, err := node.ImportHardwareTokens(ctx, st, box, tokens, skipExisting)
 			fmt.Fprintf(cmd.OutOrStdout(), "imported %d hardware token(s), skipped %d already registered\n", n, skipped)
-			return err
+			params := sf.storeParams()
+			serials := make([]any, len(tokens))
+			for i, t := range tokens {
+				serials[i] = t.Serial
+			}
+			abs, aerr := filepath.Abs(file)
+			if aerr != nil {
+				abs = file
+			}
+			params["file"], params["skipExisting"], params["serialNumbers"] = abs, skipExisting, serials
+			return errors.Join(err, sf.record(ctx, cmd, st, "ImportHardwareMFADevices", params, map[string]any{"imported": n, "skipped": skipped}, err))
 		},
 	}
 	cmd.Flags().StringVar(&file, "file", "", "seed file (PSKC XML or serial,seed lines)")

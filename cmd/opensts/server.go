@@ -32,6 +32,7 @@ import (
 // their OPENSTS_* twins and the configuration file.
 type serverConfig struct {
 	Listen, MetricsListen string
+	MetricsTLS            bool
 	DataDir, Store        string
 	Region                string
 	LogFormat, LogLevel   string
@@ -70,6 +71,37 @@ type serverConfig struct {
 
 	Config      string
 	PrintConfig bool
+	Dev         bool
+}
+
+// Development mode (--dev): well-known root credentials, published here and
+// in the docs, for tests and demos. Never secret: --dev serves on loopback
+// only and its store lives in a temporary directory removed on exit.
+const (
+	devAccountID       = "123456789012"
+	devAccessKeyID     = "AKIAOPENSTSDEVROOT01"
+	devSecretAccessKey = "openstsDevRootSecretNotSecret0123456789a"
+)
+
+// devRoot is the fixed root of --dev.
+func devRoot() iam.RootCredentials {
+	return iam.RootCredentials{AccountID: devAccountID, AccessKeyID: devAccessKeyID, SecretAccessKey: devSecretAccessKey}
+}
+
+// checkDev refuses what --dev cannot honour: a network listener (its root
+// credentials are public) or a store it would not own.
+func (c serverConfig) checkDev(sources map[string]string) error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Listen); err == nil && !loopback(c.Listen) {
+		errs = append(errs, fmt.Errorf("--dev serves root credentials anyone can read in the documentation, so it listens on loopback addresses only (127.0.0.1:7070, [::1]:7070, localhost:7070), not %s", c.Listen))
+	}
+	if c.Store != "" {
+		errs = append(errs, errors.New("--dev keeps its store in a temporary directory removed on exit; do not give --store"))
+	}
+	if src := sources["data-dir"]; src != "" && src != fromDefault {
+		errs = append(errs, fmt.Errorf("--dev keeps its data in a temporary directory removed on exit; do not give --data-dir (set by %s)", src))
+	}
+	return errors.Join(errs...)
 }
 
 // loopback reports whether addr binds only loopback interfaces.
@@ -97,6 +129,9 @@ func (c serverConfig) Validate() error {
 		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
 			add("--metrics-listen %q: want host:port, for example 127.0.0.1:9090 (%v)", c.MetricsListen, err)
 		}
+	}
+	if c.MetricsTLS && (c.MetricsListen == "" || c.TLSCert == "") {
+		add("--metrics-tls serves --metrics-listen with the certificate of --tls-cert: give both (without --metrics-listen, /metrics is on the main listener, with its scheme)")
 	}
 	if c.DataDir == "" {
 		add("--data-dir must not be empty")
@@ -245,6 +280,11 @@ They come from the environment when set, and are generated otherwise, printed
 once and written to <data-dir>/root-credentials (mode 0600). A restart never
 changes them.
 
+For tests and demos, --dev serves from a temporary store removed on exit,
+with the fixed root access key ` + devAccessKeyID + ` and a published secret,
+printed as export lines (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+AWS_DEFAULT_REGION, AWS_ENDPOINT_URL); it listens on loopback only.
+
 Configuration: flags, their OPENSTS_* environment twins, and a TOML file
 (--config) whose keys are flag names; a flag beats the environment, which
 beats the file. --print-config shows the result with secrets redacted.
@@ -261,7 +301,8 @@ Environment only (no flag twins, to keep secrets off the command line):
                                   must share this key.
 
 Endpoints: the Query APIs at /, /healthz (alive), /readyz (store reachable
-and key ring loaded), /metrics (Prometheus; on --metrics-listen if given).
+and key ring loaded), /metrics (Prometheus; on --metrics-listen if given,
+there in plain HTTP unless --metrics-tls).
 Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 (it is also reloaded when its files change).`,
 		Args: cobra.NoArgs,
@@ -269,6 +310,17 @@ Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 			if c.PrintConfig {
 				printConfig(cmd, c)
 				return nil
+			}
+			if c.Dev {
+				if err := c.checkDev(flagSources(cmd)); err != nil {
+					return err
+				}
+				dir, err := os.MkdirTemp("", "opensts-dev-")
+				if err != nil {
+					return fmt.Errorf("--dev: create a temporary data dir: %w", err)
+				}
+				defer os.RemoveAll(dir)
+				c.DataDir = dir
 			}
 			if err := c.Validate(); err != nil {
 				return err
@@ -278,7 +330,8 @@ Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 	}
 	f := cmd.Flags()
 	f.StringVar(&c.Listen, "listen", "127.0.0.1:7070", "address to serve on")
-	f.StringVar(&c.MetricsListen, "metrics-listen", "", "serve /metrics on this address instead of the main listener")
+	f.StringVar(&c.MetricsListen, "metrics-listen", "", "serve /metrics on this address instead of the main listener, in plain HTTP unless --metrics-tls")
+	f.BoolVar(&c.MetricsTLS, "metrics-tls", false, "serve --metrics-listen with HTTPS, with the certificate of --tls-cert; by default it is plain HTTP, for a scraper on a private network")
 	f.StringVar(&c.DataDir, "data-dir", "./opensts-data", "directory for the embedded database, master key file, root credentials file and audit log")
 	f.StringVar(&c.Store, "store", "", "store URL: empty for SQLite in the data dir, sqlite:///path, or postgres://user:pass@host/db")
 	f.StringVar(&c.Region, "region", "us-east-1", "region this node reports (clients may sign with any region)")
@@ -314,6 +367,8 @@ Signals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads the TLS certificate
 	f.DurationVar(&c.IdleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
 	f.StringVar(&c.Config, "config", "", "TOML configuration file whose keys are flag names")
 	f.BoolVar(&c.PrintConfig, "print-config", false, "print the effective configuration, secrets redacted, and exit")
+	f.BoolVar(&c.Dev, "dev", false, "development mode for tests and demos: a temporary store removed on exit, the fixed root access key "+devAccessKeyID+
+		" with a published secret, its export lines printed; loopback addresses only")
 	return withEnv(cmd)
 }
 
@@ -343,11 +398,15 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 			mln.Close()
 		}
 	}
+	masterKey, root := os.Getenv("OPENSTS_MASTER_KEY"), rootFromEnv()
+	if c.Dev {
+		masterKey, root = "", devRoot()
+	}
 	n, err := node.Open(ctx, node.Config{
 		DataDir:            c.DataDir,
 		Store:              c.Store,
-		MasterKey:          os.Getenv("OPENSTS_MASTER_KEY"),
-		Root:               rootFromEnv(),
+		MasterKey:          masterKey,
+		Root:               root,
 		KeyRotation:        c.KeyRotation,
 		CredentialCacheTTL: cacheTTL(c.CredentialCacheTTL),
 		Region:             c.Region,
@@ -367,7 +426,14 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 		return err
 	}
 	defer n.Close()
-	if n.RootCreated {
+	switch {
+	case c.Dev:
+		scheme := "http"
+		if c.TLSCert != "" {
+			scheme = "https"
+		}
+		announceDev(cmd.OutOrStdout(), scheme+"://"+ln.Addr().String(), c.Region)
+	case n.RootCreated:
 		announceRoot(cmd.OutOrStdout(), c.DataDir, n.Root)
 	}
 	opts := node.ServeOptions{
@@ -400,8 +466,14 @@ func runServer(cmd *cobra.Command, c serverConfig) error {
 	}
 	errc := make(chan error, 2)
 	if mln != nil {
-		logger.Info("serving metrics", "address", mln.Addr().String())
-		go func() { errc <- node.Serve(ctx, mln, n.Metrics, logger, opts) }()
+		// The metrics listener is plain HTTP, as Prometheus scrapes by
+		// default, unless --metrics-tls asks for the main listener's TLS.
+		mopts, mscheme := opts, "https"
+		if !c.MetricsTLS {
+			mopts.TLS, mscheme = nil, "http"
+		}
+		logger.Info("serving metrics", "address", mln.Addr().String(), "scheme", mscheme)
+		go func() { errc <- node.Serve(ctx, mln, n.Metrics, logger, mopts) }()
 	}
 	scheme := "http"
 	if opts.TLS != nil {
@@ -435,6 +507,15 @@ func rootFromEnv() iam.RootCredentials {
 		AccessKeyID:     os.Getenv("OPENSTS_ROOT_ACCESS_KEY_ID"),
 		SecretAccessKey: os.Getenv("OPENSTS_ROOT_SECRET_ACCESS_KEY"),
 	}
+}
+
+// announceDev prints --dev's credentials as shell export lines, for
+// eval "$(…)"-style use by tests and demos.
+func announceDev(w io.Writer, endpoint, region string) {
+	fmt.Fprintf(w, "OpenSTS development server: temporary store, removed on exit; fixed root credentials of account %s.\n"+
+		"Never use --dev for anything real: its root secret is published.\n\n", devAccountID)
+	fmt.Fprintf(w, "export AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\nexport AWS_DEFAULT_REGION=%s\nexport AWS_ENDPOINT_URL=%s\n\n",
+		devAccessKeyID, devSecretAccessKey, region, endpoint)
 }
 
 // announceRoot prints the root credentials created at first start. A secret

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/audit"
 )
 
 func validConfig() serverConfig {
@@ -34,6 +39,11 @@ func TestServerConfig_Validate(t *testing.T) {
 		{"fail/several problems", func(c *serverConfig) {
 			c.LogFormat, c.LogLevel, c.KeyRotation, c.ThrottleKeyRate, c.MaxBodyBytes = "xml", "loud", time.Second, -1, 10
 		}, []string{"--log-format", "--log-level", "--key-rotation", "--throttle-key-rate", "--max-body-bytes"}},
+		{"ok/metrics TLS", func(c *serverConfig) {
+			c.MetricsListen, c.MetricsTLS, c.TLSCert, c.TLSKey = "127.0.0.1:9090", true, "c.pem", "k.pem"
+		}, nil},
+		{"fail/metrics TLS without TLS", func(c *serverConfig) { c.MetricsListen, c.MetricsTLS = "127.0.0.1:9090", true }, []string{"--metrics-tls"}},
+		{"fail/metrics TLS without a metrics listener", func(c *serverConfig) { c.MetricsTLS, c.TLSCert, c.TLSKey = true, "c.pem", "k.pem" }, []string{"--metrics-tls"}},
 		{"fail/bad trusted proxy", func(c *serverConfig) { c.TrustedProxies = []string{"10.0.0.0/8", "proxy.example"} }, []string{"--trusted-proxy"}},
 	}
 	for _, tc := range cases {
@@ -71,20 +81,86 @@ func TestEnvName(t *testing.T) {
 	}
 }
 
-// Every flag of every command documents its environment twin in --help.
+// Every flag of every command but --help and --print-config documents its
+// environment twin in --help, and no two commands share a twin other than
+// OPENSTS_DATA_DIR, OPENSTS_STORE and OPENSTS_AUDIT_LOG.
 func TestHelpNamesEnvironment(t *testing.T) {
 	root := newRootCommand()
+	owner := map[string]string{}
 	for _, cmd := range root.Commands() {
 		for _, sub := range append(cmd.Commands(), cmd) {
 			for _, f := range sortedFlags(sub) {
-				if f.Name == "help" {
+				env := envFor(sub, f.Name)
+				if f.Name == "help" || f.Name == "print-config" {
+					if env != "" || strings.Contains(f.Usage, "(env ") {
+						t.Errorf("%s --%s has an environment twin", sub.CommandPath(), f.Name)
+					}
 					continue
 				}
-				if !strings.Contains(f.Usage, "(env "+envName(f.Name)+")") {
-					t.Errorf("%s --%s: usage lacks its environment variable", sub.CommandPath(), f.Name)
+				if !strings.Contains(f.Usage, "(env "+env+")") {
+					t.Errorf("%s --%s: usage lacks its environment variable %s: %q", sub.CommandPath(), f.Name, env, f.Usage)
 				}
+				if prev, ok := owner[env]; ok && prev != sub.CommandPath() && !sharedEnv[f.Name] {
+					t.Errorf("%s is the twin of a flag of both %s and %s", env, prev, sub.CommandPath())
+				}
+				owner[env] = sub.CommandPath()
 			}
 		}
+	}
+	for path, want := range map[string]string{
+		"server listen": "OPENSTS_LISTEN", "audit user": "OPENSTS_AUDIT_USER", "audit json": "OPENSTS_AUDIT_JSON",
+		"audit file": "OPENSTS_AUDIT_FILE", "mfa enroll path": "OPENSTS_MFA_ENROLL_PATH", "mfa enroll region": "OPENSTS_MFA_ENROLL_REGION",
+		"mfa import-hardware file": "OPENSTS_MFA_IMPORT_HARDWARE_FILE", "keys rotate data-dir": "OPENSTS_DATA_DIR",
+		"store copy from": "OPENSTS_STORE_COPY_FROM", "store backup store": "OPENSTS_STORE",
+	} {
+		words := strings.Fields(path)
+		cmd, _, err := root.Find(words[:len(words)-1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := envFor(cmd, words[len(words)-1]); got != want {
+			t.Errorf("twin of %s = %s, want %s", path, got, want)
+		}
+	}
+}
+
+// OPENSTS_USER, meant for something else, no longer filters opensts audit;
+// OPENSTS_AUDIT_USER does. Likewise OPENSTS_JSON and OPENSTS_FILE.
+func TestAuditIgnoresGenericEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	l, err := audit.Open(audit.Config{Path: filepath.Join(dir, "audit.jsonl"), Sync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"alice", "bob"} {
+		l.Record(context.Background(), opensts.Event{Source: "iam.amazonaws.com", Name: "GetUser", Time: time.Now(),
+			Identity: opensts.EventIdentity{Type: "IAMUser", UserName: u, ARN: "arn:aws:iam::111122223333:user/" + u}})
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	run := func(env ...string) string {
+		t.Helper()
+		for _, kv := range env {
+			k, v, _ := strings.Cut(kv, "=")
+			t.Setenv(k, v)
+		}
+		root := newRootCommand()
+		var out strings.Builder
+		root.SetOut(&out)
+		root.SetArgs([]string{"audit", "--data-dir", dir})
+		if err := root.Execute(); err != nil {
+			t.Fatalf("audit with %v: %v", env, err)
+		}
+		return out.String()
+	}
+	got := run("OPENSTS_USER=bob", "OPENSTS_JSON=true", "OPENSTS_FILE="+filepath.Join(dir, "nonexistent"))
+	if !strings.Contains(got, "user/alice") || !strings.Contains(got, "user/bob") || !strings.Contains(got, "2 record(s)") {
+		t.Errorf("OPENSTS_USER, OPENSTS_JSON or OPENSTS_FILE changed opensts audit:\n%s", got)
+	}
+	got = run("OPENSTS_AUDIT_USER=bob")
+	if strings.Contains(got, "user/alice") || !strings.Contains(got, "user/bob") {
+		t.Errorf("OPENSTS_AUDIT_USER=bob:\n%s", got)
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 
 func newStoreCommand() *cobra.Command {
 	cmd := groupCommand(&cobra.Command{Use: "store", Short: "Copy the store to another backend, or back it up"})
-	cmd.AddCommand(newStoreCopyCommand(), newStoreBackupCommand())
+	cmd.AddCommand(newStoreCopyCommand(), newStoreBackupCommand(), newStoreRestoreCommand())
 	return cmd
 }
 
@@ -206,17 +206,26 @@ For a PostgreSQL store use PostgreSQL's tools, e.g.
 	return withEnv(cmd)
 }
 
+// embeddedPath is the SQLite database file that --data-dir and --store
+// name for store backup and restore (what: "backup" or "restore").
+func embeddedPath(dataDir, store, what string) (string, error) {
+	if store == "" {
+		return filepath.Join(dataDir, "opensts.db"), nil
+	}
+	if !strings.HasPrefix(store, "sqlite://") {
+		tool := "pg_dump, e.g. pg_dump --format=custom --file=opensts.dump 'postgres://…'"
+		if what == "restore" {
+			tool = "pg_restore"
+		}
+		return "", fmt.Errorf("store %s works on the embedded SQLite store; %s is not one. For PostgreSQL use %s", what, node.RedactDSN(store), tool)
+	}
+	return node.SQLitePath(store)
+}
+
 func runStoreBackup(ctx context.Context, w io.Writer, dataDir, store, dest string) error {
-	path := filepath.Join(dataDir, "opensts.db")
-	if store != "" {
-		if !strings.HasPrefix(store, "sqlite://") {
-			return fmt.Errorf("store backup copies the embedded SQLite store; %s is not one. For PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=opensts.dump 'postgres://…'", node.RedactDSN(store))
-		}
-		p, err := node.SQLitePath(store)
-		if err != nil {
-			return err
-		}
-		path = p
+	path, err := embeddedPath(dataDir, store, "backup")
+	if err != nil {
+		return err
 	}
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("store %s: %w", path, err)
@@ -231,4 +240,132 @@ func runStoreBackup(ctx context.Context, w io.Writer, dataDir, store, dest strin
 	}
 	fmt.Fprintf(w, "Backed up %s to %s. Back up the master key separately.\n", path, dest)
 	return nil
+}
+
+func newStoreRestoreCommand() *cobra.Command {
+	var dataDir, store string
+	cmd := &cobra.Command{
+		Use:   "restore BACKUP",
+		Short: "Replace the embedded SQLite store with a copy written by store backup; refused while a server runs on it",
+		Long: `Replace the embedded SQLite store (<data-dir>/opensts.db, or --store
+sqlite:///path) with BACKUP, a copy written by opensts store backup.
+
+Stop every server on the store first: a server keeps the database file it
+opened, so a file replaced under it is not read, and what it writes goes to
+the old one. Servers on an embedded store hold <database>.lock while they run,
+and restore refuses while any does; a server started during a restore refuses
+to start. (A server whose database file is replaced by hand logs an error and
+fails /readyz until it is restarted.)
+
+BACKUP is checked before anything is replaced: it must open as a store of
+this version or older, hold an account, and its secrets must be sealed
+under the master key the servers use (OPENSTS_MASTER_KEY or
+<data-dir>/master.key). The database is then replaced in one rename, and its
+-wal and -shm files removed. BACKUP itself is not changed.
+
+For a PostgreSQL store use PostgreSQL's tools (pg_restore).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runStoreRestore(cmd.Context(), cmd.OutOrStdout(), dataDir, store, args[0])
+		},
+	}
+	cmd.Flags().StringVar(&dataDir, "data-dir", "./opensts-data", "data directory of the server, whose opensts.db is replaced")
+	cmd.Flags().StringVar(&store, "store", "", "store URL, as for opensts server: empty or sqlite:///path")
+	return withEnv(cmd)
+}
+
+func runStoreRestore(ctx context.Context, w io.Writer, dataDir, store, backup string) (err error) {
+	path, err := embeddedPath(dataDir, store, "restore")
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(backup); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if _, err := os.Stat(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("store directory: %w", err)
+	}
+	lock, err := node.LockForRestore(path)
+	if err != nil {
+		return fmt.Errorf("store restore: %w", err)
+	}
+	defer lock.Close()
+
+	// The backup is copied beside the database and checked there, so that
+	// the replacement is one rename and the backup is never opened for
+	// writing.
+	tmp := path + ".restoring"
+	removeTmp := func() {
+		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+			os.Remove(tmp + suffix)
+		}
+	}
+	removeTmp()
+	defer func() {
+		if err != nil {
+			removeTmp()
+		}
+	}()
+	if err := copyFile(backup, tmp); err != nil {
+		return fmt.Errorf("copy the backup: %w", err)
+	}
+	if err := checkRestorable(ctx, tmp, dataDir, store); err != nil {
+		return fmt.Errorf("backup %s cannot be restored: %w", backup, err)
+	}
+	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	removeTmp()
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	fmt.Fprintf(w, "Restored %s from %s. Start the servers with the master key of the backup.\n", path, backup)
+	return nil
+}
+
+// checkRestorable opens the copy at path as a store and checks that it
+// holds an account whose secrets the configured master key opens.
+func checkRestorable(ctx context.Context, path, dataDir, store string) error {
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.DefaultAccount(ctx); err != nil {
+		if errors.Is(err, opensts.ErrNotFound) {
+			return errors.New("it holds no account (not a backup of a store a server ran on)")
+		}
+		return err
+	}
+	// The master key file is in the data dir, whatever --store says.
+	_, err = node.MasterKey(ctx, db, dataDir, os.Getenv("OPENSTS_MASTER_KEY"), false)
+	return err
+}
+
+// copyFile copies src to a new file dst (mode 0600) and syncs it.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
