@@ -27,7 +27,7 @@ func withUmask(t *testing.T, umask int) {
 // master key, the audit trail) and a `store backup` copy are 0600, and the
 // server warns that the directory is open to others, saying how to fix it.
 func TestProcess_FileModes(t *testing.T) {
-	t.Parallel()
+	// Serial: the umask is the whole test process's.
 	withUmask(t, 0o022)
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o755); err != nil {
@@ -60,7 +60,7 @@ func TestProcess_FileModes(t *testing.T) {
 
 // A data dir the server creates itself is 0700, and nothing is warned about.
 func TestProcess_CreatedDataDir(t *testing.T) {
-	t.Parallel()
+	// Serial: the umask is the whole test process's.
 	withUmask(t, 0o022)
 	dir := filepath.Join(t.TempDir(), "var", "opensts")
 	p := startServer(t, procRootEnv("111122223333"), "--data-dir", dir)
