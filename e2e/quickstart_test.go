@@ -93,12 +93,12 @@ func userEnv(t *testing.T, home string) []string {
 			env = append(env, k+"="+v)
 		}
 	}
-	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
+	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH", "GOENV").Output()
 	if err != nil {
 		t.Fatalf("go env: %v", err)
 	}
 	vals := strings.Split(strings.TrimSpace(string(out)), "\n")
-	for i, k := range []string{"GOCACHE", "GOMODCACHE", "GOPATH"} {
+	for i, k := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOENV"} {
 		if i < len(vals) && vals[i] != "" {
 			env = append(env, k+"="+vals[i])
 		}
