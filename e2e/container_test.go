@@ -100,6 +100,7 @@ func readRepoFile(t *testing.T, name string) string {
 }
 
 func TestContainer_Dockerfile(t *testing.T) {
+	t.Parallel()
 	stages := parseDockerfile(t, readRepoFile(t, "Dockerfile"))
 	if len(stages) < 2 {
 		t.Fatalf("Dockerfile has %d stages, want a build stage and a runtime stage", len(stages))
@@ -343,6 +344,7 @@ func yamlScalar(v string, no int) (*yamlNode, error) {
 }
 
 func TestContainer_Compose(t *testing.T) {
+	t.Parallel()
 	doc, err := parseYAML(readRepoFile(t, "compose.yaml"))
 	if err != nil {
 		t.Fatalf("compose.yaml: %v", err)

@@ -114,6 +114,7 @@ func userEnv(t *testing.T, home string) []string {
 // each command in the failure report); both change what is reported, not
 // what runs.
 func TestQuickStart_README(t *testing.T) {
+	t.Parallel() // nothing else serves on 7070; it changes no process state
 	awsCLI(t)
 	if _, err := exec.LookPath("sh"); err != nil {
 		t.Skip("no sh on PATH")
