@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -68,6 +69,15 @@ func (s *Server) observe(ctx context.Context, c *call, svc *service, action, cod
 			m.mfaFail.Inc()
 		}
 	}
+	// One line per request at debug level: at info a busy node would spend
+	// much of its time logging; metrics count requests, the audit trail
+	// records issuance and mutations, and failures of the server itself are
+	// logged at error level by writeError. The line's attributes are not
+	// even built unless it is written (they cost a request six
+	// allocations).
+	if !s.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
 	attrs := []any{"request_id", c.requestID, "service", svc.name, "action", action, "duration", elapsed}
 	if c.caller != nil {
 		attrs = append(attrs, "account", c.caller.AccountID, "access_key_id", c.caller.AccessKeyID)
@@ -75,10 +85,6 @@ func (s *Server) observe(ctx context.Context, c *call, svc *service, action, cod
 	if code != "" {
 		attrs = append(attrs, "code", code)
 	}
-	// One line per request at debug level: at info a busy node would spend
-	// much of its time logging; metrics count requests, the audit trail
-	// records issuance and mutations, and failures of the server itself are
-	// logged at error level by writeError.
 	s.log.DebugContext(ctx, "request", attrs...)
 }
 
