@@ -51,8 +51,11 @@ func list(name string, members []*node) *node {
 	return &node{name: name, isList: true, kids: compact(members)}
 }
 
+// compact drops the nil (omitted) nodes in place: the slice is the
+// variadic arguments or a list its caller built for the node, owned by it
+// from then on.
 func compact(ns []*node) []*node {
-	out := ns[:0:0]
+	out := ns[:0]
 	for _, n := range ns {
 		if n != nil {
 			out = append(out, n)
