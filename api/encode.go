@@ -66,6 +66,15 @@ func compact(ns []*node) []*node {
 
 var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\"", "&quot;", "\r", "&#xD;")
 
+// writeXMLText writes text escaped for an XML element's content.
+func writeXMLText(b *bytes.Buffer, text string) {
+	if strings.ContainsAny(text, "&<>\"\r") {
+		xmlEscaper.WriteString(b, text)
+	} else {
+		b.WriteString(text)
+	}
+}
+
 func (n *node) writeXML(b *bytes.Buffer, depth int, xmlns string) {
 	for range depth {
 		b.WriteString("  ")
@@ -80,11 +89,7 @@ func (n *node) writeXML(b *bytes.Buffer, depth int, xmlns string) {
 	switch {
 	case n.leaf:
 		b.WriteByte('>')
-		if strings.ContainsAny(n.text, "&<>\"\r") {
-			xmlEscaper.WriteString(b, n.text)
-		} else {
-			b.WriteString(n.text)
-		}
+		writeXMLText(b, n.text)
 	case len(n.kids) == 0:
 		b.WriteString("/>\n")
 		return

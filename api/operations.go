@@ -29,6 +29,9 @@ type operation struct {
 	noOutput bool
 	// handle returns the children of <{Op}Result>.
 	handle func(s *Server, ctx context.Context, c *call) (*node, error)
+	// response and result are the names of <{Op}Response> and
+	// <{Op}Result>, set once (opsByName).
+	response, result string
 }
 
 // audited reports whether the operation is recorded in the audit trail:

@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opensts/opensts"
@@ -126,6 +127,7 @@ func init() {
 func opsByName(ops []*operation) map[string]*operation {
 	m := make(map[string]*operation, len(ops))
 	for _, op := range ops {
+		op.response, op.result = op.name+"Response", op.name+"Result"
 		m[op.name] = op
 	}
 	return m
@@ -302,28 +304,58 @@ func (s *Server) invoke(ctx context.Context, op *operation, c *call) (result *no
 }
 
 func (s *Server) writeResult(w http.ResponseWriter, r *http.Request, svc *service, op *operation, c *call, result *node) {
-	root := &node{name: op.name + "Response"}
 	if !op.noOutput {
 		if result == nil {
 			result = el("")
 		}
-		result.name = op.name + "Result"
-		root.kids = append(root.kids, result)
+		result.name = op.result
 	}
-	root.kids = append(root.kids, el("ResponseMetadata", leaf("RequestId", c.requestID)))
 	if wantsJSON(r) {
+		root := &node{name: op.response}
+		if !op.noOutput {
+			root.kids = append(root.kids, result)
+		}
+		root.kids = append(root.kids, el("ResponseMetadata", leaf("RequestId", c.requestID)))
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		w.Write(root.marshalJSON())
 		return
 	}
-	var b bytes.Buffer
-	b.Grow(2048)
-	root.writeXML(&b, 0, svc.namespace)
-	w.Header().Set("Content-Type", "text/xml")
+	// The envelope is written directly, as the node tree would render it
+	// (<{Op}Response xmlns>, the result, ResponseMetadata), into a pooled
+	// buffer: every request pays for it.
+	b := responseBuffers.Get().(*bytes.Buffer)
+	b.Reset()
+	b.WriteByte('<')
+	b.WriteString(op.response)
+	b.WriteString(` xmlns="`)
+	b.WriteString(svc.namespace)
+	b.WriteString("\">\n")
+	if !op.noOutput {
+		result.writeXML(b, 1, "")
+	}
+	b.WriteString("  <ResponseMetadata>\n    <RequestId>")
+	writeXMLText(b, c.requestID)
+	b.WriteString("</RequestId>\n  </ResponseMetadata>\n</")
+	b.WriteString(op.response)
+	b.WriteString(">\n")
+	w.Header()["Content-Type"] = textXML
 	w.WriteHeader(http.StatusOK)
 	w.Write(b.Bytes())
+	if b.Cap() <= maxPooledResponse {
+		responseBuffers.Put(b)
+	}
 }
+
+// textXML is the Content-Type of XML answers, shared by all of them (the
+// server never changes a header's values in place).
+var textXML = []string{"text/xml"}
+
+// responseBuffers holds response buffers for reuse; one that grew past
+// maxPooledResponse (a large IAM listing) is left to the collector.
+var responseBuffers = sync.Pool{New: func() any { b := new(bytes.Buffer); b.Grow(2048); return b }}
+
+const maxPooledResponse = 64 << 10
 
 // writeError renders err, classified as we, as AWS's ErrorResponse.
 func (s *Server) writeError(ctx context.Context, w http.ResponseWriter, r *http.Request, svc *service, c *call, err error, we wireError) {
