@@ -35,3 +35,21 @@ func TestNodeValue(t *testing.T) {
 		t.Errorf("audit object (-want +got):\n%s", diff)
 	}
 }
+
+func TestIsFormContent(t *testing.T) {
+	for ct, want := range map[string]bool{
+		"application/x-www-form-urlencoded":                true,
+		"application/x-www-form-urlencoded; charset=utf-8": true,
+		"Application/X-WWW-Form-URLEncoded ;charset=UTF-8": true,
+		" application/x-www-form-urlencoded":               true,
+		"":                                                 false,
+		"text/plain":                                       false,
+		"application/json":                                 false,
+		"application/x-www-form-urlencodedX":               false,
+		"multipart/form-data; boundary=x":                  false,
+	} {
+		if got := isFormContent(ct); got != want {
+			t.Errorf("isFormContent(%q) = %v, want %v", ct, got, want)
+		}
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"mime"
 	"net"
 	"net/http"
 	"net/netip"
@@ -228,8 +227,7 @@ func (s *Server) read(w http.ResponseWriter, c *call) (*service, []byte, error) 
 		}
 		return nil, nil, &malformedInputError{msg: "The request body could not be read."}
 	}
-	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	c.p, err = decodeParams(body, mediaType == "application/x-www-form-urlencoded", r.URL.RawQuery)
+	c.p, err = decodeParams(body, isFormContent(r.Header.Get("Content-Type")), r.URL.RawQuery)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -237,6 +235,15 @@ func (s *Server) read(w http.ResponseWriter, c *call) (*service, []byte, error) 
 		return serviceFor(*version), body, nil
 	}
 	return nil, body, nil
+}
+
+// isFormContent reports whether a Content-Type names a URL-encoded form,
+// whatever its parameters (charset=utf-8): the media type before any ";",
+// without case, as mime.ParseMediaType reads it, but without building the
+// parameter map every request would pay for.
+func isFormContent(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "application/x-www-form-urlencoded")
 }
 
 // prepare finds the request's operation and then authenticates it as the

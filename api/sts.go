@@ -14,17 +14,40 @@ func (s *Server) getCallerIdentity(ctx context.Context, c *call) (*node, error) 
 	return el("", leaf("Arn", id.ARN), leaf("UserId", id.UserID), leaf("Account", id.Account)), nil
 }
 
+// credentialsNode is the Credentials element. Every issuing call answers
+// one, so its five nodes are allocated together.
 func credentialsNode(cr issuer.Credentials) *node {
-	return el("Credentials",
-		leaf("AccessKeyId", cr.AccessKeyID),
-		leaf("SecretAccessKey", cr.SecretAccessKey),
-		leaf("SessionToken", cr.SessionToken),
-		timeLeaf("Expiration", cr.Expiration))
+	b := new(struct {
+		el     node
+		leaves [4]node
+		kids   [4]*node
+	})
+	b.leaves = [4]node{
+		{name: "AccessKeyId", text: cr.AccessKeyID, leaf: true},
+		{name: "SecretAccessKey", text: cr.SecretAccessKey, leaf: true},
+		{name: "SessionToken", text: cr.SessionToken, leaf: true},
+		{name: "Expiration", text: formatTime(cr.Expiration), leaf: true},
+	}
+	for i := range b.leaves {
+		b.kids[i] = &b.leaves[i]
+	}
+	b.el = node{name: "Credentials", kids: b.kids[:]}
+	return &b.el
 }
 
-// tokenSizeNodes are SessionTokenSize and SessionTokenUtilization.
+// tokenSizeNodes are SessionTokenSize and SessionTokenUtilization,
+// allocated together.
 func tokenSizeNodes(cr issuer.Credentials) []*node {
-	return []*node{intLeaf("SessionTokenSize", cr.SessionTokenSize()), intLeaf("SessionTokenUtilization", cr.SessionTokenUtilization())}
+	b := new(struct {
+		leaves [2]node
+		kids   [2]*node
+	})
+	b.leaves = [2]node{
+		{name: "SessionTokenSize", text: strconv.Itoa(cr.SessionTokenSize()), leaf: true},
+		{name: "SessionTokenUtilization", text: strconv.Itoa(cr.SessionTokenUtilization()), leaf: true},
+	}
+	b.kids = [2]*node{&b.leaves[0], &b.leaves[1]}
+	return b.kids[:]
 }
 
 // tokenLifetimeAndSize reads the DurationSeconds and MinimumSessionTokenSize
