@@ -11,7 +11,7 @@ import (
 // allocBudget is the most allocations one request of each kind may make
 // through the handler, the replayed request's own construction and the
 // recorder (14 allocations) included. The figures are today's
-// (2026-12-05: 57, 87, 46 and 49) plus a little headroom: allocation
+// (2026-12-05: 55, 85, 45 and 48) plus a little headroom: allocation
 // counts are stable where timings are not, so this is the CI-cheap guard
 // against a change that makes the hot path allocate more. Lower them as
 // issue 13's work removes allocations; never raise them without saying why

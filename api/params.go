@@ -32,9 +32,16 @@ const (
 // anything else is refused, because the canonical query string SigV4 signs
 // sorts repeated names, so "which one wins" would be the attacker's choice.
 func decodeParams(body []byte, isForm bool, rawQuery string) (params, error) {
-	d := formDecoder{out: url.Values{}}
-	if isForm && len(body) > 0 {
-		if err := d.decode(string(body)); err != nil {
+	var form string
+	if isForm {
+		form = string(body)
+	}
+	// One backing array holds every value (url.Values keeps one slice per
+	// name), sized by the separators, within the parameter bound.
+	n := min(strings.Count(form, "&")+strings.Count(rawQuery, "&")+2, maxParams)
+	d := formDecoder{out: make(url.Values, n), values: make([]string, 0, n)}
+	if form != "" {
+		if err := d.decode(form); err != nil {
 			return nil, err
 		}
 	}
@@ -50,8 +57,9 @@ func decodeParams(body []byte, isForm bool, rawQuery string) (params, error) {
 // url.ParseQuery does (& separates, ; is an error, + is a space), counting
 // pairs as it goes.
 type formDecoder struct {
-	out url.Values
-	n   int
+	out    url.Values
+	values []string // backs out's one-element slices
+	n      int
 }
 
 func (d *formDecoder) decode(s string) error {
@@ -91,7 +99,9 @@ func (d *formDecoder) decode(s string) error {
 			}
 			continue
 		}
-		d.out[name] = []string{value}
+		d.values = append(d.values, value)
+		i := len(d.values)
+		d.out[name] = d.values[i-1 : i : i]
 	}
 	return nil
 }
