@@ -3,6 +3,7 @@ package opensts
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -199,6 +200,36 @@ func (p *Principal) ARN() string {
 	default:
 		panic(fmt.Sprintf("opensts: unknown session kind %d", uint8(k)))
 	}
+}
+
+// PrincipalARN is aws:PrincipalArn, and the subject of the caller's web
+// identity tokens: the caller's ARN, but for a role session the role's,
+// not the session's.
+func (p *Principal) PrincipalARN() string {
+	if p.SessionKind().RoleSession() {
+		return p.Holder.ARN()
+	}
+	return p.ARN()
+}
+
+// PrincipalTags are the caller's aws:PrincipalTag values: its user's or
+// role's tags, overridden by its session's (keys compare without case),
+// in no particular order.
+func (p *Principal) PrincipalTags() []Tag {
+	byKey := make(map[string]Tag, len(p.Tags))
+	for _, t := range p.Tags {
+		byKey[strings.ToLower(t.Key)] = t
+	}
+	if p.Session != nil {
+		for _, t := range p.Session.Tags {
+			byKey[strings.ToLower(t.Key)] = t
+		}
+	}
+	out := make([]Tag, 0, len(byKey))
+	for _, t := range byKey {
+		out = append(out, t)
+	}
+	return out
 }
 
 // UserID is GetCallerIdentity's UserId (aws:userid): the account id for the

@@ -90,3 +90,39 @@ func TestSAMLProvider_NameQualifier(t *testing.T) {
 		}
 	}
 }
+
+func TestPrincipal_PrincipalARNAndTags(t *testing.T) {
+	role := Holder{Type: HolderRole, AccountID: "123456789012", ID: "AROAX", Name: "CI", Path: "/", Tags: []Tag{{"team", "red"}, {"env", "prod"}}}
+	user := Holder{Type: HolderUser, AccountID: "123456789012", ID: "AIDAX", Name: "alice", Path: "/"}
+	cases := []struct {
+		name     string
+		p        Principal
+		arn      string
+		wantTags map[string]string
+	}{
+		{"role session: the role", Principal{Holder: role, Session: &Session{Kind: SessionWebIdentity, Name: "s", Tags: []Tag{{"Team", "blue"}}}},
+			"arn:aws:iam::123456789012:role/CI", map[string]string{"Team": "blue", "env": "prod"}},
+		{"user", Principal{Holder: user}, "arn:aws:iam::123456789012:user/alice", map[string]string{}},
+		{"federated user", Principal{Holder: user, Session: &Session{Kind: SessionFederation, Name: "Bob", Tags: []Tag{{"k", "v"}}}},
+			"arn:aws:sts::123456789012:federated-user/Bob", map[string]string{"k": "v"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.p.PrincipalARN(); got != tc.arn {
+				t.Errorf("PrincipalARN = %s, want %s", got, tc.arn)
+			}
+			got := map[string]string{}
+			for _, tg := range tc.p.PrincipalTags() {
+				got[tg.Key] = tg.Value
+			}
+			if len(got) != len(tc.wantTags) {
+				t.Fatalf("PrincipalTags = %v, want %v", got, tc.wantTags)
+			}
+			for k, v := range tc.wantTags {
+				if got[k] != v {
+					t.Fatalf("PrincipalTags = %v, want %v", got, tc.wantTags)
+				}
+			}
+		})
+	}
+}

@@ -615,25 +615,14 @@ func (a *Authorizer) requestKeys(ctx context.Context, c *policy.Context) time.Ti
 func (a *Authorizer) context(ctx context.Context, p *opensts.Principal, extra map[string][]string) *policy.Context {
 	c := policy.NewContext()
 	now := a.requestKeys(ctx, c)
-	if p.SessionKind().RoleSession() {
-		c.Set("aws:PrincipalArn", p.Holder.ARN()) // the role's ARN, not the session's
-	} else {
-		c.Set("aws:PrincipalArn", p.ARN())
-	}
+	c.Set("aws:PrincipalArn", p.PrincipalARN())
 	c.Set("aws:PrincipalType", p.PrincipalType())
 	c.Set("aws:PrincipalAccount", p.AccountID)
 	c.Set("aws:userid", p.UserID())
 	if p.PrincipalType() == "User" {
 		c.Set("aws:username", p.Name)
 	}
-	tags := map[string]opensts.Tag{}
-	for _, t := range p.Tags {
-		tags[strings.ToLower(t.Key)] = t
-	}
 	if s := p.Session; s != nil {
-		for _, t := range s.Tags { // session tags override user tags
-			tags[strings.ToLower(t.Key)] = t
-		}
 		c.Set("aws:MultiFactorAuthPresent", strconv.FormatBool(s.MFA()))
 		if s.MFA() {
 			c.Set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(now.Sub(s.MFAAuthenticatedAt)/time.Second), 10))
@@ -648,7 +637,7 @@ func (a *Authorizer) context(ctx context.Context, p *opensts.Principal, extra ma
 			}
 		}
 	}
-	for _, t := range tags {
+	for _, t := range p.PrincipalTags() {
 		c.Set("aws:PrincipalTag/"+t.Key, t.Value)
 	}
 	for k, v := range extra {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/opensts/opensts"
@@ -159,13 +158,14 @@ func tokenClaims(issuerURL string, p *opensts.Principal, audience []string, tags
 	if _, err := rand.Read(jti[:]); err != nil {
 		return nil, err
 	}
-	subject := p.ARN()
-	if p.SessionKind().RoleSession() {
-		subject = p.Holder.ARN() // a role session is the role
-	}
+	subject := p.PrincipalARN() // a role session is the role
 	aws := map[string]any{"aws_account": p.AccountID, "principal_id": subject}
-	if pt := principalTags(p); len(pt) > 0 {
-		aws["principal_tags"] = pt
+	if pt := p.PrincipalTags(); len(pt) > 0 {
+		tags := make(map[string]string, len(pt))
+		for _, t := range pt {
+			tags[t.Key] = t.Value
+		}
+		aws["principal_tags"] = tags
 	}
 	if p.Session != nil && p.Session.SourceIdentity != "" {
 		aws["source_identity"] = p.Session.SourceIdentity
@@ -188,23 +188,4 @@ func tokenClaims(issuerURL string, p *opensts.Principal, audience []string, tags
 		claims["aud"] = audience
 	}
 	return json.Marshal(claims)
-}
-
-// principalTags are the caller's principal tags, as aws:PrincipalTag sees
-// them: its user's or role's tags, overridden by its session's.
-func principalTags(p *opensts.Principal) map[string]string {
-	byKey := map[string]opensts.Tag{}
-	for _, t := range p.Tags {
-		byKey[strings.ToLower(t.Key)] = t
-	}
-	if p.Session != nil {
-		for _, t := range p.Session.Tags {
-			byKey[strings.ToLower(t.Key)] = t
-		}
-	}
-	out := make(map[string]string, len(byKey))
-	for _, t := range byKey {
-		out[t.Key] = t.Value
-	}
-	return out
 }
