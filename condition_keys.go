@@ -33,6 +33,13 @@ const (
 	KeyRoleSessionName
 	KeySourceIdentity
 	KeyTransitiveTagKeys
+	// KeyIdentityTokenAudience, KeyDurationSeconds, KeySigningAlgorithm:
+	// GetWebIdentityToken's sts:IdentityTokenAudience (every requested
+	// audience), sts:DurationSeconds (the token's lifetime, the default
+	// when none is requested) and sts:SigningAlgorithm.
+	KeyIdentityTokenAudience
+	KeyDurationSeconds
+	KeySigningAlgorithm
 	// KeyPermissionsBoundary: iam:PermissionsBoundary, the boundary the
 	// request sets (CreateUser, CreateRole, Put*PermissionsBoundary) or, for
 	// actions on an existing user or role, its current boundary; absent
@@ -143,10 +150,7 @@ var actionKeys = map[string]ConditionKeys{
 	"sts:TagSession":                roleKeys | KeyRequestTags | KeyTransitiveTagKeys,
 	"sts:SetSourceIdentity":         roleKeys | KeySourceIdentity,
 	"sts:GetFederationToken":        KeyRequestTags,
-	// GetWebIdentityToken also has sts:IdentityTokenAudience,
-	// sts:DurationSeconds and sts:SigningAlgorithm, which the issuer sets
-	// from the request.
-	"sts:GetWebIdentityToken": KeyRequestTags,
+	"sts:GetWebIdentityToken":       KeyRequestTags | KeyIdentityTokenAudience | KeyDurationSeconds | KeySigningAlgorithm,
 }
 
 // ActionKeys returns the request-context keys AWS supplies for action
@@ -179,6 +183,9 @@ var keyNames = []struct {
 	{KeyRoleSessionName, []string{"sts:RoleSessionName"}},
 	{KeySourceIdentity, []string{"sts:SourceIdentity"}},
 	{KeyTransitiveTagKeys, []string{"sts:TransitiveTagKeys"}},
+	{KeyIdentityTokenAudience, []string{"sts:IdentityTokenAudience"}},
+	{KeyDurationSeconds, []string{"sts:DurationSeconds"}},
+	{KeySigningAlgorithm, []string{"sts:SigningAlgorithm"}},
 	{KeyPolicyARN, []string{"iam:PolicyARN"}},
 }
 
@@ -212,6 +219,10 @@ type RequestFacts struct {
 	// what an AssumeRole request passes.
 	ExternalID, RoleSessionName, SourceIdentity string
 	TransitiveTagKeys                           []string
+	// IdentityTokenAudience, DurationSeconds and SigningAlgorithm are what
+	// a GetWebIdentityToken request asks for.
+	IdentityTokenAudience             []string
+	DurationSeconds, SigningAlgorithm string
 }
 
 // ConditionContext returns the request-context keys AWS supplies for action
@@ -256,6 +267,8 @@ func ConditionContext(action string, f RequestFacts) map[string][]string {
 		{KeyExternalID, "sts:ExternalId", f.ExternalID},
 		{KeyRoleSessionName, "sts:RoleSessionName", f.RoleSessionName},
 		{KeySourceIdentity, "sts:SourceIdentity", f.SourceIdentity},
+		{KeyDurationSeconds, "sts:DurationSeconds", f.DurationSeconds},
+		{KeySigningAlgorithm, "sts:SigningAlgorithm", f.SigningAlgorithm},
 	} {
 		if keys&k.bit != 0 && k.value != "" {
 			out[k.name] = []string{k.value}
@@ -263,6 +276,9 @@ func ConditionContext(action string, f RequestFacts) map[string][]string {
 	}
 	if keys&KeyTransitiveTagKeys != 0 && len(f.TransitiveTagKeys) > 0 {
 		out["sts:TransitiveTagKeys"] = slices.Clone(f.TransitiveTagKeys)
+	}
+	if keys&KeyIdentityTokenAudience != 0 && len(f.IdentityTokenAudience) > 0 {
+		out["sts:IdentityTokenAudience"] = slices.Clone(f.IdentityTokenAudience)
 	}
 	if len(out) == 0 {
 		return nil

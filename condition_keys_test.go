@@ -46,6 +46,13 @@ func TestConditionContext(t *testing.T) {
 		{"ok/federation: session tags", "sts:GetFederationToken", facts, map[string][]string{
 			"aws:RequestTag/team": {"blue"}, "aws:RequestTag/Cost": {"1"}, "aws:TagKeys": {"team", "Cost"},
 		}},
+		{"ok/web identity token: audiences, lifetime, algorithm, tags", "sts:GetWebIdentityToken", RequestFacts{
+			Tags: facts.Tags[:1], IdentityTokenAudience: []string{"https://a.example", "https://b.example"}, DurationSeconds: "300", SigningAlgorithm: "ES384",
+			ResourceTags: facts.ResourceTags,
+		}, map[string][]string{
+			"aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"team"},
+			"sts:IdentityTokenAudience": {"https://a.example", "https://b.example"}, "sts:DurationSeconds": {"300"}, "sts:SigningAlgorithm": {"ES384"},
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -115,17 +115,11 @@ func (s *Issuer) GetWebIdentityToken(ctx context.Context, caller *opensts.Princi
 	if in.DurationSeconds != nil {
 		d = *in.DurationSeconds
 	}
-	facts := opensts.RequestFacts{}
+	facts := opensts.RequestFacts{IdentityTokenAudience: in.Audience, DurationSeconds: strconv.FormatInt(d, 10), SigningAlgorithm: *in.SigningAlgorithm}
 	for _, t := range tags {
 		facts.Tags = append(facts.Tags, opensts.Tag{Key: t.Key, Value: t.Value})
 	}
 	keys := opensts.ConditionContext("sts:GetWebIdentityToken", facts)
-	if keys == nil {
-		keys = map[string][]string{}
-	}
-	keys["sts:IdentityTokenAudience"] = in.Audience
-	keys["sts:DurationSeconds"] = []string{strconv.FormatInt(d, 10)}
-	keys["sts:SigningAlgorithm"] = []string{*in.SigningAlgorithm}
 	if err := s.cfg.Authorizer.Authorize(ctx, caller, "sts:GetWebIdentityToken", "*", keys); err != nil {
 		return WebIdentityToken{}, err
 	}
