@@ -3,6 +3,7 @@ package opensts
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -166,4 +167,18 @@ func (e *ValidationError) CheckEnum(field string, value *string, required bool, 
 		list += a
 	}
 	e.Add(field, value, "satisfy enum value set: "+list+"]")
+}
+
+// ValidSessionName reports whether s is a role session name as AWS's
+// pattern and bounds allow it ([\w+=,.@-]{2,64}): what the RoleSessionName
+// an identity provider asserts must be.
+func ValidSessionName(s string) bool {
+	return len(s) >= 2 && len(s) <= 64 && PatternNameNonEmpty.Match(s)
+}
+
+// ValidSourceIdentity reports whether s may be a session's source
+// identity: a valid session name that does not begin with the reserved
+// prefix "aws:" (in any case).
+func ValidSourceIdentity(s string) bool {
+	return ValidSessionName(s) && !strings.HasPrefix(strings.ToLower(s), "aws:")
 }

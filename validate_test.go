@@ -110,3 +110,21 @@ func FuzzClassPatterns(f *testing.F) {
 		}
 	})
 }
+
+func TestValidSessionNameAndSourceIdentity(t *testing.T) {
+	for _, tc := range []struct {
+		s                 string
+		name, sourceIdent bool
+	}{
+		{"ab", true, true}, {"a", false, false}, {strings.Repeat("a", 64), true, true}, {strings.Repeat("a", 65), false, false},
+		{"alice@example.com", true, true}, {"a b", false, false}, {"é1", false, false}, {"aws:x", false, false},
+		{"AWS:admin", false, false}, {"awsx", true, true}, {"a_+=,.@-9", true, true},
+	} {
+		if got := ValidSessionName(tc.s); got != tc.name {
+			t.Errorf("ValidSessionName(%q) = %v, want %v", tc.s, got, tc.name)
+		}
+		if got := ValidSourceIdentity(tc.s); got != tc.sourceIdent {
+			t.Errorf("ValidSourceIdentity(%q) = %v, want %v", tc.s, got, tc.sourceIdent)
+		}
+	}
+}

@@ -22,8 +22,6 @@ const (
 
 // Limits (roles-spec §2.8, §2.9, §4.4).
 const (
-	minSessionName     = 2
-	maxSessionName     = 64
 	minSessionDuration = 900
 	maxSessionDuration = 43200
 )
@@ -80,7 +78,7 @@ func attributes(a *etree.Element, out *Assertion, p Provider, roleARN string) er
 	if !ok || len(name.values) == 0 {
 		return invalid(msgNoSessionName)
 	}
-	if len(name.values) != 1 || !validName(name.values[0]) {
+	if len(name.values) != 1 || !opensts.ValidSessionName(name.values[0]) {
 		return invalid(msgBadSessionName)
 	}
 	out.SessionName = name.values[0]
@@ -97,7 +95,7 @@ func attributes(a *etree.Element, out *Assertion, p Provider, roleARN string) er
 	}
 
 	if s, ok := get(attrSourceIdentity); ok {
-		if len(s.values) != 1 || !validName(s.values[0]) || strings.HasPrefix(strings.ToLower(s.values[0]), "aws:") {
+		if len(s.values) != 1 || !opensts.ValidSourceIdentity(s.values[0]) {
 			return invalid(msgSourceIdentity)
 		}
 		out.SourceIdentity = s.values[0]
@@ -125,24 +123,6 @@ func hasRole(values []string, roleARN, providerARN string) bool {
 		}
 	}
 	return false
-}
-
-// validName is [a-zA-Z_0-9+=,.@-]{2,64}, AWS's pattern for
-// RoleSessionName and SourceIdentity.
-func validName(s string) bool {
-	if len(s) < minSessionName || len(s) > maxSessionName {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("_+=,.@-", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // sessionTags reads the PrincipalTag:<Key> attributes (one value each)

@@ -41,9 +41,7 @@ const (
 // Limits on what a token may carry (roles-spec §2.8, §2.9, §3.6; token
 // package: subject 255 bytes).
 const (
-	maxSubject     = 255
-	minSourceIdent = 2
-	maxSourceIdent = 64
+	maxSubject = 255
 )
 
 // Verify checks t against p, the IAM OIDC provider whose URL is t's issuer,
@@ -144,7 +142,7 @@ func (v *Verifier) claims(c map[string]json.RawMessage, p opensts.OIDCProvider) 
 	}
 	if raw, ok := c[claimSourceIdentity]; ok && !isNull(raw) {
 		var s string
-		if json.Unmarshal(raw, &s) != nil || !validSourceIdentity(s) {
+		if json.Unmarshal(raw, &s) != nil || !opensts.ValidSourceIdentity(s) {
 			return nil, invalid(`Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with "aws:"`)
 		}
 		id.SourceIdentity = s
@@ -213,11 +211,4 @@ func stringOrList(raw json.RawMessage) ([]string, error) {
 		return nil, err
 	}
 	return l, nil
-}
-
-func validSourceIdentity(s string) bool {
-	if len(s) < minSourceIdent || len(s) > maxSourceIdent || strings.HasPrefix(strings.ToLower(s), "aws:") {
-		return false
-	}
-	return opensts.PatternName.Match(s)
 }
