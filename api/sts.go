@@ -62,6 +62,46 @@ func tokenLifetimeAndSize(p params) (d, minSize *int64, err error) {
 	return d, minSize, nil
 }
 
+// policyARNs reads PolicyArns.member.N.arn, nil where a member has no arn.
+func policyARNs(p params) []*string {
+	var out []*string
+	for _, m := range p.structs("PolicyArns", "arn") {
+		out = append(out, m["arn"])
+	}
+	return out
+}
+
+// sessionTags reads Tags.member.N.Key and .Value.
+func sessionTags(p params) []issuer.TagInput {
+	var out []issuer.TagInput
+	for _, m := range p.structs("Tags", "Key", "Value") {
+		out = append(out, issuer.TagInput{Key: m["Key"], Value: m["Value"]})
+	}
+	return out
+}
+
+// assumedRoleUser is a role session's AssumedRoleUser element.
+func assumedRoleUser(rs issuer.RoleSession) *node {
+	return el("AssumedRoleUser", leaf("AssumedRoleId", rs.AssumedRoleID), leaf("Arn", rs.AssumedRoleARN))
+}
+
+// packedPolicySize is PackedPolicySize, omitted (nil) when the session
+// packs no policy, policy ARN or tag.
+func packedPolicySize(has bool, size int) *node {
+	if !has {
+		return nil
+	}
+	return leaf("PackedPolicySize", strconv.Itoa(size))
+}
+
+// sourceIdentity is a role session's SourceIdentity, omitted when unset.
+func sourceIdentity(rs issuer.RoleSession) *node {
+	if rs.SourceIdentity == "" {
+		return nil
+	}
+	return leaf("SourceIdentity", rs.SourceIdentity)
+}
+
 func (s *Server) getSessionToken(ctx context.Context, c *call) (*node, error) {
 	d, minSize, err := tokenLifetimeAndSize(c.p)
 	if err != nil {
@@ -81,13 +121,8 @@ func (s *Server) getFederationToken(ctx context.Context, c *call) (*node, error)
 	if err != nil {
 		return nil, err
 	}
-	in := issuer.GetFederationTokenInput{Name: c.p.get("Name"), Policy: c.p.get("Policy"), DurationSeconds: d, MinimumSessionTokenSize: minSize}
-	for _, m := range c.p.structs("PolicyArns", "arn") {
-		in.PolicyArns = append(in.PolicyArns, m["arn"])
-	}
-	for _, m := range c.p.structs("Tags", "Key", "Value") {
-		in.Tags = append(in.Tags, issuer.TagInput{Key: m["Key"], Value: m["Value"]})
-	}
+	in := issuer.GetFederationTokenInput{Name: c.p.get("Name"), Policy: c.p.get("Policy"), PolicyArns: policyARNs(c.p), Tags: sessionTags(c.p),
+		DurationSeconds: d, MinimumSessionTokenSize: minSize}
 	ft, err := s.cfg.Issuer.GetFederationToken(ctx, c.caller, in)
 	if err != nil {
 		return nil, err
@@ -95,10 +130,8 @@ func (s *Server) getFederationToken(ctx context.Context, c *call) (*node, error)
 	s.countIssued("GetFederationToken", false)
 	res := el("",
 		credentialsNode(ft.Credentials),
-		el("FederatedUser", leaf("FederatedUserId", ft.FederatedUserID), leaf("Arn", ft.FederatedUserARN)))
-	if ft.HasPackedPolicy {
-		res.kids = append(res.kids, leaf("PackedPolicySize", strconv.Itoa(ft.PackedPolicySize)))
-	}
+		el("FederatedUser", leaf("FederatedUserId", ft.FederatedUserID), leaf("Arn", ft.FederatedUserARN)),
+		packedPolicySize(ft.HasPackedPolicy, ft.PackedPolicySize))
 	res.kids = append(res.kids, tokenSizeNodes(ft.Credentials)...)
 	return res, nil
 }
@@ -116,12 +149,7 @@ func (s *Server) assumeRole(ctx context.Context, c *call) (*node, error) {
 		DurationSeconds: d, TransitiveTagKeys: c.p.list("TransitiveTagKeys"), ExternalID: c.p.get("ExternalId"),
 		SerialNumber: c.p.get("SerialNumber"), TokenCode: c.p.get("TokenCode"), SourceIdentity: c.p.get("SourceIdentity"),
 		ProvidedContexts: len(c.p.structs("ProvidedContexts", "ProviderArn", "ContextAssertion")), MinimumSessionTokenSize: minSize,
-	}
-	for _, m := range c.p.structs("PolicyArns", "arn") {
-		in.PolicyArns = append(in.PolicyArns, m["arn"])
-	}
-	for _, m := range c.p.structs("Tags", "Key", "Value") {
-		in.Tags = append(in.Tags, issuer.TagInput{Key: m["Key"], Value: m["Value"]})
+		PolicyArns: policyARNs(c.p), Tags: sessionTags(c.p),
 	}
 	rs, err := s.cfg.Issuer.AssumeRole(ctx, c.caller, in)
 	if err != nil {
@@ -129,14 +157,10 @@ func (s *Server) assumeRole(ctx context.Context, c *call) (*node, error) {
 	}
 	s.countIssued("AssumeRole", in.TokenCode != nil)
 	res := el("",
-		el("AssumedRoleUser", leaf("AssumedRoleId", rs.AssumedRoleID), leaf("Arn", rs.AssumedRoleARN)),
-		credentialsNode(rs.Credentials))
-	if rs.HasPackedPolicy {
-		res.kids = append(res.kids, leaf("PackedPolicySize", strconv.Itoa(rs.PackedPolicySize)))
-	}
-	if rs.SourceIdentity != "" {
-		res.kids = append(res.kids, leaf("SourceIdentity", rs.SourceIdentity))
-	}
+		assumedRoleUser(rs),
+		credentialsNode(rs.Credentials),
+		packedPolicySize(rs.HasPackedPolicy, rs.PackedPolicySize),
+		sourceIdentity(rs))
 	res.kids = append(res.kids, tokenSizeNodes(rs.Credentials)...)
 	return res, nil
 }
@@ -153,10 +177,7 @@ func (s *Server) assumeRoleWithWebIdentity(ctx context.Context, c *call) (*node,
 	}
 	in := issuer.AssumeRoleWithWebIdentityInput{
 		RoleArn: c.p.get("RoleArn"), RoleSessionName: c.p.get("RoleSessionName"), WebIdentityToken: c.p.get("WebIdentityToken"),
-		ProviderID: c.p.get("ProviderId"), Policy: c.p.get("Policy"), DurationSeconds: d, MinimumSessionTokenSize: minSize,
-	}
-	for _, m := range c.p.structs("PolicyArns", "arn") {
-		in.PolicyArns = append(in.PolicyArns, m["arn"])
+		ProviderID: c.p.get("ProviderId"), Policy: c.p.get("Policy"), PolicyArns: policyARNs(c.p), DurationSeconds: d, MinimumSessionTokenSize: minSize,
 	}
 	ws, err := s.cfg.Issuer.AssumeRoleWithWebIdentity(ctx, in)
 	if err != nil {
@@ -171,14 +192,11 @@ func (s *Server) assumeRoleWithWebIdentity(ctx context.Context, c *call) (*node,
 	res := el("",
 		credentialsNode(ws.Credentials),
 		leaf("SubjectFromWebIdentityToken", ws.Subject),
-		el("AssumedRoleUser", leaf("AssumedRoleId", ws.AssumedRoleID), leaf("Arn", ws.AssumedRoleARN)))
-	if ws.HasPackedPolicy {
-		res.kids = append(res.kids, leaf("PackedPolicySize", strconv.Itoa(ws.PackedPolicySize)))
-	}
-	res.kids = append(res.kids, leaf("Provider", ws.Provider), leaf("Audience", ws.Audience))
-	if ws.SourceIdentity != "" {
-		res.kids = append(res.kids, leaf("SourceIdentity", ws.SourceIdentity))
-	}
+		assumedRoleUser(ws.RoleSession),
+		packedPolicySize(ws.HasPackedPolicy, ws.PackedPolicySize),
+		leaf("Provider", ws.Provider),
+		leaf("Audience", ws.Audience),
+		sourceIdentity(ws.RoleSession))
 	res.kids = append(res.kids, tokenSizeNodes(ws.Credentials)...)
 	return res, nil
 }
@@ -195,10 +213,7 @@ func (s *Server) assumeRoleWithSAML(ctx context.Context, c *call) (*node, error)
 	}
 	in := issuer.AssumeRoleWithSAMLInput{
 		RoleArn: c.p.get("RoleArn"), PrincipalArn: c.p.get("PrincipalArn"), SAMLAssertion: c.p.get("SAMLAssertion"),
-		Policy: c.p.get("Policy"), DurationSeconds: d, MinimumSessionTokenSize: minSize,
-	}
-	for _, m := range c.p.structs("PolicyArns", "arn") {
-		in.PolicyArns = append(in.PolicyArns, m["arn"])
+		Policy: c.p.get("Policy"), PolicyArns: policyARNs(c.p), DurationSeconds: d, MinimumSessionTokenSize: minSize,
 	}
 	ss, err := s.cfg.Issuer.AssumeRoleWithSAML(ctx, in)
 	if err != nil {
@@ -211,15 +226,14 @@ func (s *Server) assumeRoleWithSAML(ctx context.Context, c *call) (*node, error)
 	}
 	res := el("",
 		credentialsNode(ss.Credentials),
-		el("AssumedRoleUser", leaf("AssumedRoleId", ss.AssumedRoleID), leaf("Arn", ss.AssumedRoleARN)))
-	if ss.HasPackedPolicy {
-		res.kids = append(res.kids, leaf("PackedPolicySize", strconv.Itoa(ss.PackedPolicySize)))
-	}
-	res.kids = append(res.kids, leaf("Subject", ss.Subject), leaf("SubjectType", ss.SubjectType), leaf("Issuer", ss.Issuer),
-		leaf("Audience", ss.Audience), leaf("NameQualifier", ss.NameQualifier))
-	if ss.SourceIdentity != "" {
-		res.kids = append(res.kids, leaf("SourceIdentity", ss.SourceIdentity))
-	}
+		assumedRoleUser(ss.RoleSession),
+		packedPolicySize(ss.HasPackedPolicy, ss.PackedPolicySize),
+		leaf("Subject", ss.Subject),
+		leaf("SubjectType", ss.SubjectType),
+		leaf("Issuer", ss.Issuer),
+		leaf("Audience", ss.Audience),
+		leaf("NameQualifier", ss.NameQualifier),
+		sourceIdentity(ss.RoleSession))
 	res.kids = append(res.kids, tokenSizeNodes(ss.Credentials)...)
 	return res, nil
 }
@@ -231,10 +245,7 @@ func (s *Server) getWebIdentityToken(ctx context.Context, c *call) (*node, error
 	if err != nil {
 		return nil, err
 	}
-	in := issuer.GetWebIdentityTokenInput{Audience: c.p.list("Audience"), DurationSeconds: d, SigningAlgorithm: c.p.get("SigningAlgorithm")}
-	for _, m := range c.p.structs("Tags", "Key", "Value") {
-		in.Tags = append(in.Tags, issuer.TagInput{Key: m["Key"], Value: m["Value"]})
-	}
+	in := issuer.GetWebIdentityTokenInput{Audience: c.p.list("Audience"), DurationSeconds: d, SigningAlgorithm: c.p.get("SigningAlgorithm"), Tags: sessionTags(c.p)}
 	tok, err := s.cfg.Issuer.GetWebIdentityToken(ctx, c.caller, in)
 	if err != nil {
 		return nil, err
