@@ -75,10 +75,7 @@ func (in AssumeRoleInput) Validate() error {
 	var v opensts.ValidationError
 	v.CheckString("roleArn", in.RoleArn, ruleRoleARN)
 	v.CheckString("roleSessionName", in.RoleSessionName, ruleRoleSessionName)
-	for i, arn := range in.PolicyArns {
-		v.CheckString("policyArns."+strconv.Itoa(i+1)+".member.arn", arn,
-			opensts.StringRule{Required: true, Min: 20, Max: 2048, Pattern: &opensts.PatternARN})
-	}
+	checkPolicyARNMembers(&v, in.PolicyArns)
 	v.CheckString("policy", in.Policy, ruleUnlimitedPolicy)
 	v.CheckInt("durationSeconds", in.DurationSeconds, false, MinDuration, RoleMaxDuration)
 	if len(in.Tags) > MaxSessionTags {

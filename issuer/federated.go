@@ -3,7 +3,6 @@ package issuer
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -122,10 +121,7 @@ func (s *Issuer) federatedSession(ctx context.Context, r federatedRequest) (Role
 // AssumeRoleWithSAML share, after their own: PolicyArns, Policy,
 // DurationSeconds and MinimumSessionTokenSize, in the model's order.
 func federatedModel(v *opensts.ValidationError, policyARNs []*string, policy *string, duration, minSize *int64) {
-	for i, arn := range policyARNs {
-		v.CheckString("policyArns."+strconv.Itoa(i+1)+".member.arn", arn,
-			opensts.StringRule{Required: true, Min: 20, Max: 2048, Pattern: &opensts.PatternARN})
-	}
+	checkPolicyARNMembers(v, policyARNs)
 	v.CheckString("policy", policy, ruleSessionPolicy)
 	v.CheckInt("durationSeconds", duration, false, MinDuration, RoleMaxDuration)
 	checkMinimumSize(v, minSize)

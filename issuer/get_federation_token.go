@@ -47,10 +47,7 @@ func (in GetFederationTokenInput) Validate() error {
 		n := strconv.Itoa(len(in.PolicyArns))
 		v.Add("policyArns", &n, "have length less than or equal to "+strconv.Itoa(MaxPolicyARNs))
 	}
-	for i, arn := range in.PolicyArns {
-		v.CheckString("policyArns."+strconv.Itoa(i+1)+".member.arn", arn,
-			opensts.StringRule{Required: true, Min: 20, Max: 2048, Pattern: &opensts.PatternARN})
-	}
+	checkPolicyARNMembers(&v, in.PolicyArns)
 	v.CheckInt("durationSeconds", in.DurationSeconds, false, MinDuration, MaxDuration)
 	if len(in.Tags) > MaxSessionTags {
 		n := strconv.Itoa(len(in.Tags))

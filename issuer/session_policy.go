@@ -2,6 +2,7 @@ package issuer
 
 import (
 	"crypto/sha256"
+	"strconv"
 	"sync"
 
 	"github.com/opensts/opensts"
@@ -64,4 +65,15 @@ func sessionPolicies(text *string, arns []*string, accountID string) (string, []
 		out = append(out, *a)
 	}
 	return doc, out, nil
+}
+
+// rulePolicyARN is PolicyDescriptorType's arn (botocore sts model).
+var rulePolicyARN = opensts.StringRule{Required: true, Min: 20, Max: 2048, Pattern: &opensts.PatternARN}
+
+// checkPolicyARNMembers checks each PolicyArns.member.N.arn against the
+// model.
+func checkPolicyARNMembers(v *opensts.ValidationError, arns []*string) {
+	for i, arn := range arns {
+		v.CheckString("policyArns."+strconv.Itoa(i+1)+".member.arn", arn, rulePolicyARN)
+	}
 }
