@@ -173,18 +173,18 @@ func (v *Verifier) getJSON(ctx context.Context, client *http.Client, u string, o
 		if errors.As(err, &ce) || errors.Is(err, errRefusedURL) {
 			return keyErr(err)
 		}
-		return &opensts.Error{Kind: opensts.ErrIDPCommunication, Message: msgIDP, Err: err}
+		return idpErr(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
-		return &opensts.Error{Kind: opensts.ErrIDPCommunication, Message: msgIDP, Err: fmt.Errorf("GET %s: %s", u, resp.Status)}
+		return idpErr(fmt.Errorf("GET %s: %s", u, resp.Status))
 	}
 	if resp.StatusCode != http.StatusOK {
 		return keyErr(fmt.Errorf("GET %s: %s", u, resp.Status))
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	if err != nil {
-		return &opensts.Error{Kind: opensts.ErrIDPCommunication, Message: msgIDP, Err: err}
+		return idpErr(err)
 	}
 	if len(body) > maxResponse {
 		return keyErr(fmt.Errorf("GET %s: response larger than %d bytes", u, maxResponse))

@@ -253,6 +253,11 @@ func (v *Verifier) cached(key string) ([]jose.JSONWebKey, bool, error) {
 // callers. With limited set (an unknown kid), it fetches only when the
 // last attempt is RefreshInterval old, else returns the cached keys.
 func (v *Verifier) refresh(ctx context.Context, key string, p opensts.OIDCProvider, limited bool) ([]jose.JSONWebKey, error) {
+	if err := ctx.Err(); err != nil {
+		// A caller that has gone starts no fetch; checked here because
+		// the select below picks at random when both are ready.
+		return nil, idpErr(err)
+	}
 	ch := v.group.DoChan(key, func() (any, error) {
 		now := v.cfg.Now()
 		v.mu.Lock()
@@ -308,8 +313,14 @@ func (v *Verifier) refresh(ctx context.Context, key string, p opensts.OIDCProvid
 		}
 		return r.Val.([]jose.JSONWebKey), nil
 	case <-ctx.Done():
-		return nil, &opensts.Error{Kind: opensts.ErrIDPCommunication, Message: msgIDP, Err: ctx.Err()}
+		return nil, idpErr(ctx.Err())
 	}
+}
+
+// idpErr is IDPCommunicationError: the identity provider could not be
+// reached, answered with a server error, or was not waited for.
+func idpErr(err error) error {
+	return &opensts.Error{Kind: opensts.ErrIDPCommunication, Message: msgIDP, Err: err}
 }
 
 // evictLocked drops the least recently used entry when the cache is full.
