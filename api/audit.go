@@ -2,10 +2,11 @@ package api
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -56,14 +57,23 @@ func (s *Server) audit(ctx context.Context, c *call, svc *service, op *operation
 // and parameters beyond the budget are left out. Names are already bounded
 // in length and depth by decodeParams.
 func requestParameters(p params, op *operation) map[string]any {
-	out := map[string]any{}
-	budget := maxAuditNodes
-	for _, k := range slices.Sorted(maps.Keys(p)) {
-		vs := p[k]
+	var small [16]string // most requests: no allocation for the names
+	keys := small[:0]
+	for k, vs := range p {
 		if k == "Action" || k == "Version" || op.isSecret(k) || len(vs) == 0 {
 			continue
 		}
-		if !insert(out, strings.Split(k, "."), vs[0], &budget) {
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.Sort(keys)
+	out := make(map[string]any, len(keys))
+	budget := maxAuditNodes
+	var segs [8]string
+	for _, k := range keys {
+		if !insert(out, splitPath(segs[:0], k), p[k][0], &budget) {
 			out["requestParametersTruncated"] = true
 			break
 		}
@@ -72,6 +82,18 @@ func requestParameters(p params, op *operation) map[string]any {
 		return nil
 	}
 	return out
+}
+
+// splitPath appends the dot-separated segments of name to segs.
+func splitPath(segs []string, name string) []string {
+	for {
+		i := strings.IndexByte(name, '.')
+		if i < 0 {
+			return append(segs, name)
+		}
+		segs = append(segs, name[:i])
+		name = name[i+1:]
+	}
 }
 
 // maxAuditNodes bounds the audited request tree. A legitimate request uses
@@ -147,16 +169,39 @@ func auditKey(element string) (string, bool) {
 	return lowerFirst(element), !secretResponse[element]
 }
 
+// lowerFirst lower-cases the first letter of a member name. Names are
+// few (the API's own, and the parameter names clients send, which
+// decodeParams bounds), so results are kept: every audited request needs
+// a dozen of them.
 func lowerFirst(s string) string {
 	if s == "" {
 		return s
 	}
-	if c := s[0]; c < utf8.RuneSelf {
-		if c < 'A' || c > 'Z' {
-			return s
-		}
-		return string(c+'a'-'A') + s[1:]
+	if c := s[0]; c < utf8.RuneSelf && (c < 'A' || c > 'Z') {
+		return s
 	}
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToLower(r)) + s[n:]
+	if l, ok := lowerNames.Load(s); ok {
+		return l.(string)
+	}
+	var l string
+	if c := s[0]; c < utf8.RuneSelf {
+		l = string(c+'a'-'A') + s[1:]
+	} else {
+		r, n := utf8.DecodeRuneInString(s)
+		l = string(unicode.ToLower(r)) + s[n:]
+	}
+	if lowerNamesCount.Add(1) <= maxLowerNames {
+		lowerNames.Store(s, l)
+	}
+	return l
 }
+
+// lowerNames caches lowerFirst; maxLowerNames bounds it, so names clients
+// make up cannot grow it without end (past the bound they are lowered
+// each time).
+var (
+	lowerNames      sync.Map // string → string
+	lowerNamesCount atomic.Int64
+)
+
+const maxLowerNames = 4096

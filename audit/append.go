@@ -16,7 +16,7 @@ import (
 // write), and never rotates it. A path of "-" writes to standard output.
 func Append(ctx context.Context, path string, e opensts.Event) error {
 	l := &Log{path: path, log: slog.New(slog.DiscardHandler), now: time.Now}
-	line := l.encode(ctx, e)
+	line := l.encode(ctx, nil, e)
 	if path == "-" {
 		_, err := stdout.Write(line)
 		return err

@@ -79,7 +79,8 @@ func appendObject(b []byte, m map[string]any) []byte {
 	if m == nil {
 		return append(b, "null"...)
 	}
-	keys := make([]string, 0, len(m))
+	var small [16]string // most objects: no allocation for their keys
+	keys := small[:0]
 	for k := range m {
 		keys = append(keys, k)
 	}

@@ -282,7 +282,11 @@ func endsInPartialLine(path string, size int64) (bool, error) {
 // error and appends the line synchronously, opening, writing, fsyncing and
 // closing the file itself (no rotation).
 func (l *Log) Record(ctx context.Context, e opensts.Event) {
-	line := l.encode(ctx, e)
+	buf := linePool.Get().(*[]byte)
+	line := l.encode(ctx, (*buf)[:0], e)
+	// The line is copied into the batch before done is signalled, so it
+	// goes back to the pool once Record is released.
+	defer putLine(buf, line)
 	done := donePool.Get().(chan struct{})
 	l.mu.RLock()
 	if l.closed {
@@ -314,6 +318,20 @@ func (l *Log) Record(ctx context.Context, e opensts.Event) {
 }
 
 var donePool = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+
+// linePool holds the buffers records are encoded into. A buffer grown past
+// maxPooledLine by an unusually large record is not kept.
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+const maxPooledLine = 16 << 10
+
+func putLine(buf *[]byte, line []byte) {
+	if cap(line) > maxPooledLine {
+		return
+	}
+	*buf = line[:0]
+	linePool.Put(buf)
+}
 
 // direct writes e on the caller's goroutine when nothing is queued and the
 // writer is idle: on a server that is not busy, a handoff to the writer

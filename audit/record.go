@@ -124,7 +124,7 @@ func readOnly(name string) bool {
 
 // encode renders e as one JSON line ending in '\n', secrets removed. It never
 // fails: values that JSON cannot represent are replaced by a description.
-func (l *Log) encode(ctx context.Context, e opensts.Event) []byte {
+func (l *Log) encode(ctx context.Context, b []byte, e opensts.Event) []byte {
 	t := e.Time
 	if t.IsZero() || t.Year() < 1 || t.Year() > 9999 {
 		t = l.now()
@@ -164,7 +164,7 @@ func (l *Log) encode(ctx context.Context, e opensts.Event) []byte {
 		RecipientAccountID: e.Identity.AccountID,
 		EventCategory:      eventCategory,
 	}
-	return appendRecord(make([]byte, 0, 1024), &r)
+	return appendRecord(b, &r)
 }
 
 // newEventID returns a random (version 4) UUID, CloudTrail's eventID form.
