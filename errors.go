@@ -174,7 +174,8 @@ func (e *ValidationError) Err() error {
 	if len(e.Fields) == 0 {
 		return nil
 	}
-	return e
+	failed := *e // a copy escapes, so the collector can live on the stack
+	return &failed
 }
 
 // SessionCredentialsError is AWS's refusal of session credentials for

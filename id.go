@@ -76,9 +76,11 @@ func AccountFromKeyID(id string) (accountID string, ok bool) {
 
 // NewSecretAccessKey returns a 40-character secret of the base64 alphabet.
 func NewSecretAccessKey() string {
-	b := make([]byte, 30)
-	rand.Read(b)
-	return base64.StdEncoding.EncodeToString(b)
+	var b [30]byte
+	rand.Read(b[:])
+	var s [40]byte // base64 of 30 bytes, no padding needed
+	base64.StdEncoding.Encode(s[:], b[:])
+	return string(s[:])
 }
 
 // NewAccountID returns a random 12-digit account id not starting with 0.

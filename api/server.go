@@ -110,7 +110,8 @@ type call struct {
 	identity  *opensts.EventIdentity
 	sig       *sigv4.Request
 	requestID string
-	sourceIP  string // clientIP, found once for throttling, conditions and the audit
+	sourceIP  string  // clientIP, found once for throttling, conditions and the audit
+	body      *[]byte // the request body's pooled buffer, until the answer is written
 }
 
 var (
@@ -177,6 +178,42 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		result, err = s.invoke(ctx, op, c)
 	}
 	s.finish(ctx, w, c, svc, op, result, err)
+	c.release()
+}
+
+// bodyPool holds request-body buffers. The body is read into one, kept
+// for the signature check, and given back when the request is answered:
+// the parameters decoded from it are copies.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// maxPooledBody bounds the buffers kept: one grown by a rare large body
+// (a policy document near its limit) is left to the collector.
+const maxPooledBody = 64 << 10
+
+// release gives the call's body buffer back.
+func (c *call) release() {
+	if c.body != nil && cap(*c.body) <= maxPooledBody {
+		*c.body = (*c.body)[:0]
+		bodyPool.Put(c.body)
+	}
+	c.body = nil
+}
+
+// readAll reads r to its end, appending to b.
+func readAll(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // finish audits, answers and observes a request. The audit record is
@@ -219,7 +256,9 @@ func (s *Server) read(w http.ResponseWriter, c *call) (*service, []byte, error) 
 	if t := s.cfg.Throttle; t != nil && !t.AllowIP(c.sourceIP) {
 		return nil, nil, opensts.ErrThrottled
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	c.body = bodyPool.Get().(*[]byte)
+	body, err := readAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes), (*c.body)[:0])
+	*c.body = body
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
