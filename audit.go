@@ -22,8 +22,23 @@ type Event struct {
 	// names, as CloudTrail does.
 	RequestParameters map[string]any
 	ResponseElements  map[string]any
-	ErrorCode         string
-	ErrorMessage      string
+	// RequestObject and ResponseObject, when set, take the place of
+	// RequestParameters and ResponseElements: payloads that write
+	// themselves into the record without a map being built for every
+	// request. The auditor uses them only during Record.
+	RequestObject  AuditObject
+	ResponseObject AuditObject
+	ErrorCode      string
+	ErrorMessage   string
+}
+
+// AuditObject is an audit payload that appends itself to a record as one
+// JSON object, with lowerCamel member names. secret reports the member
+// names that must never be written: AppendJSON leaves those members out,
+// at any depth, and returns the first name it left out ("" when none),
+// for the auditor to warn about.
+type AuditObject interface {
+	AppendJSON(b []byte, secret func(name string) bool) (out []byte, dropped string)
 }
 
 // EventIdentity is CloudTrail's userIdentity.

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/opensts/opensts"
 	"github.com/opensts/opensts/internal/jsonw"
 )
 
@@ -54,13 +55,17 @@ func appendRecord(b []byte, r *Record) []byte {
 		b = jsonw.AppendString(b, r.ErrorMessage)
 	}
 	b = append(b, `,"requestParameters":`...)
-	b = jsonw.AppendObject(b, r.RequestParameters)
+	b = r.appendPayload(b, r.requestObject, r.RequestParameters)
 	b = append(b, `,"responseElements":`...)
-	b = jsonw.AppendObject(b, r.ResponseElements)
+	b = r.appendPayload(b, r.responseObject, r.ResponseElements)
 	b = append(b, `,"requestID":`...)
 	b = jsonw.AppendString(b, r.RequestID)
 	b = append(b, `,"eventID":`...)
-	b = jsonw.AppendString(b, r.EventID)
+	if r.EventID == "" && r.newID != [36]byte{} {
+		b = append(append(append(b, '"'), r.newID[:]...), '"')
+	} else {
+		b = jsonw.AppendString(b, r.EventID)
+	}
 	b = append(b, `,"readOnly":`...)
 	b = strconv.AppendBool(b, r.ReadOnly)
 	b = append(b, `,"eventType":`...)
@@ -72,4 +77,19 @@ func appendRecord(b []byte, r *Record) []byte {
 	b = append(b, `,"eventCategory":`...)
 	b = jsonw.AppendString(b, r.EventCategory)
 	return append(b, "}\n"...)
+}
+
+// appendPayload writes a request's parameters or response elements: the
+// payload object when there is one, asked to leave out secret-named
+// members (those it did leave out are noted for a warning), else the
+// already scrubbed map.
+func (r *Record) appendPayload(b []byte, obj opensts.AuditObject, m map[string]any) []byte {
+	if obj == nil {
+		return jsonw.AppendObject(b, m)
+	}
+	b, dropped := obj.AppendJSON(b, isSecretKey)
+	if dropped != "" {
+		r.dropped = append(r.dropped, dropped)
+	}
+	return b
 }

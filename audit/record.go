@@ -40,6 +40,13 @@ type Record struct {
 	ManagementEvent    bool           `json:"managementEvent"`
 	RecipientAccountID string         `json:"recipientAccountId"`
 	EventCategory      string         `json:"eventCategory"`
+
+	// Set by encode for appendRecord: the event id it made up when the
+	// event had none, the payloads written in place of RequestParameters
+	// and ResponseElements, and the secret-named members they left out.
+	newID                         [36]byte
+	requestObject, responseObject opensts.AuditObject
+	dropped                       []string
 }
 
 // UserIdentity is CloudTrail's userIdentity element: who signed the request.
@@ -129,10 +136,6 @@ func (l *Log) encode(ctx context.Context, b []byte, e opensts.Event) []byte {
 	if t.IsZero() || t.Year() < 1 || t.Year() > 9999 {
 		t = l.now()
 	}
-	id := e.EventID
-	if id == "" {
-		id = newEventID()
-	}
 	s := scrubber{l: l, ctx: ctx, event: e.Name}
 	r := Record{
 		EventVersion: eventVersion,
@@ -157,18 +160,26 @@ func (l *Log) encode(ctx context.Context, b []byte, e opensts.Event) []byte {
 		RequestParameters:  s.object(e.RequestParameters, 0),
 		ResponseElements:   s.object(e.ResponseElements, 0),
 		RequestID:          e.RequestID,
-		EventID:            id,
+		EventID:            e.EventID,
 		ReadOnly:           readOnly(e.Name),
 		EventType:          eventType,
 		ManagementEvent:    true,
 		RecipientAccountID: e.Identity.AccountID,
 		EventCategory:      eventCategory,
 	}
-	return appendRecord(b, &r)
+	if r.EventID == "" {
+		r.newID = newEventID()
+	}
+	r.requestObject, r.responseObject = e.RequestObject, e.ResponseObject
+	b = appendRecord(b, &r)
+	for _, name := range r.dropped {
+		s.dropped(name)
+	}
+	return b
 }
 
 // newEventID returns a random (version 4) UUID, CloudTrail's eventID form.
-func newEventID() string {
+func newEventID() [36]byte {
 	var b [16]byte
 	rand.Read(b[:]) // never fails (crypto/rand, Go 1.24+)
 	b[6] = b[6]&0x0f | 0x40
@@ -183,7 +194,7 @@ func newEventID() string {
 	hex.Encode(s[19:23], b[8:10])
 	s[23] = '-'
 	hex.Encode(s[24:], b[10:])
-	return string(s[:])
+	return s
 }
 
 // scrubber copies requestParameters and responseElements into plain JSON

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -176,5 +179,73 @@ func TestLog_NeverWritesSecrets(t *testing.T) {
 		if diff := cmp.Diff(before[i], fmt.Sprint(e.RequestParameters, e.ResponseElements)); diff != "" {
 			t.Errorf("event %d modified (-before +after):\n%s", i, diff)
 		}
+	}
+}
+
+// flatObject is an opensts.AuditObject of string members, written in
+// sorted order, honouring secret.
+type flatObject map[string]string
+
+func (o flatObject) AppendJSON(b []byte, secret func(string) bool) ([]byte, string) {
+	names := slices.Sorted(maps.Keys(o))
+	dropped := ""
+	b = append(b, '{')
+	first := true
+	for _, k := range names {
+		if secret(k) {
+			if dropped == "" {
+				dropped = k
+			}
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = fmt.Appendf(b, "%q:%q", k, o[k])
+	}
+	return append(b, '}'), dropped
+}
+
+// Payload objects are written in place of the maps, are asked about every
+// secret name, and a member they left out is warned about; an event
+// without an id gets a fresh one.
+func TestLog_AuditObjects(t *testing.T) {
+	logger, logs := newLogger()
+	path := tempPath(t)
+	l := mustOpen(t, Config{Path: path, Logger: logger}, nil)
+	l.Record(t.Context(), opensts.Event{
+		Time: day1, Name: "GetSessionToken",
+		RequestParameters: map[string]any{"ignored": "map"},
+		RequestObject:     flatObject{"durationSeconds": "900", "tokenCode": "S3CR3T-CODE"},
+		ResponseObject:    flatObject{"expiration": "2026-01-02T03:04:05Z", "sessionToken": "S3CR3T-TOKEN"},
+	})
+	l.Record(t.Context(), opensts.Event{Time: day1, Name: "GetCallerIdentity"})
+	mustClose(t, l)
+	recs := mustScan(t, path, Filter{})
+	if len(recs) != 2 {
+		t.Fatalf("%d records, want 2", len(recs))
+	}
+	if d := cmp.Diff(map[string]any{"durationSeconds": "900"}, recs[0].RequestParameters); d != "" {
+		t.Errorf("requestParameters (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(map[string]any{"expiration": "2026-01-02T03:04:05Z"}, recs[0].ResponseElements); d != "" {
+		t.Errorf("responseElements (-want +got):\n%s", d)
+	}
+	file, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(file, []byte("S3CR3T")) || strings.Contains(logs.String(), "S3CR3T") {
+		t.Error("a secret reached the audit file or the log")
+	}
+	for _, name := range []string{"tokenCode", "sessionToken"} {
+		if !strings.Contains(logs.String(), name) {
+			t.Errorf("no warning names the dropped member %s", name)
+		}
+	}
+	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	if !uuid.MatchString(recs[0].EventID) || !uuid.MatchString(recs[1].EventID) || recs[0].EventID == recs[1].EventID {
+		t.Errorf("event ids %q and %q: want two distinct version 4 UUIDs", recs[0].EventID, recs[1].EventID)
 	}
 }
