@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/opensts/opensts"
+	"github.com/opensts/opensts/internal/jsonw"
 )
 
 // secretResponse names response elements that are never audited.
@@ -19,9 +20,15 @@ var secretResponse = map[string]bool{"SecretAccessKey": true, "SessionToken": tr
 // audit records one request as a CloudTrail-shaped event.
 func (s *Server) audit(ctx context.Context, c *call, svc *service, op *operation, result *node, we *wireError) {
 	e := opensts.Event{
-		Time: c.start.UTC(), Source: svc.endpoint, Name: op.name, RequestID: c.requestID, EventID: newUUID(),
+		Time: c.start.UTC(), Source: svc.endpoint, Name: op.name, RequestID: c.requestID,
 		Region: s.cfg.Region, SourceIP: c.sourceIP, UserAgent: c.r.UserAgent(),
-		RequestParameters: requestParameters(c.p, op),
+	}
+	c.auditParams = auditParams{p: c.p, op: op}
+	switch c.auditParams.shape() {
+	case flatParams:
+		e.RequestObject = &c.auditParams
+	case nestedParams:
+		e.RequestParameters = requestParameters(c.p, op)
 	}
 	if c.sig != nil {
 		e.Region = c.sig.Region
@@ -42,9 +49,160 @@ func (s *Server) audit(ctx context.Context, c *call, svc *service, op *operation
 	if we != nil {
 		e.ErrorCode, e.ErrorMessage = we.Code, we.Message
 	} else if result != nil && len(result.kids) > 0 {
-		e.ResponseElements = result.object(auditKey)
+		e.ResponseObject = (*auditResponse)(result)
 	}
 	s.cfg.Auditor.Record(ctx, e)
+}
+
+// auditParams writes a request's parameters into its audit record
+// directly when every audited name is flat (no "." path), as most
+// requests' are: lowerCamel names in sorted order, the values as strings,
+// exactly what requestParameters and the audit trail's encoding would
+// make of them, without building the map.
+type auditParams struct {
+	p  params
+	op *operation
+}
+
+// paramsShape is what the audit trail has to record of a request.
+type paramsShape int
+
+const (
+	noParams     paramsShape = iota // nothing: requestParameters is null
+	flatParams                      // flat names only: auditParams writes them
+	nestedParams                    // list or nested names: requestParameters builds the tree
+)
+
+// audited reports whether the audit trail records parameter k.
+func (a *auditParams) audited(k string, vs []string) bool {
+	return k != "Action" && k != "Version" && !a.op.isSecret(k) && len(vs) > 0
+}
+
+func (a *auditParams) shape() paramsShape {
+	shape := noParams
+	for k, vs := range a.p {
+		if !a.audited(k, vs) {
+			continue
+		}
+		if strings.IndexByte(k, '.') >= 0 {
+			return nestedParams
+		}
+		shape = flatParams
+	}
+	return shape
+}
+
+// AppendJSON writes the flat parameters as one object. Names equal once
+// lowered keep the value of the greatest original name, as the map would.
+func (a *auditParams) AppendJSON(b []byte, secret func(string) bool) ([]byte, string) {
+	var small [16]member
+	ms := small[:0]
+	for k, vs := range a.p {
+		if a.audited(k, vs) {
+			ms = append(ms, member{name: lowerFirst(k), key: k})
+		}
+	}
+	slices.SortFunc(ms, member.compare)
+	dropped := ""
+	b = append(b, '{')
+	first := true
+	for i, m := range ms {
+		if i+1 < len(ms) && ms[i+1].name == m.name {
+			continue // the last of equal names wins
+		}
+		if secret(m.name) {
+			if dropped == "" {
+				dropped = m.name
+			}
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = jsonw.AppendString(b, m.name)
+		b = append(b, ':')
+		b = jsonw.AppendString(b, a.p[m.key][0])
+	}
+	return append(b, '}'), dropped
+}
+
+// member is one member of an audited object: its lowerCamel name, and the
+// parameter name or response element it comes from.
+type member struct {
+	name string
+	key  string
+	kid  *node
+}
+
+func (m member) compare(o member) int {
+	if c := strings.Compare(m.name, o.name); c != 0 {
+		return c
+	}
+	return strings.Compare(m.key, o.key)
+}
+
+// auditResponse writes a response's elements into its audit record as
+// CloudTrail names them (lowerCamel, sorted), leaving out the elements
+// that are never audited and the names the auditor calls secret: what
+// node.object(auditKey) and the audit trail's encoding would make of
+// them, without building maps.
+type auditResponse node
+
+func (r *auditResponse) AppendJSON(b []byte, secret func(string) bool) ([]byte, string) {
+	dropped := ""
+	b = (*node)(r).appendAuditObject(b, secret, &dropped)
+	return b, dropped
+}
+
+func (n *node) appendAuditObject(b []byte, secret func(string) bool, dropped *string) []byte {
+	var small [16]member
+	ms := small[:0]
+	for _, k := range n.kids {
+		if name, ok := auditKey(k.name); ok {
+			ms = append(ms, member{name: name, kid: k})
+		}
+	}
+	// Stable: of equal names, the last element wins, as in a map.
+	slices.SortStableFunc(ms, func(a, b member) int { return strings.Compare(a.name, b.name) })
+	b = append(b, '{')
+	first := true
+	for i, m := range ms {
+		if i+1 < len(ms) && ms[i+1].name == m.name {
+			continue
+		}
+		if secret(m.name) {
+			if *dropped == "" {
+				*dropped = m.name
+			}
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = jsonw.AppendString(b, m.name)
+		b = append(b, ':')
+		b = m.kid.appendAuditValue(b, secret, dropped)
+	}
+	return append(b, '}')
+}
+
+func (n *node) appendAuditValue(b []byte, secret func(string) bool, dropped *string) []byte {
+	switch {
+	case n.leaf:
+		return jsonw.AppendString(b, n.text)
+	case n.isList:
+		b = append(b, '[')
+		for i, k := range n.kids {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = k.appendAuditValue(b, secret, dropped)
+		}
+		return append(b, ']')
+	}
+	return n.appendAuditObject(b, secret, dropped)
 }
 
 // requestParameters turns the flattened Query parameters into CloudTrail's

@@ -112,6 +112,8 @@ type call struct {
 	requestID string
 	sourceIP  string  // clientIP, found once for throttling, conditions and the audit
 	body      *[]byte // the request body's pooled buffer, until the answer is written
+	// auditParams is the request's parameters as its audit record's payload.
+	auditParams auditParams
 }
 
 var (
