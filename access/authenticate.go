@@ -125,11 +125,11 @@ func (a *Authenticator) longTerm(ctx context.Context, sig *sigv4.Request) (*open
 	if err != nil {
 		return nil, err
 	}
-	secret, err := a.cfg.Box.Open(cr.key.SealedSecret, cr.key.SecretAAD())
+	secret, err := a.cfg.Box.Open(cr.key.SealedSecret, cr.aad)
 	if err != nil {
 		return nil, fmt.Errorf("open secret of access key %s: %w", cr.key.ID, err)
 	}
-	err = a.cfg.Verifier.Verify(sig, string(secret))
+	err = a.cfg.Verifier.VerifyBytes(sig, secret)
 	clear(secret)
 	if err != nil {
 		return nil, err
@@ -155,7 +155,7 @@ func (a *Authenticator) credentials(ctx context.Context, id string) (credentials
 	if key.Status != opensts.AccessKeyActive {
 		return credentials{}, invalid("access key is inactive")
 	}
-	cr := credentials{key: key, root: key.IsRoot(), fetched: now}
+	cr := credentials{key: key, aad: key.SecretAAD(), root: key.IsRoot(), fetched: now}
 	if !cr.root {
 		cr.user, err = a.cfg.Store.GetUserByID(ctx, key.AccountID, key.UserID)
 		if errors.Is(err, opensts.ErrNotFound) {

@@ -17,6 +17,7 @@ const DefaultCredentialCacheTTL = 2 * time.Second
 // for an IAM user's key, the user.
 type credentials struct {
 	key     opensts.AccessKey
+	aad     []byte // key.SecretAAD(), made once
 	user    opensts.User
 	root    bool
 	fetched time.Time

@@ -57,7 +57,14 @@ func NewVerifier(cacheSize int) *Verifier {
 // signature is not 64 lower-case hex digits, and a *MismatchError when the
 // credential scope is invalid (see Request.CheckService; the service is not
 // checked here).
-func (v *Verifier) Verify(r *Request, secret string) error {
+func (v *Verifier) Verify(r *Request, secret string) error { return verify(v, r, secret) }
+
+// VerifyBytes is Verify for a secret held in a byte slice, which the
+// caller can clear afterwards: Verify would need a string copy of it that
+// nothing clears.
+func (v *Verifier) VerifyBytes(r *Request, secret []byte) error { return verify(v, r, secret) }
+
+func verify[S ~string | ~[]byte](v *Verifier, r *Request, secret S) error {
 	if r == nil || len(r.stringToSign) == 0 {
 		return errors.New("sigv4: verify: request was not returned by Parse")
 	}
@@ -72,7 +79,7 @@ func (v *Verifier) Verify(r *Request, secret string) error {
 	var key [32]byte
 	hit := false
 	if caching {
-		sh = v.secretHash(secret)
+		sh = secretHash(v, secret)
 		key, hit = v.lookup(r, &sh)
 	}
 	if !hit {
@@ -88,7 +95,7 @@ func (v *Verifier) Verify(r *Request, secret string) error {
 	return nil
 }
 
-func (v *Verifier) secretHash(secret string) [32]byte {
+func secretHash[S ~string | ~[]byte](v *Verifier, secret S) [32]byte {
 	var buf [128]byte
 	b := append(buf[:0], v.salt[:]...)
 	b = append(b, secret...)
@@ -141,7 +148,7 @@ func (v *Verifier) store(r *Request, sh, key *[32]byte) {
 // deriveKey computes the signing key:
 // kDate = HMAC("AWS4"+secret, date), kRegion = HMAC(kDate, region),
 // kService = HMAC(kRegion, service), kSigning = HMAC(kService, "aws4_request").
-func deriveKey(secret, date, region, service string) [32]byte {
+func deriveKey[S ~string | ~[]byte](secret S, date, region, service string) [32]byte {
 	var buf [128]byte
 	k := append(buf[:0], "AWS4"...)
 	k = append(k, secret...)

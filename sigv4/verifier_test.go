@@ -50,6 +50,9 @@ func TestDeriveKey_MatchesSpecChain(t *testing.T) {
 		if got := deriveKey(secret, "20260102", "us-east-1", "sts"); !bytes.Equal(got[:], want) {
 			t.Errorf("secret of %d bytes: got %x want %x", len(secret), got, want)
 		}
+		if got := deriveKey([]byte(secret), "20260102", "us-east-1", "sts"); !bytes.Equal(got[:], want) {
+			t.Errorf("secret of %d bytes as a byte slice: got %x want %x", len(secret), got, want)
+		}
 	}
 }
 
@@ -77,7 +80,7 @@ func TestVerifier_Cache(t *testing.T) {
 		if err := v.Verify(req, "secret-a"); err != nil {
 			t.Fatal(err)
 		}
-		sh := v.secretHash("secret-a")
+		sh := secretHash(v, "secret-a")
 		if _, hit := v.lookup(req, &sh); !hit || v.len() != 1 {
 			t.Fatalf("key not cached: hit %v len %d", hit, v.len())
 		}
@@ -250,5 +253,29 @@ func TestSign_Errors(t *testing.T) {
 				t.Errorf("error reveals the secret: %v", err)
 			}
 		})
+	}
+}
+
+// VerifyBytes accepts and refuses exactly as Verify does, and shares its
+// derived-key cache.
+func TestVerifyBytes(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, cached := range []bool{false, true} {
+		v := NewVerifier(0)
+		if cached {
+			v = NewVerifier(16)
+		}
+		r := signedAt(t, "AKIDEXAMPLE", katSecret, now)
+		for range 2 {
+			if err := v.VerifyBytes(r, []byte(katSecret)); err != nil {
+				t.Fatalf("cache %v: right secret refused: %v", cached, err)
+			}
+			if err := v.Verify(r, katSecret); err != nil {
+				t.Fatalf("cache %v: Verify after VerifyBytes: %v", cached, err)
+			}
+			if err := v.VerifyBytes(r, []byte(katSecret+"x")); !errors.Is(err, ErrSignatureMismatch) {
+				t.Fatalf("cache %v: wrong secret: %v, want ErrSignatureMismatch", cached, err)
+			}
+		}
 	}
 }
