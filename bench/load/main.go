@@ -11,10 +11,21 @@
 // client, with the same concurrency, sends identical signed requests to
 // both, alternating phases so machine noise hits both alike; the ratio of
 // their throughputs is the figure, since absolute numbers vary with the
-// machine. -ops adds other issuing calls to the same alternation, each
-// reported against the bare handler and against GetSessionToken: AssumeRole
-// (a role trusting the caller, with an inline policy), and AssumeRole or
-// GetFederationToken with a 500-byte session policy (+policy). In soak mode it runs a mixed workload (GetSessionToken,
+// machine. -ops adds other calls to the same alternation, each
+// reported against the bare handler and against GetSessionToken:
+//
+//   - AssumeRole: alice assumes a role trusting her, holding an inline policy;
+//   - AssumeRole+policy, GetFederationToken+policy: with a 500-byte session
+//     policy, the same on every request, as clients send it;
+//   - GetFederationToken+distinct-policy: with a 500-byte session policy
+//     that never repeats (each request signed anew), so that no cache of
+//     the server's has seen it;
+//   - GetCallerIdentity+session: signed with credentials from
+//     GetSessionToken;
+//   - AssumeRoleWithWebIdentity: unsigned, presenting a token of an OpenID
+//     Connect provider run beside the node.
+//
+// In soak mode it runs a mixed workload (GetSessionToken,
 // GetFederationToken, calls signed with the temporary credentials, IAM
 // mutations) against a running server and reports every interval.
 package main
@@ -78,7 +89,7 @@ func main() {
 	flag.BoolVar(&o.audit, "audit", true, "ratio: keep the audit trail on, as opensts server does by default")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server and client) to this file")
 	flag.StringVar(&o.memProfile, "memprofile", "", "ratio: write a heap profile at the end of the run to this file")
-	flag.StringVar(&o.ops, "ops", "GetSessionToken", "ratio: comma-separated calls measured side by side: GetSessionToken, AssumeRole, AssumeRole+policy, GetFederationToken+policy, AssumeRoleWithWebIdentity")
+	flag.StringVar(&o.ops, "ops", "GetSessionToken", "ratio: comma-separated calls measured side by side: GetSessionToken, GetCallerIdentity+session, AssumeRole, AssumeRole+policy, GetFederationToken+policy, GetFederationToken+distinct-policy, AssumeRoleWithWebIdentity")
 	flag.Parse()
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
@@ -345,7 +356,11 @@ func ratio(o options) error {
 	if err != nil {
 		return err
 	}
-	_, sample, err := sts.send(reqs[0].req)
+	first, err := reqs[0].next()
+	if err != nil {
+		return err
+	}
+	_, sample, err := sts.send(first)
 	if err != nil {
 		return err
 	}
@@ -366,8 +381,12 @@ func ratio(o options) error {
 	defer bareSrv.Close()
 	bare := newClient("http://"+bareLn.Addr().String(), o.concurrency)
 
-	opFor := func(c *client, req signed) func(int) error {
+	opFor := func(c *client, next func() (signed, error)) func(int) error {
 		return func(int) error {
+			req, err := next()
+			if err != nil {
+				return err
+			}
 			code, body, err := c.send(req)
 			if err != nil {
 				return err
@@ -378,9 +397,9 @@ func ratio(o options) error {
 			return nil
 		}
 	}
-	run(o.concurrency, o.warmup, opFor(bare, reqs[0].req))
+	run(o.concurrency, o.warmup, opFor(bare, reqs[0].next))
 	for _, r := range reqs {
-		run(o.concurrency, o.warmup, opFor(sts, r.req))
+		run(o.concurrency, o.warmup, opFor(sts, r.next))
 	}
 	storeBefore := dirSize(dir)
 	rssBefore := rssKB("self")
@@ -389,9 +408,9 @@ func ratio(o options) error {
 	bareS := make([]*stats, 0, 2)
 	stsS := make([][]*stats, len(reqs))
 	for range 2 {
-		bareS = append(bareS, run(o.concurrency, phase, opFor(bare, reqs[0].req)))
+		bareS = append(bareS, run(o.concurrency, phase, opFor(bare, reqs[0].next)))
 		for i, r := range reqs {
-			stsS[i] = append(stsS[i], run(o.concurrency, phase, opFor(sts, r.req)))
+			stsS[i] = append(stsS[i], run(o.concurrency, phase, opFor(sts, r.next)))
 		}
 	}
 	rps := func(ss []*stats) float64 {
@@ -410,14 +429,16 @@ func ratio(o options) error {
 	}
 	bRPS, gstRPS := rps(bareS), rps(stsS[0])
 	fmt.Printf("concurrency %d, %s measured per server in 2 alternating phases, response body %d bytes, audit trail %v\n", o.concurrency, 2*phase, len(sample), o.audit)
-	fmt.Printf("%-26s %9.0f req/s  p50 %8s  p99 %8s  errors %d\n", "bare handler", bRPS, bareS[1].percentile(.5), bareS[1].percentile(.99), errs(bareS))
+	fmt.Printf("%-34s %9.0f req/s  p50 %8s  p99 %8s  errors %d\n", "bare handler", bRPS, bareS[1].percentile(.5), bareS[1].percentile(.99), errs(bareS))
 	var e1 int64
 	var last any
 	issued := 0.0
 	for i, r := range reqs {
 		sRPS := rps(stsS[i])
-		issued += sRPS * (2 * phase).Seconds()
-		fmt.Printf("%-26s %9.0f req/s  p50 %8s  p99 %8s  errors %d  %5.1f %% of bare, %5.1f %% of %s\n", r.name, sRPS,
+		if r.issues {
+			issued += sRPS * (2 * phase).Seconds()
+		}
+		fmt.Printf("%-34s %9.0f req/s  p50 %8s  p99 %8s  errors %d  %5.1f %% of bare, %5.1f %% of %s\n", r.name, sRPS,
 			stsS[i][1].percentile(.5), stsS[i][1].percentile(.99), errs(stsS[i]), 100*sRPS/bRPS, 100*sRPS/gstRPS, reqs[0].name)
 		if n := errs(stsS[i]); n > 0 {
 			e1 += n
@@ -451,15 +472,28 @@ const policy500 = `{"Version":"2012-10-17","Statement":[{"Sid":"ReadTeamObjects"
 	`"Resource":"arn:aws:s3:::team-data/alice/*"},{"Sid":"Queues","Effect":"Allow","Action":["sqs:SendMessage","sqs:ReceiveMessage","sqs:DeleteMessage"],` +
 	`"Resource":"arn:aws:sqs:us-east-1:*:team-*"},{"Sid":"NoIAM","Effect":"Deny","Action":"iam:*","Resource":"*"}]}`
 
-// opRequest is one call the ratio mode measures, signed once.
-type opRequest struct {
-	name string
-	req  signed
+// distinctPolicy is policy500 with its first statement id made from n: the
+// same size, but a text no cache has seen.
+func distinctPolicy(n int64) string {
+	return strings.Replace(policy500, `"Sid":"ReadTeamObjects"`, fmt.Sprintf(`"Sid":"Read%011d"`, n), 1)
 }
 
-// opRequests prepares the -ops calls as alice, GetSessionToken first (the
-// reference), creating the role and permissions they need as root.
-// AssumeRoleWithWebIdentity presents one token of idp, unsigned.
+// opRequest is one call the ratio mode measures.
+type opRequest struct {
+	name   string
+	next   func() (signed, error) // the request to send next
+	issues bool                   // whether the call issues a session
+}
+
+// replay returns s every time: most calls are signed once and replayed.
+func replay(s signed) func() (signed, error) {
+	return func() (signed, error) { return s, nil }
+}
+
+// opRequests prepares the -ops calls, GetSessionToken first (the
+// reference), creating the role and permissions they need as root. They
+// are alice's but for AssumeRoleWithWebIdentity, which presents one token
+// of idp, unsigned.
 func opRequests(c *client, root, alice creds, names []string, idp *oidctest.IdP) ([]opRequest, error) {
 	if names[0] != "GetSessionToken" {
 		names = append([]string{"GetSessionToken"}, names...)
@@ -471,10 +505,20 @@ func opRequests(c *client, root, alice creds, names []string, idp *oidctest.IdP)
 	var roleARN string
 	out := make([]opRequest, 0, len(names))
 	for _, name := range names {
+		op := opRequest{name: name, issues: true}
+		// Unless the case sets op.next, f is signed once, by signer.
 		var f url.Values
+		signer := alice
 		switch name {
 		case "GetSessionToken":
 			f = stsForm("GetSessionToken", "DurationSeconds", "900")
+		case "GetCallerIdentity+session":
+			b, err := c.call(alice, stsForm("GetSessionToken", "DurationSeconds", "3600"))
+			if err != nil {
+				return nil, err
+			}
+			signer = creds{id: text(b, "AccessKeyId"), secret: text(b, "SecretAccessKey"), token: text(b, "SessionToken")}
+			f, op.issues = stsForm("GetCallerIdentity"), false
 		case "AssumeRole", "AssumeRole+policy":
 			if roleARN == "" {
 				b, err := c.call(root, iamForm("CreateRole", "RoleName", "Deploy", "AssumeRolePolicyDocument",
@@ -494,26 +538,36 @@ func opRequests(c *client, root, alice creds, names []string, idp *oidctest.IdP)
 			}
 		case "GetFederationToken+policy":
 			f = stsForm("GetFederationToken", "Name", "load", "DurationSeconds", "900", "Policy", policy500)
+		case "GetFederationToken+distinct-policy":
+			var n atomic.Int64
+			op.next = func() (signed, error) {
+				return sign(alice, stsForm("GetFederationToken", "Name", "load", "DurationSeconds", "900", "Policy", distinctPolicy(n.Add(1))), "sts")
+			}
 		case "AssumeRoleWithWebIdentity":
 			wf, err := webIdentityForm(c, root, idp)
 			if err != nil {
 				return nil, err
 			}
-			f = wf
+			// Unsigned, as SDKs send it.
+			op.next = replay(signed{body: wf.Encode(), header: http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}}})
 		default:
 			return nil, fmt.Errorf("unknown -ops call %q", name)
 		}
-		r, err := sign(alice, f, "sts")
+		if op.next == nil {
+			r, err := sign(signer, f, "sts")
+			if err != nil {
+				return nil, err
+			}
+			op.next = replay(r)
+		}
+		r, err := op.next()
 		if err != nil {
 			return nil, err
-		}
-		if name == "AssumeRoleWithWebIdentity" { // unsigned, as SDKs send it
-			r = signed{body: f.Encode(), header: http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}}}
 		}
 		if code, body, err := c.send(r); err != nil || code != 200 {
 			return nil, fmt.Errorf("%s: HTTP %d %v: %s", name, code, err, body)
 		}
-		out = append(out, opRequest{name: name, req: r})
+		out = append(out, op)
 	}
 	return out, nil
 }
