@@ -3,7 +3,7 @@
 //
 //	go run ./bench/load -mode ratio   # GetSessionToken vs a bare net/http handler (issue: ≥ 70 %)
 //	go run ./bench/load -mode ratio -ops GetSessionToken,AssumeRole,AssumeRole+policy,GetFederationToken+policy
-//	go run ./bench/load -mode ratio -procs -ops GetSessionToken,GetCallerIdentity+session
+//	go run ./bench/load -mode ratio -procs -server-cpus 0 -client-cpus 1 -ops GetSessionToken,GetCallerIdentity+session
 //	go run ./bench/load -mode soak -target http://127.0.0.1:7070 -pid PID -duration 10m
 //
 // In ratio mode it starts a node exactly as `opensts server` does (SQLite
@@ -31,7 +31,9 @@
 // the tool reads each child's CPU time from /proc before and after every
 // phase: the server's CPU time per request, for each call and for the bare
 // handler, is a figure that does not depend on how the machine's cores are
-// shared between server and load.
+// shared between server and load. -server-cpus and -client-cpus pin the
+// children and the tool to CPU lists, each process's GOMAXPROCS following
+// its list.
 //
 // In soak mode it runs a mixed workload (GetSessionToken,
 // GetFederationToken, calls signed with the temporary credentials, IAM
@@ -77,6 +79,8 @@ type options struct {
 	memProfile  string
 	ops         string
 	procs       bool
+	serverCPUs  []int
+	clientCPUs  []int
 	serve       string
 }
 
@@ -96,11 +100,21 @@ func main() {
 	flag.StringVar(&o.memProfile, "memprofile", "", "ratio: write a heap profile of the node at the end of the run to this file")
 	flag.StringVar(&o.ops, "ops", "GetSessionToken", "ratio: comma-separated calls measured side by side: GetSessionToken, GetCallerIdentity+session, AssumeRole, AssumeRole+policy, GetFederationToken+policy, GetFederationToken+distinct-policy, AssumeRoleWithWebIdentity")
 	flag.BoolVar(&o.procs, "procs", false, "ratio: run the node and the bare handler each in a child process, and report their CPU time per request")
+	flag.Func("server-cpus", "ratio with -procs: pin the servers to this CPU list (such as 0, or 0-1)", cpuList(&o.serverCPUs))
+	flag.Func("client-cpus", "pin the load tool (in-process, the servers too) to this CPU list", cpuList(&o.clientCPUs))
 	flag.StringVar(&o.serve, "serve", "", "internal: run the server this JSON spec describes (how -procs starts its children)")
 	flag.Parse()
 	if err := load(o); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
+	}
+}
+
+// cpuList is a flag.Func that parses a CPU list into dst.
+func cpuList(dst *[]int) func(string) error {
+	return func(list string) (err error) {
+		*dst, err = parseCPUs(list)
+		return err
 	}
 }
 
@@ -111,6 +125,14 @@ func load(o options) (err error) {
 	}
 	if o.procs && o.mode != "ratio" {
 		return errors.New("-procs is for -mode ratio")
+	}
+	if o.serverCPUs != nil && !o.procs {
+		return errors.New("-server-cpus needs -procs")
+	}
+	if o.clientCPUs != nil {
+		if err := pinSelf(o.clientCPUs); err != nil {
+			return fmt.Errorf("-client-cpus: %w", err)
+		}
 	}
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
@@ -421,7 +443,7 @@ func ratio(o options) (err error) {
 	if o.procs {
 		nodeSpec.MemProfile = o.memProfile
 	}
-	nodeSrv, err := start(ctx, nodeSpec, o.procs)
+	nodeSrv, err := start(ctx, nodeSpec, o.procs, o.serverCPUs)
 	if err != nil {
 		return err
 	}
@@ -445,7 +467,7 @@ func ratio(o options) (err error) {
 	if err != nil {
 		return err
 	}
-	bareSrv, err := start(ctx, spec{Kind: "bare", BodyBytes: len(sample)}, o.procs)
+	bareSrv, err := start(ctx, spec{Kind: "bare", BodyBytes: len(sample)}, o.procs, o.serverCPUs)
 	if err != nil {
 		return err
 	}
@@ -478,6 +500,16 @@ func ratio(o options) (err error) {
 	}
 
 	fmt.Printf("concurrency %d, %s measured per server in 2 alternating phases, response body %d bytes, audit trail %v\n", o.concurrency, (2 * phaseLen).Round(time.Millisecond), len(sample), o.audit)
+	if o.procs {
+		err = errors.Join(placement("node", nodeSrv.pid, nodeSrv.GOMAXPROCS, o.serverCPUs),
+			placement("bare handler", bareSrv.pid, bareSrv.GOMAXPROCS, o.serverCPUs),
+			placement("load tool", os.Getpid(), runtime.GOMAXPROCS(0), o.clientCPUs))
+	} else if o.clientCPUs != nil {
+		err = placement("load tool and servers", os.Getpid(), runtime.GOMAXPROCS(0), o.clientCPUs)
+	}
+	if err != nil {
+		return err
+	}
 	bareT, ref := targets[0].tally(), targets[1].tally()
 	refCol := "% of " + targets[1].name
 	fmt.Printf("%-34s %8s %9s %9s %7s %10s %*s\n", "", "req/s", "p50", "p99", "errors", "% of bare", len(refCol), refCol)

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -62,4 +64,94 @@ func rssKB(pid string) int64 {
 	v, _ := statusField(b, "VmRSS")
 	n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(v, "kB")), 10, 64)
 	return n
+}
+
+// threadCPUs is the CPU list (Cpus_allowed_list) the threads of process
+// pid may run on, and how many threads there are; an error if the threads
+// do not all share one list.
+func threadCPUs(pid string) (list string, threads int, err error) {
+	dir := "/proc/" + pid + "/task/"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return "", 0, err
+	}
+	lists := map[string]int{}
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + t.Name() + "/status")
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ESRCH) {
+			continue // the thread has ended
+		}
+		if err != nil {
+			return "", 0, err
+		}
+		v, ok := statusField(b, "Cpus_allowed_list")
+		if !ok {
+			return "", 0, fmt.Errorf("%s%s/status: no Cpus_allowed_list", dir, t.Name())
+		}
+		lists[v]++
+		list, threads = v, threads+1
+	}
+	if len(lists) != 1 {
+		return "", 0, fmt.Errorf("the threads of process %s run on different CPUs (CPU list: threads): %v", pid, lists)
+	}
+	return list, threads, nil
+}
+
+// maxCPUs is the size of the kernel's CPU set as Go's syscall wrappers
+// pass it.
+const maxCPUs = 1024
+
+// parseCPUs reads a CPU list as taskset -c takes it and /proc shows it:
+// "1", "0-3", "0,2-3". The result is sorted, without repeats.
+func parseCPUs(list string) ([]int, error) {
+	var cpus []int
+	for part := range strings.SplitSeq(list, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		first, err := strconv.Atoi(lo)
+		last := first
+		if err == nil && isRange {
+			last, err = strconv.Atoi(hi)
+		}
+		if err != nil || first < 0 || last < first || last >= maxCPUs {
+			return nil, fmt.Errorf("CPU list %q: bad element %q", list, part)
+		}
+		for c := first; c <= last; c++ {
+			cpus = append(cpus, c)
+		}
+	}
+	slices.Sort(cpus)
+	return slices.Compact(cpus), nil
+}
+
+// placement reports which CPUs the threads of process pid (called name)
+// run on, and fails if want is set and they are not exactly those.
+func placement(name string, pid, gomaxprocs int, want []int) error {
+	list, threads, err := threadCPUs(strconv.Itoa(pid))
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	fmt.Printf("%-24s pid %d, %d threads on CPUs %s, GOMAXPROCS %d\n", name, pid, threads, list, gomaxprocs)
+	if got, err := parseCPUs(list); want != nil && (err != nil || !slices.Equal(got, want)) {
+		return fmt.Errorf("%s runs on CPUs %s, not those asked for", name, list)
+	}
+	return nil
+}
+
+// pinSelf makes this process run on cpus alone. Affinity belongs to
+// threads, and the Go runtime starts several before main runs; rather than
+// chase them, pinSelf re-executes the program from a thread already
+// pinned, so that the new image's threads all inherit the mask and the
+// runtime sizes GOMAXPROCS to it. In the re-executed process it finds
+// every thread on cpus and returns at once.
+func pinSelf(cpus []int) error {
+	if list, _, err := threadCPUs("self"); err == nil {
+		if got, err := parseCPUs(list); err == nil && slices.Equal(got, cpus) {
+			return nil
+		}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	return runPinned(cpus, func() error { return syscall.Exec(exe, os.Args, os.Environ()) })
 }

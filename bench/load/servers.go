@@ -41,11 +41,12 @@ type spec struct {
 	BodyBytes int `json:",omitempty"`
 }
 
-// ready is what a started server reports: where it listens and, for a
-// node, the root credentials and a web identity token signed by its
-// provider.
+// ready is what a started server reports: where it listens, its
+// GOMAXPROCS and, for a node, the root credentials and a web identity
+// token signed by its provider.
 type ready struct {
 	Addr             string
+	GOMAXPROCS       int
 	AccessKeyID      string `json:",omitempty"`
 	SecretAccessKey  string `json:",omitempty"`
 	WebIdentityToken string `json:",omitempty"`
@@ -60,10 +61,10 @@ type server struct {
 }
 
 // start starts the server s describes: in this process, or in a child
-// process (procs).
-func start(ctx context.Context, s spec, procs bool) (*server, error) {
+// process (procs) pinned to cpus (when set).
+func start(ctx context.Context, s spec, procs bool, cpus []int) (*server, error) {
 	if procs {
-		return startChild(ctx, s)
+		return startChild(ctx, s, cpus)
 	}
 	r, stop, err := listen(ctx, s)
 	if err != nil {
@@ -91,7 +92,7 @@ func listen(ctx context.Context, s spec) (ready, func() error, error) {
 	if err != nil {
 		return ready{}, nil, err
 	}
-	r := ready{Addr: ln.Addr().String()}
+	r := ready{Addr: ln.Addr().String(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
 	switch s.Kind {
 	case "node":
 		return serveNode(ctx, s, ln, r)
@@ -179,9 +180,9 @@ type child struct {
 	out *bufio.Scanner
 }
 
-// startChild starts a child running the server s describes and reads its
-// ready line.
-func startChild(ctx context.Context, s spec) (*server, error) {
+// startChild starts a child running the server s describes, pinned to cpus
+// when set, and reads its ready line.
+func startChild(ctx context.Context, s spec, cpus []int) (*server, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -201,7 +202,11 @@ func startChild(ctx context.Context, s spec) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	run := cmd.Start
+	if cpus != nil {
+		run = func() error { return runPinned(cpus, cmd.Start) }
+	}
+	if err := run(); err != nil {
 		return nil, fmt.Errorf("start %s server: %w", s.Kind, err)
 	}
 	c := &child{cmd: cmd, in: in, out: bufio.NewScanner(out)}

@@ -2,6 +2,11 @@
 
 package main
 
-import "syscall"
+import (
+	"errors"
+	"syscall"
+)
+
+func runPinned([]int, func() error) error { return errors.New("CPU pinning needs Linux") }
 
 func childAttr() *syscall.SysProcAttr { return nil }
