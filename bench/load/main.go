@@ -33,7 +33,8 @@
 // handler, is a figure that does not depend on how the machine's cores are
 // shared between server and load. -server-cpus and -client-cpus pin the
 // children and the tool to CPU lists, each process's GOMAXPROCS following
-// its list.
+// its list; -cpuprofile then profiles the children, one file per server and
+// phase.
 //
 // In soak mode it runs a mixed workload (GetSessionToken,
 // GetFederationToken, calls signed with the temporary credentials, IAM
@@ -96,7 +97,7 @@ func main() {
 	flag.StringVar(&o.secretKey, "secret-access-key", os.Getenv("AWS_SECRET_ACCESS_KEY"), "soak: root secret access key")
 	flag.DurationVar(&o.interval, "interval", time.Minute, "soak: report interval")
 	flag.BoolVar(&o.audit, "audit", true, "ratio: keep the audit trail on, as opensts server does by default")
-	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (the servers too, in-process) to this file")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile to this file: of the whole process (servers and load); with -procs, of each server in each measured phase, to FILE.bare.1, FILE.GetSessionToken.1, …")
 	flag.StringVar(&o.memProfile, "memprofile", "", "ratio: write a heap profile of the node at the end of the run to this file")
 	flag.StringVar(&o.ops, "ops", "GetSessionToken", "ratio: comma-separated calls measured side by side: GetSessionToken, GetCallerIdentity+session, AssumeRole, AssumeRole+policy, GetFederationToken+policy, GetFederationToken+distinct-policy, AssumeRoleWithWebIdentity")
 	flag.BoolVar(&o.procs, "procs", false, "ratio: run the node and the bare handler each in a child process, and report their CPU time per request")
@@ -134,7 +135,7 @@ func load(o options) (err error) {
 			return fmt.Errorf("-client-cpus: %w", err)
 		}
 	}
-	if o.cpuProfile != "" {
+	if o.cpuProfile != "" && !o.procs {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
 			return err
@@ -347,6 +348,7 @@ func dirSize(dir string) int64 {
 // node.
 type target struct {
 	name   string
+	label  string // in profile file names
 	srv    *server
 	send   func(worker int) error
 	issues bool // each request issues a session
@@ -362,7 +364,13 @@ type phase struct {
 }
 
 // measure loads t's server from n workers for d and records the phase.
-func (t *target) measure(n int, d time.Duration) error {
+// Given a profile path, the server (a child) profiles the phase to it.
+func (t *target) measure(n int, d time.Duration, profile string) error {
+	if profile != "" {
+		if err := t.srv.child.do("profile " + profile); err != nil {
+			return err
+		}
+	}
 	server0, load0, err := t.srv.cpuTimes()
 	if err != nil {
 		return err
@@ -375,6 +383,9 @@ func (t *target) measure(n int, d time.Duration) error {
 		return err
 	}
 	t.phases = append(t.phases, phase{stats: s, wall: wall, serverCPU: server1 - server0, loadCPU: load1 - load0})
+	if profile != "" {
+		return t.srv.child.do("stop")
+	}
 	return nil
 }
 
@@ -475,9 +486,9 @@ func ratio(o options) (err error) {
 	bare := newClient("http://"+bareSrv.Addr, o.concurrency)
 	defer bare.http.CloseIdleConnections()
 
-	targets := []*target{{name: "bare handler", srv: bareSrv, send: sender(bare, reqs[0].next)}}
+	targets := []*target{{name: "bare handler", label: "bare", srv: bareSrv, send: sender(bare, reqs[0].next)}}
 	for _, r := range reqs {
-		targets = append(targets, &target{name: r.name, srv: nodeSrv, send: sender(sts, r.next), issues: r.issues})
+		targets = append(targets, &target{name: r.name, label: r.name, srv: nodeSrv, send: sender(sts, r.next), issues: r.issues})
 	}
 	for _, t := range targets {
 		run(o.concurrency, o.warmup, t.send)
@@ -491,9 +502,13 @@ func ratio(o options) (err error) {
 	}
 	storeBefore, rssBefore := dirSize(dir), rssKB(rssPid)
 	phaseLen := o.duration / time.Duration(2*len(targets))
-	for range 2 {
+	for round := 1; round <= 2; round++ {
 		for _, t := range targets {
-			if err := t.measure(o.concurrency, phaseLen); err != nil {
+			profile := ""
+			if o.procs && o.cpuProfile != "" {
+				profile = fmt.Sprintf("%s.%s.%d", o.cpuProfile, t.label, round)
+			}
+			if err := t.measure(o.concurrency, phaseLen, profile); err != nil {
 				return fmt.Errorf("%s: %w", t.name, err)
 			}
 		}
@@ -527,6 +542,9 @@ func ratio(o options) (err error) {
 			s := t.tally()
 			fmt.Printf("%-34s %8.1f %7.2f %*.2f %10.0f %% %8.0f %%\n", t.name, s.cpuMicros(),
 				s.cpuMicros()/bareT.cpuMicros(), len(refCol), s.cpuMicros()/ref.cpuMicros(), s.busy(s.serverCPU), s.busy(s.loadCPU))
+		}
+		if o.cpuProfile != "" {
+			fmt.Printf("CPU profiles: %s.<server>.<phase>, such as go tool pprof -top %s.%s.*\n", o.cpuProfile, o.cpuProfile, targets[1].label)
 		}
 		fmt.Println()
 	}

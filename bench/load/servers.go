@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/opensts/opensts/audit"
@@ -172,8 +173,13 @@ func serveBare(ln net.Listener, size int) func() error {
 }
 
 // child is a server in its own process (-procs): this program, run again
-// with -serve. The child prints its ready line, as JSON, on stdout, and
-// shuts down when its stdin closes.
+// with -serve. The child prints its ready line, as JSON, on stdout, then
+// answers each command line read from stdin with "ok" or an error:
+//
+//	profile PATH   start a CPU profile written to PATH
+//	stop           stop it
+//
+// It shuts down when its stdin closes.
 type child struct {
 	cmd *exec.Cmd
 	in  io.WriteCloser
@@ -220,6 +226,20 @@ func startChild(ctx context.Context, s spec, cpus []int) (*server, error) {
 	return srv, nil
 }
 
+// do sends the child one command and waits for its answer.
+func (c *child) do(command string) error {
+	if _, err := io.WriteString(c.in, command+"\n"); err != nil {
+		return fmt.Errorf("%s: %w", command, err)
+	}
+	if !c.out.Scan() {
+		return fmt.Errorf("%s: the server ended", command)
+	}
+	if answer := c.out.Text(); answer != "ok" {
+		return fmt.Errorf("%s: %s", command, answer)
+	}
+	return nil
+}
+
 // close shuts the child down and waits for it, killing it if it has not
 // ended within ten seconds.
 func (c *child) close() error {
@@ -230,7 +250,7 @@ func (c *child) close() error {
 }
 
 // serveChild is the child's side of -procs: it runs the server specJSON
-// describes, prints its ready line and serves until stdin closes.
+// describes, prints its ready line and obeys commands until stdin closes.
 func serveChild(specJSON string) error {
 	var s spec
 	if err := json.Unmarshal([]byte(specJSON), &s); err != nil {
@@ -244,8 +264,51 @@ func serveChild(specJSON string) error {
 	if err := json.NewEncoder(os.Stdout).Encode(r); err != nil {
 		return errors.Join(err, stop())
 	}
-	_, err = io.Copy(io.Discard, os.Stdin)
-	return errors.Join(err, writeHeapProfile(s.MemProfile), stop())
+	var prof profiler
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		answer := "ok"
+		if err := prof.do(in.Text()); err != nil {
+			answer = err.Error()
+		}
+		fmt.Println(answer) // if the load tool is gone, the next Scan ends the loop
+	}
+	return errors.Join(in.Err(), prof.stop(), writeHeapProfile(s.MemProfile), stop())
+}
+
+// profiler is a child's CPU profile, started and stopped on command.
+type profiler struct{ f *os.File }
+
+func (p *profiler) do(command string) error {
+	switch verb, path, _ := strings.Cut(command, " "); verb {
+	case "profile":
+		if err := p.stop(); err != nil {
+			return err
+		}
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return err
+		}
+		p.f = f
+		return nil
+	case "stop":
+		return p.stop()
+	}
+	return fmt.Errorf("unknown command %q", command)
+}
+
+func (p *profiler) stop() error {
+	if p.f == nil {
+		return nil
+	}
+	pprof.StopCPUProfile()
+	err := p.f.Close()
+	p.f = nil
+	return err
 }
 
 // writeHeapProfile writes this process's heap profile, after a collection,
