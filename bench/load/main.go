@@ -1,20 +1,42 @@
 // Command load drives OpenSTS over loopback and reports throughput,
-// latency, errors and memory.
+// latency, errors, CPU time and memory.
 //
 //	go run ./bench/load -mode ratio   # GetSessionToken vs a bare net/http handler (issue: ≥ 70 %)
 //	go run ./bench/load -mode ratio -ops GetSessionToken,AssumeRole,AssumeRole+policy,GetFederationToken+policy
+//	go run ./bench/load -mode ratio -procs -server-cpus 0 -client-cpus 1 -ops GetSessionToken,GetCallerIdentity+session
 //	go run ./bench/load -mode soak -target http://127.0.0.1:7070 -pid PID -duration 10m
 //
-// In ratio mode it starts a node in-process exactly as `opensts server`
-// does (SQLite in a temporary directory, the real http.Server settings) and,
-// beside it, a bare handler answering a body of the same size. The same
-// client, with the same concurrency, sends identical signed requests to
-// both, alternating phases so machine noise hits both alike; the ratio of
-// their throughputs is the figure, since absolute numbers vary with the
-// machine. -ops adds other issuing calls to the same alternation, each
-// reported against the bare handler and against GetSessionToken: AssumeRole
-// (a role trusting the caller, with an inline policy), and AssumeRole or
-// GetFederationToken with a 500-byte session policy (+policy). In soak mode it runs a mixed workload (GetSessionToken,
+// In ratio mode it starts a node exactly as `opensts server` does (SQLite
+// in a temporary directory, the real http.Server settings) and, beside it,
+// a bare handler answering a body of the same size. The same client, with
+// the same concurrency, sends identical signed requests to both,
+// alternating phases so machine noise hits both alike; the ratio of their
+// throughputs is the figure, since absolute numbers vary with the machine.
+// -ops adds other calls to the same alternation, each reported against the
+// bare handler and against GetSessionToken:
+//
+//   - AssumeRole: alice assumes a role trusting her, holding an inline policy;
+//   - AssumeRole+policy, GetFederationToken+policy: with a 500-byte session
+//     policy, the same on every request, as clients send it;
+//   - GetFederationToken+distinct-policy: with a 500-byte session policy
+//     that never repeats (each request signed anew), so that no cache of
+//     the server's has seen it;
+//   - GetCallerIdentity+session: signed with credentials from
+//     GetSessionToken;
+//   - AssumeRoleWithWebIdentity: unsigned, presenting a token of an OpenID
+//     Connect provider run beside the node.
+//
+// By default both servers run in the load tool's process. With -procs each
+// runs in a child process of its own (the tool, run again with -serve), and
+// the tool reads each child's CPU time from /proc before and after every
+// phase: the server's CPU time per request, for each call and for the bare
+// handler, is a figure that does not depend on how the machine's cores are
+// shared between server and load. -server-cpus and -client-cpus pin the
+// children and the tool to CPU lists, each process's GOMAXPROCS following
+// its list; -cpuprofile then profiles the children, one file per server and
+// phase.
+//
+// In soak mode it runs a mixed workload (GetSessionToken,
 // GetFederationToken, calls signed with the temporary credentials, IAM
 // mutations) against a running server and reports every interval.
 package main
@@ -26,12 +48,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -42,8 +61,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/opensts/opensts/audit"
-	"github.com/opensts/opensts/internal/oidctest"
 	"github.com/opensts/opensts/node"
 	"github.com/opensts/opensts/sigv4"
 )
@@ -62,6 +79,10 @@ type options struct {
 	cpuProfile  string
 	memProfile  string
 	ops         string
+	procs       bool
+	serverCPUs  []int
+	clientCPUs  []int
+	serve       string
 }
 
 func main() {
@@ -76,30 +97,65 @@ func main() {
 	flag.StringVar(&o.secretKey, "secret-access-key", os.Getenv("AWS_SECRET_ACCESS_KEY"), "soak: root secret access key")
 	flag.DurationVar(&o.interval, "interval", time.Minute, "soak: report interval")
 	flag.BoolVar(&o.audit, "audit", true, "ratio: keep the audit trail on, as opensts server does by default")
-	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server and client) to this file")
-	flag.StringVar(&o.memProfile, "memprofile", "", "ratio: write a heap profile at the end of the run to this file")
-	flag.StringVar(&o.ops, "ops", "GetSessionToken", "ratio: comma-separated calls measured side by side: GetSessionToken, AssumeRole, AssumeRole+policy, GetFederationToken+policy, AssumeRoleWithWebIdentity")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile to this file: of the whole process (servers and load); with -procs, of each server in each measured phase, to FILE.bare.1, FILE.GetSessionToken.1, …")
+	flag.StringVar(&o.memProfile, "memprofile", "", "ratio: write a heap profile of the node at the end of the run to this file")
+	flag.StringVar(&o.ops, "ops", "GetSessionToken", "ratio: comma-separated calls measured side by side: GetSessionToken, GetCallerIdentity+session, AssumeRole, AssumeRole+policy, GetFederationToken+policy, GetFederationToken+distinct-policy, AssumeRoleWithWebIdentity")
+	flag.BoolVar(&o.procs, "procs", false, "ratio: run the node and the bare handler each in a child process, and report their CPU time per request")
+	flag.Func("server-cpus", "ratio with -procs: pin the servers to this CPU list (such as 0, or 0-1)", cpuList(&o.serverCPUs))
+	flag.Func("client-cpus", "pin the load tool (in-process, the servers too) to this CPU list", cpuList(&o.clientCPUs))
+	flag.StringVar(&o.serve, "serve", "", "internal: run the server this JSON spec describes (how -procs starts its children)")
 	flag.Parse()
-	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
-		if err == nil && pprof.StartCPUProfile(f) == nil {
-			defer pprof.StopCPUProfile()
-		}
-	}
-	var err error
-	switch o.mode {
-	case "ratio":
-		err = ratio(o)
-	case "soak":
-		err = soak(o)
-	default:
-		err = fmt.Errorf("unknown -mode %q", o.mode)
-	}
-	if err != nil {
-		pprof.StopCPUProfile()
+	if err := load(o); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
+}
+
+// cpuList is a flag.Func that parses a CPU list into dst.
+func cpuList(dst *[]int) func(string) error {
+	return func(list string) (err error) {
+		*dst, err = parseCPUs(list)
+		return err
+	}
+}
+
+// load does what the flags ask.
+func load(o options) (err error) {
+	if o.serve != "" {
+		return serveChild(o.serve)
+	}
+	if o.procs && o.mode != "ratio" {
+		return errors.New("-procs is for -mode ratio")
+	}
+	if o.serverCPUs != nil && !o.procs {
+		return errors.New("-server-cpus needs -procs")
+	}
+	if o.clientCPUs != nil {
+		if err := pinSelf(o.clientCPUs); err != nil {
+			return fmt.Errorf("-client-cpus: %w", err)
+		}
+	}
+	if o.cpuProfile != "" && !o.procs {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			err = errors.Join(err, f.Close())
+		}()
+	}
+	switch o.mode {
+	case "ratio":
+		return ratio(o)
+	case "soak":
+		return soak(o)
+	}
+	return fmt.Errorf("unknown -mode %q", o.mode)
 }
 
 // creds are signing credentials.
@@ -277,21 +333,6 @@ func liveHeap() uint64 {
 	return m.HeapInuse
 }
 
-// rssKB reads VmRSS of a process from /proc (0 where unavailable).
-func rssKB(pid string) int64 {
-	b, err := os.ReadFile("/proc/" + pid + "/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return n
-		}
-	}
-	return 0
-}
-
 func dirSize(dir string) int64 {
 	var total int64
 	entries, _ := os.ReadDir(dir)
@@ -303,8 +344,104 @@ func dirSize(dir string) int64 {
 	return total
 }
 
-func ratio(o options) error {
-	node.TuneRuntime() // as opensts server does
+// A target is what one phase loads: the bare handler, or one call on the
+// node.
+type target struct {
+	name   string
+	label  string // in profile file names
+	srv    *server
+	send   func(worker int) error
+	issues bool // each request issues a session
+	phases []phase
+}
+
+// phase is one measured stretch of load on one server: the client's view,
+// its length, and the CPU time used meanwhile by the server's process
+// (-procs only) and by this one.
+type phase struct {
+	*stats
+	wall, serverCPU, loadCPU time.Duration
+}
+
+// measure loads t's server from n workers for d and records the phase.
+// Given a profile path, the server (a child) profiles the phase to it.
+func (t *target) measure(n int, d time.Duration, profile string) error {
+	if profile != "" {
+		if err := t.srv.child.do("profile " + profile); err != nil {
+			return err
+		}
+	}
+	server0, load0, err := t.srv.cpuTimes()
+	if err != nil {
+		return err
+	}
+	begin := time.Now()
+	s := run(n, d, t.send)
+	wall := time.Since(begin)
+	server1, load1, err := t.srv.cpuTimes()
+	if err != nil {
+		return err
+	}
+	t.phases = append(t.phases, phase{stats: s, wall: wall, serverCPU: server1 - server0, loadCPU: load1 - load0})
+	if profile != "" {
+		return t.srv.child.do("stop")
+	}
+	return nil
+}
+
+// tally is the sum of a target's phases.
+type tally struct {
+	ok, errs                 int64
+	wall, serverCPU, loadCPU time.Duration
+	lastErr                  any
+}
+
+func (t *target) tally() tally {
+	var s tally
+	for _, p := range t.phases {
+		s.ok += p.ok.Load()
+		s.errs += p.errs.Load()
+		s.wall += p.wall
+		s.serverCPU += p.serverCPU
+		s.loadCPU += p.loadCPU
+		if e := p.lastErr.Load(); e != nil {
+			s.lastErr = e
+		}
+	}
+	return s
+}
+
+func (s tally) rps() float64 { return float64(s.ok) / s.wall.Seconds() }
+
+// cpuMicros is the server's CPU time per successful request, in µs.
+func (s tally) cpuMicros() float64 { return 1e6 * s.serverCPU.Seconds() / float64(s.ok) }
+
+// busy is the share of one CPU that cpu is over the tally's phases.
+func (s tally) busy(cpu time.Duration) float64 { return 100 * cpu.Seconds() / s.wall.Seconds() }
+
+// sender sends next's requests with c, failing on anything but a 200
+// answer with a body.
+func sender(c *client, next func() (signed, error)) func(int) error {
+	return func(int) error {
+		req, err := next()
+		if err != nil {
+			return err
+		}
+		code, body, err := c.send(req)
+		if err != nil {
+			return err
+		}
+		if code != 200 || len(body) == 0 {
+			return fmt.Errorf("HTTP %d", code)
+		}
+		return nil
+	}
+}
+
+func ratio(o options) (err error) {
+	if !o.procs {
+		node.TuneRuntime() // as opensts server does; a child applies it to itself
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir, err := os.MkdirTemp("", "opensts-load-")
@@ -312,135 +449,130 @@ func ratio(o options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	// The server's own default logger (text, info level), writing nowhere.
-	cfg := node.Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if o.audit {
-		cfg.Audit = audit.Config{Path: filepath.Join(dir, "audit.jsonl")}
+	names := strings.Split(o.ops, ",")
+	nodeSpec := spec{Kind: "node", DataDir: dir, Audit: o.audit, WebIdentity: slices.Contains(names, "AssumeRoleWithWebIdentity")}
+	if o.procs {
+		nodeSpec.MemProfile = o.memProfile
 	}
-	var idp *oidctest.IdP
-	if slices.Contains(strings.Split(o.ops, ","), "AssumeRoleWithWebIdentity") {
-		if idp, err = oidctest.Start("https://idp.load.test"); err != nil {
-			return err
-		}
-		defer idp.Close()
-		idp.Configure(&cfg.WebIdentity)
-	}
-	n, err := node.Open(ctx, cfg)
+	nodeSrv, err := start(ctx, nodeSpec, o.procs, o.serverCPUs)
 	if err != nil {
 		return err
 	}
-	defer n.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	go n.Serve(ctx, ln, node.ServeOptions{Grace: time.Second})
-	sts := newClient("http://"+ln.Addr().String(), o.concurrency)
-	root := creds{id: n.Root.AccessKeyID, secret: n.Root.SecretAccessKey}
+	defer func() { err = errors.Join(err, nodeSrv.stop()) }()
+	sts := newClient("http://"+nodeSrv.Addr, o.concurrency)
+	defer sts.http.CloseIdleConnections() // before the node stops: it waits for open connections
+	root := creds{id: nodeSrv.AccessKeyID, secret: nodeSrv.SecretAccessKey}
 	alice, err := newUser(sts, root, "alice")
 	if err != nil {
 		return err
 	}
-	reqs, err := opRequests(sts, root, alice, strings.Split(o.ops, ","), idp)
+	reqs, err := opRequests(sts, root, alice, names, nodeSrv.WebIdentityToken)
 	if err != nil {
 		return err
 	}
-	_, sample, err := sts.send(reqs[0].req)
+	first, err := reqs[0].next()
 	if err != nil {
 		return err
 	}
-	bareLn, err := net.Listen("tcp", "127.0.0.1:0")
+	_, sample, err := sts.send(first)
 	if err != nil {
 		return err
 	}
-	bareBody := bytes.Repeat([]byte("x"), len(sample))
-	bareSrv := &http.Server{
-		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			io.Copy(io.Discard, r.Body)
-			w.Header().Set("Content-Type", "text/xml")
-			w.Write(bareBody)
-		}),
+	bareSrv, err := start(ctx, spec{Kind: "bare", BodyBytes: len(sample)}, o.procs, o.serverCPUs)
+	if err != nil {
+		return err
 	}
-	go bareSrv.Serve(bareLn)
-	defer bareSrv.Close()
-	bare := newClient("http://"+bareLn.Addr().String(), o.concurrency)
+	defer func() { err = errors.Join(err, bareSrv.stop()) }()
+	bare := newClient("http://"+bareSrv.Addr, o.concurrency)
+	defer bare.http.CloseIdleConnections()
 
-	opFor := func(c *client, req signed) func(int) error {
-		return func(int) error {
-			code, body, err := c.send(req)
-			if err != nil {
-				return err
-			}
-			if code != 200 || len(body) == 0 {
-				return fmt.Errorf("HTTP %d", code)
-			}
-			return nil
-		}
-	}
-	run(o.concurrency, o.warmup, opFor(bare, reqs[0].req))
+	targets := []*target{{name: "bare handler", label: "bare", srv: bareSrv, send: sender(bare, reqs[0].next)}}
 	for _, r := range reqs {
-		run(o.concurrency, o.warmup, opFor(sts, r.req))
+		targets = append(targets, &target{name: r.name, label: r.name, srv: nodeSrv, send: sender(sts, r.next), issues: r.issues})
 	}
-	storeBefore := dirSize(dir)
-	rssBefore := rssKB("self")
-	heapBefore := liveHeap()
-	phase := o.duration / time.Duration(2*(1+len(reqs)))
-	bareS := make([]*stats, 0, 2)
-	stsS := make([][]*stats, len(reqs))
-	for range 2 {
-		bareS = append(bareS, run(o.concurrency, phase, opFor(bare, reqs[0].req)))
-		for i, r := range reqs {
-			stsS[i] = append(stsS[i], run(o.concurrency, phase, opFor(sts, r.req)))
+	for _, t := range targets {
+		run(o.concurrency, o.warmup, t.send)
+	}
+	rssPid, rssName := "self", "process RSS"
+	var heapBefore uint64
+	if o.procs {
+		rssPid, rssName = strconv.Itoa(nodeSrv.pid), "node RSS"
+	} else {
+		heapBefore = liveHeap()
+	}
+	storeBefore, rssBefore := dirSize(dir), rssKB(rssPid)
+	phaseLen := o.duration / time.Duration(2*len(targets))
+	for round := 1; round <= 2; round++ {
+		for _, t := range targets {
+			profile := ""
+			if o.procs && o.cpuProfile != "" {
+				profile = fmt.Sprintf("%s.%s.%d", o.cpuProfile, t.label, round)
+			}
+			if err := t.measure(o.concurrency, phaseLen, profile); err != nil {
+				return fmt.Errorf("%s: %w", t.name, err)
+			}
 		}
 	}
-	rps := func(ss []*stats) float64 {
-		var total int64
-		for _, s := range ss {
-			total += s.ok.Load()
-		}
-		return float64(total) / (phase * time.Duration(len(ss))).Seconds()
+
+	fmt.Printf("concurrency %d, %s measured per server in 2 alternating phases, response body %d bytes, audit trail %v\n", o.concurrency, (2 * phaseLen).Round(time.Millisecond), len(sample), o.audit)
+	if o.procs {
+		err = errors.Join(placement("node", nodeSrv.pid, nodeSrv.GOMAXPROCS, o.serverCPUs),
+			placement("bare handler", bareSrv.pid, bareSrv.GOMAXPROCS, o.serverCPUs),
+			placement("load tool", os.Getpid(), runtime.GOMAXPROCS(0), o.clientCPUs))
+	} else if o.clientCPUs != nil {
+		err = placement("load tool and servers", os.Getpid(), runtime.GOMAXPROCS(0), o.clientCPUs)
 	}
-	errs := func(ss []*stats) int64 {
-		var total int64
-		for _, s := range ss {
-			total += s.errs.Load()
-		}
-		return total
+	if err != nil {
+		return err
 	}
-	bRPS, gstRPS := rps(bareS), rps(stsS[0])
-	fmt.Printf("concurrency %d, %s measured per server in 2 alternating phases, response body %d bytes, audit trail %v\n", o.concurrency, 2*phase, len(sample), o.audit)
-	fmt.Printf("%-26s %9.0f req/s  p50 %8s  p99 %8s  errors %d\n", "bare handler", bRPS, bareS[1].percentile(.5), bareS[1].percentile(.99), errs(bareS))
-	var e1 int64
-	var last any
-	issued := 0.0
-	for i, r := range reqs {
-		sRPS := rps(stsS[i])
-		issued += sRPS * (2 * phase).Seconds()
-		fmt.Printf("%-26s %9.0f req/s  p50 %8s  p99 %8s  errors %d  %5.1f %% of bare, %5.1f %% of %s\n", r.name, sRPS,
-			stsS[i][1].percentile(.5), stsS[i][1].percentile(.99), errs(stsS[i]), 100*sRPS/bRPS, 100*sRPS/gstRPS, reqs[0].name)
-		if n := errs(stsS[i]); n > 0 {
-			e1 += n
-			last = stsS[i][1].lastErr.Load()
+	bareT, ref := targets[0].tally(), targets[1].tally()
+	refCol := "% of " + targets[1].name
+	fmt.Printf("%-34s %8s %9s %9s %7s %10s %*s\n", "", "req/s", "p50", "p99", "errors", "% of bare", len(refCol), refCol)
+	for _, t := range targets {
+		s, last := t.tally(), t.phases[len(t.phases)-1]
+		fmt.Printf("%-34s %8.0f %9s %9s %7d %10.1f %*.1f\n", t.name, s.rps(),
+			last.percentile(.5).Round(time.Microsecond), last.percentile(.99).Round(time.Microsecond), s.errs,
+			100*s.rps()/bareT.rps(), len(refCol), 100*s.rps()/ref.rps())
+	}
+	fmt.Printf("ratio             %9.1f %%\n", 100*ref.rps()/bareT.rps())
+	if o.procs {
+		refCol = "× " + targets[1].name
+		fmt.Printf("\n%-34s %8s %7s %*s %12s %10s\n", "server CPU per request", "µs", "× bare", len(refCol), refCol, "server busy", "load busy")
+		for _, t := range targets {
+			s := t.tally()
+			fmt.Printf("%-34s %8.1f %7.2f %*.2f %10.0f %% %8.0f %%\n", t.name, s.cpuMicros(),
+				s.cpuMicros()/bareT.cpuMicros(), len(refCol), s.cpuMicros()/ref.cpuMicros(), s.busy(s.serverCPU), s.busy(s.loadCPU))
+		}
+		if o.cpuProfile != "" {
+			fmt.Printf("CPU profiles: %s.<server>.<phase>, such as go tool pprof -top %s.%s.*\n", o.cpuProfile, o.cpuProfile, targets[1].label)
+		}
+		fmt.Println()
+	}
+
+	var issued, errs int64
+	var lastErr any
+	for _, t := range targets {
+		s := t.tally()
+		if t.issues {
+			issued += s.ok
+		}
+		if s.errs > 0 {
+			errs, lastErr = errs+s.errs, s.lastErr
 		}
 	}
-	fmt.Printf("ratio             %9.1f %%\n", 100*gstRPS/bRPS)
-	fmt.Printf("store files       %d bytes before, %d after %d sessions\n", storeBefore, dirSize(dir), int64(issued))
-	fmt.Printf("process RSS       %d kB before, %d kB after\n", rssBefore, rssKB("self"))
-	e2 := errs(bareS)
-	bareS, stsS = nil, nil // the client's own latency records are not server memory
-	heapAfter := liveHeap()
-	if o.memProfile != "" {
-		if f, err := os.Create(o.memProfile); err == nil {
-			pprof.Lookup("heap").WriteTo(f, 0)
-			f.Close()
+	fmt.Printf("store files       %d bytes before, %d after %d sessions\n", storeBefore, dirSize(dir), issued)
+	fmt.Printf("%-17s %d kB before, %d kB after\n", rssName, rssBefore, rssKB(rssPid))
+	if !o.procs {
+		targets = nil // the client's own latency records are not server memory
+		heapAfter := liveHeap()
+		if err := writeHeapProfile(o.memProfile); err != nil {
+			return err
 		}
+		fmt.Printf("live heap         %d kB before, %d kB after (after GC): %+.2f bytes per session issued\n",
+			heapBefore>>10, heapAfter>>10, (float64(heapAfter)-float64(heapBefore))/float64(issued))
 	}
-	sessions := issued
-	fmt.Printf("live heap         %d kB before, %d kB after (after GC): %+.2f bytes per session issued\n",
-		heapBefore>>10, heapAfter>>10, (float64(heapAfter)-float64(heapBefore))/sessions)
-	if e := e1 + e2; e > 0 {
-		return fmt.Errorf("%d errors; last: %v", e, last)
+	if errs > 0 {
+		return fmt.Errorf("%d errors; last: %v", errs, lastErr)
 	}
 	return nil
 }
@@ -451,16 +583,29 @@ const policy500 = `{"Version":"2012-10-17","Statement":[{"Sid":"ReadTeamObjects"
 	`"Resource":"arn:aws:s3:::team-data/alice/*"},{"Sid":"Queues","Effect":"Allow","Action":["sqs:SendMessage","sqs:ReceiveMessage","sqs:DeleteMessage"],` +
 	`"Resource":"arn:aws:sqs:us-east-1:*:team-*"},{"Sid":"NoIAM","Effect":"Deny","Action":"iam:*","Resource":"*"}]}`
 
-// opRequest is one call the ratio mode measures, signed once.
-type opRequest struct {
-	name string
-	req  signed
+// distinctPolicy is policy500 with its first statement id made from n: the
+// same size, but a text no cache has seen.
+func distinctPolicy(n int64) string {
+	return strings.Replace(policy500, `"Sid":"ReadTeamObjects"`, fmt.Sprintf(`"Sid":"Read%011d"`, n), 1)
 }
 
-// opRequests prepares the -ops calls as alice, GetSessionToken first (the
-// reference), creating the role and permissions they need as root.
-// AssumeRoleWithWebIdentity presents one token of idp, unsigned.
-func opRequests(c *client, root, alice creds, names []string, idp *oidctest.IdP) ([]opRequest, error) {
+// opRequest is one call the ratio mode measures.
+type opRequest struct {
+	name   string
+	next   func() (signed, error) // the request to send next
+	issues bool                   // whether the call issues a session
+}
+
+// replay returns s every time: most calls are signed once and replayed.
+func replay(s signed) func() (signed, error) {
+	return func() (signed, error) { return s, nil }
+}
+
+// opRequests prepares the -ops calls, GetSessionToken first (the
+// reference), creating the role and permissions they need as root. They
+// are alice's but for AssumeRoleWithWebIdentity, which presents
+// webIdentityToken unsigned.
+func opRequests(c *client, root, alice creds, names []string, webIdentityToken string) ([]opRequest, error) {
 	if names[0] != "GetSessionToken" {
 		names = append([]string{"GetSessionToken"}, names...)
 	}
@@ -471,10 +616,20 @@ func opRequests(c *client, root, alice creds, names []string, idp *oidctest.IdP)
 	var roleARN string
 	out := make([]opRequest, 0, len(names))
 	for _, name := range names {
+		op := opRequest{name: name, issues: true}
+		// Unless the case sets op.next, f is signed once, by signer.
 		var f url.Values
+		signer := alice
 		switch name {
 		case "GetSessionToken":
 			f = stsForm("GetSessionToken", "DurationSeconds", "900")
+		case "GetCallerIdentity+session":
+			b, err := c.call(alice, stsForm("GetSessionToken", "DurationSeconds", "3600"))
+			if err != nil {
+				return nil, err
+			}
+			signer = creds{id: text(b, "AccessKeyId"), secret: text(b, "SecretAccessKey"), token: text(b, "SessionToken")}
+			f, op.issues = stsForm("GetCallerIdentity"), false
 		case "AssumeRole", "AssumeRole+policy":
 			if roleARN == "" {
 				b, err := c.call(root, iamForm("CreateRole", "RoleName", "Deploy", "AssumeRolePolicyDocument",
@@ -494,50 +649,56 @@ func opRequests(c *client, root, alice creds, names []string, idp *oidctest.IdP)
 			}
 		case "GetFederationToken+policy":
 			f = stsForm("GetFederationToken", "Name", "load", "DurationSeconds", "900", "Policy", policy500)
+		case "GetFederationToken+distinct-policy":
+			var n atomic.Int64
+			op.next = func() (signed, error) {
+				return sign(alice, stsForm("GetFederationToken", "Name", "load", "DurationSeconds", "900", "Policy", distinctPolicy(n.Add(1))), "sts")
+			}
 		case "AssumeRoleWithWebIdentity":
-			wf, err := webIdentityForm(c, root, idp)
+			wf, err := webIdentityForm(c, root, webIdentityToken)
 			if err != nil {
 				return nil, err
 			}
-			f = wf
+			// Unsigned, as SDKs send it.
+			op.next = replay(signed{body: wf.Encode(), header: http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}}})
 		default:
 			return nil, fmt.Errorf("unknown -ops call %q", name)
 		}
-		r, err := sign(alice, f, "sts")
+		if op.next == nil {
+			r, err := sign(signer, f, "sts")
+			if err != nil {
+				return nil, err
+			}
+			op.next = replay(r)
+		}
+		r, err := op.next()
 		if err != nil {
 			return nil, err
-		}
-		if name == "AssumeRoleWithWebIdentity" { // unsigned, as SDKs send it
-			r = signed{body: f.Encode(), header: http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}}}
 		}
 		if code, body, err := c.send(r); err != nil || code != 200 {
 			return nil, fmt.Errorf("%s: HTTP %d %v: %s", name, code, err, body)
 		}
-		out = append(out, opRequest{name: name, req: r})
+		out = append(out, op)
 	}
 	return out, nil
 }
 
-// webIdentityForm registers idp as an OIDC provider, creates a role
-// trusting it with a condition on the audience and the subject, and
-// returns an AssumeRoleWithWebIdentity request presenting one of its
-// tokens (valid for an hour).
-func webIdentityForm(c *client, root creds, idp *oidctest.IdP) (url.Values, error) {
-	if _, err := c.call(root, iamForm("CreateOpenIDConnectProvider", "Url", idp.Issuer, "ClientIDList.member.1", "sts.amazonaws.com")); err != nil {
+// webIdentityForm registers the provider beside the node as an OIDC
+// provider, creates a role trusting it with a condition on the audience
+// and the subject, and returns an AssumeRoleWithWebIdentity request
+// presenting token.
+func webIdentityForm(c *client, root creds, token string) (url.Values, error) {
+	if _, err := c.call(root, iamForm("CreateOpenIDConnectProvider", "Url", webIdentityIssuer, "ClientIDList.member.1", webIdentityAudience)); err != nil {
 		return nil, err
 	}
-	host := strings.TrimPrefix(idp.Issuer, "https://")
+	host := strings.TrimPrefix(webIdentityIssuer, "https://")
 	b, err := c.call(root, iamForm("CreateRole", "RoleName", "WebCI", "AssumeRolePolicyDocument",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::`+text(mustCall(c, root, stsForm("GetCallerIdentity")), "Account")+
-			`:oidc-provider/`+host+`"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"`+host+`:aud":"sts.amazonaws.com"},"StringLike":{"`+host+`:sub":"repo:octo/*"}}}]}`))
+			`:oidc-provider/`+host+`"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"`+host+`:aud":"`+webIdentityAudience+`"},"StringLike":{"`+host+`:sub":"repo:octo/*"}}}]}`))
 	if err != nil {
 		return nil, err
 	}
-	tok, err := idp.Sign(idp.Claims("repo:octo/app:ref:refs/heads/main", "sts.amazonaws.com"), false)
-	if err != nil {
-		return nil, err
-	}
-	return stsForm("AssumeRoleWithWebIdentity", "RoleArn", text(b, "Arn"), "RoleSessionName", "load", "DurationSeconds", "900", "WebIdentityToken", tok), nil
+	return stsForm("AssumeRoleWithWebIdentity", "RoleArn", text(b, "Arn"), "RoleSessionName", "load", "DurationSeconds", "900", "WebIdentityToken", token), nil
 }
 
 // mustCall is call for setup steps whose failure the next step reports.
