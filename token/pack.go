@@ -122,12 +122,22 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// packer holds a DEFLATE writer and its buffers. A flate.Writer at
-// BestCompression is most of a megabyte, so packers are pooled.
+// packer holds the DEFLATE writers and buffers of one packing. Packing
+// compresses with fixed Huffman codes first (fixedDeflater: a few
+// microseconds for a session policy, where a general DEFLATE writer at
+// BestCompression takes about twenty). When that saves less than a quarter
+// (text with few repeats, such as random tag values) or does not fit
+// PackedBudget, it compresses again at BestCompression and keeps the
+// smaller, so no input packs larger than it did with BestCompression
+// alone by more than the quarter, and every input that ever fitted still
+// fits. Both write raw DEFLATE, which every release inflates alike. A
+// BestCompression writer is most of a megabyte, so packers are pooled and
+// make theirs on first need.
 type packer struct {
-	w   *flate.Writer
-	raw []byte
-	out sliceWriter
+	fixed fixedDeflater
+	best  *flate.Writer
+	raw   []byte
+	out   sliceWriter
 }
 
 type sliceWriter struct{ b []byte }
@@ -137,13 +147,7 @@ func (w *sliceWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-var packers = sync.Pool{New: func() any {
-	w, err := flate.NewWriter(nil, flate.BestCompression)
-	if err != nil {
-		panic(err) // only for an invalid level
-	}
-	return &packer{w: w}
-}}
+var packers = sync.Pool{New: func() any { return new(packer) }}
 
 func getPacker() *packer  { return packers.Get().(*packer) }
 func putPacker(p *packer) { packers.Put(p) }
@@ -159,11 +163,7 @@ func (p *packer) pack(policy string, arns []string, tags []Tag) ([]byte, int) {
 	if b, ok := recentPacks.get(key); ok {
 		return b, ceilPercent(len(b), PackedBudget)
 	}
-	p.out.b = p.out.b[:0]
-	p.w.Reset(&p.out)
-	// Writes to a sliceWriter cannot fail, so neither can these.
-	p.w.Write(p.raw)
-	p.w.Close()
+	p.compress()
 	percent := ceilPercent(len(p.out.b), PackedBudget)
 	if percent <= 100 {
 		recentPacks.put(key, bytes.Clone(p.out.b))
@@ -171,10 +171,31 @@ func (p *packer) pack(policy string, arns []string, tags []Tag) ([]byte, int) {
 	return p.out.b, percent
 }
 
+// compress packs p.raw into p.out.b.
+func (p *packer) compress() {
+	fixed := p.fixed.deflate(p.out.b[:0], p.raw)
+	p.out.b = fixed
+	if len(fixed) > PackedBudget || 4*len(fixed) > 3*len(p.raw) {
+		if p.best == nil {
+			p.best, _ = flate.NewWriter(nil, flate.BestCompression) // a valid level: no error
+		}
+		p.out.b = fixed[len(fixed):] // after the fixed packing, in the same buffer
+		p.best.Reset(&p.out)
+		// Writes to a sliceWriter cannot fail, so neither can these.
+		p.best.Write(p.raw)
+		p.best.Close()
+		if best := p.out.b; len(best) < len(fixed) {
+			p.out.b = append(fixed[:0], best...)
+		} else {
+			p.out.b = fixed
+		}
+	}
+}
+
 // packCache keeps the packings of recent session policies, ARNs and tags,
 // keyed by the SHA-256 of their encoding: clients tend to send the same
-// session policy with every request, and DEFLATE at BestCompression is
-// most of the cost of sealing one. Packing is deterministic, so a hit is
+// session policy with every request, and compressing is most of the cost
+// of sealing one. Packing is deterministic, so a hit is
 // exactly what compressing again would give. Bounded: when full it starts
 // over (at most maxRecentPacks × PackedBudget bytes).
 type packCache struct {

@@ -2,7 +2,6 @@ package token
 
 import (
 	"bytes"
-	"compress/flate"
 	"fmt"
 	"strconv"
 	"testing"
@@ -11,14 +10,10 @@ import (
 // deflated is what packing without the cache gives.
 func deflated(t *testing.T, policy string, arns []string, tags []Tag) []byte {
 	t.Helper()
-	var out bytes.Buffer
-	w, err := flate.NewWriter(&out, flate.BestCompression)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(appendEncoded(nil, policy, arns, tags))
-	w.Close()
-	return out.Bytes()
+	p := new(packer)
+	p.raw = appendEncoded(nil, policy, arns, tags)
+	p.compress()
+	return bytes.Clone(p.out.b)
 }
 
 // A cached packing is exactly the fresh one, a caller changing what Pack
