@@ -19,6 +19,7 @@ type Pattern struct {
 	// FuzzClassPatterns) for the long members (policy documents), at a
 	// fraction of the cost.
 	class    func(rune) bool
+	ascii    *[utf8.RuneSelf]bool // class's answers for ASCII, looked up per byte
 	nonEmpty bool
 }
 
@@ -33,6 +34,10 @@ func NewPattern(modelText, goExpr string) Pattern {
 func classPattern(modelText, goExpr string, nonEmpty bool, class func(rune) bool) Pattern {
 	p := NewPattern(modelText, goExpr)
 	p.class, p.nonEmpty = class, nonEmpty
+	p.ascii = new([utf8.RuneSelf]bool)
+	for r := range rune(utf8.RuneSelf) {
+		p.ascii[r] = class(r)
+	}
 	return p
 }
 
@@ -44,11 +49,20 @@ func (p Pattern) Match(s string) bool {
 	if s == "" {
 		return !p.nonEmpty
 	}
-	// Invalid UTF-8 decodes as U+FFFD here as in package regexp.
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !p.ascii[c] {
+				return false
+			}
+			i++
+			continue
+		}
+		// Invalid UTF-8 decodes as U+FFFD here as in package regexp.
+		r, n := utf8.DecodeRuneInString(s[i:])
 		if !p.class(r) {
 			return false
 		}
+		i += n
 	}
 	return true
 }

@@ -89,8 +89,12 @@ var classInputs = []string{
 
 // The rune-by-rune class patterns answer as their regular expressions.
 func TestClassPatterns(t *testing.T) {
+	inputs := classInputs
+	for b := range 256 { // every byte, alone and inside valid text
+		inputs = append(inputs, string([]byte{byte(b)}), "ab"+string([]byte{byte(b)})+"é")
+	}
 	for _, p := range []Pattern{PatternPolicyText, PatternARN} {
-		for _, s := range classInputs {
+		for _, s := range inputs {
 			if got, want := p.Match(s), p.re.MatchString(s); got != want {
 				t.Errorf("%s on %q: %v, regexp says %v", p.Text, s, got, want)
 			}
@@ -125,6 +129,17 @@ func TestValidSessionNameAndSourceIdentity(t *testing.T) {
 		}
 		if got := ValidSourceIdentity(tc.s); got != tc.sourceIdent {
 			t.Errorf("ValidSourceIdentity(%q) = %v, want %v", tc.s, got, tc.sourceIdent)
+		}
+	}
+}
+
+// BenchmarkPolicyTextPattern checks a 500-character policy document, as
+// every call carrying a session policy does.
+func BenchmarkPolicyTextPattern(b *testing.B) {
+	doc := `{"Version":"2012-10-17","Statement":[` + strings.Repeat(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},`, 6) + `{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}`
+	for b.Loop() {
+		if !PatternPolicyText.Match(doc) {
+			b.Fatal("no match")
 		}
 	}
 }
