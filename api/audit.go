@@ -105,26 +105,41 @@ func (a *auditParams) AppendJSON(b []byte, secret func(string) bool) ([]byte, st
 	slices.SortFunc(ms, member.compare)
 	dropped := ""
 	b = append(b, '{')
-	first := true
-	for i, m := range ms {
-		if i+1 < len(ms) && ms[i+1].name == m.name {
-			continue // the last of equal names wins
-		}
-		if secret(m.name) {
-			if dropped == "" {
-				dropped = m.name
-			}
-			continue
-		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = jsonw.AppendString(b, m.name)
-		b = append(b, ':')
+	for i, m := range written(ms, secret, &dropped) {
+		b = m.appendName(b, i)
 		b = jsonw.AppendString(b, a.p[m.key][0])
 	}
 	return append(b, '}'), dropped
+}
+
+// written keeps, in place, the sorted members the record gets: of equal
+// names the last, and no secret name (the first one left out is noted in
+// dropped).
+func written(ms []member, secret func(string) bool, dropped *string) []member {
+	out := ms[:0]
+	for i, m := range ms {
+		if i+1 < len(ms) && ms[i+1].name == m.name {
+			continue
+		}
+		if secret(m.name) {
+			if *dropped == "" {
+				*dropped = m.name
+			}
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// appendName writes the member's name and colon, after a comma unless it
+// is the object's first (i == 0).
+func (m member) appendName(b []byte, i int) []byte {
+	if i > 0 {
+		b = append(b, ',')
+	}
+	b = jsonw.AppendString(b, m.name)
+	return append(b, ':')
 }
 
 // member is one member of an audited object: its lowerCamel name, and the
@@ -166,23 +181,8 @@ func (n *node) appendAuditObject(b []byte, secret func(string) bool, dropped *st
 	// Stable: of equal names, the last element wins, as in a map.
 	slices.SortStableFunc(ms, func(a, b member) int { return strings.Compare(a.name, b.name) })
 	b = append(b, '{')
-	first := true
-	for i, m := range ms {
-		if i+1 < len(ms) && ms[i+1].name == m.name {
-			continue
-		}
-		if secret(m.name) {
-			if *dropped == "" {
-				*dropped = m.name
-			}
-			continue
-		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = jsonw.AppendString(b, m.name)
-		b = append(b, ':')
+	for i, m := range written(ms, secret, dropped) {
+		b = m.appendName(b, i)
 		b = m.kid.appendAuditValue(b, secret, dropped)
 	}
 	return append(b, '}')
